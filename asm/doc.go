@@ -1,0 +1,30 @@
+// Package asm holds the register-tile GEMM micro-kernels of spurious, one
+// implementation per instruction set, chosen at start-up.
+//
+// # Kernel contract
+//
+// A float64 micro-kernel K with tile MR x NR computes, for kc >= 1,
+//
+//	for i := 0; i < K.MR; i++ {
+//		for j := 0; j < K.NR; j++ {
+//			for p := 0; p < kc; p++ {
+//				c[i*ldc+j] += a[p*K.MR+i] * b[p*K.NR+j]
+//			}
+//		}
+//	}
+//
+// where a is a packed MR x kc micro-panel (column p of the panel stored
+// contiguously) and b a packed kc x NR micro-panel (row p contiguous). The
+// float32 kernels are the same with float32. The order of the additions over
+// p is fixed for a given kernel, so results are deterministic, but it
+// differs between instruction sets (and FMA rounds once), so results differ
+// between paths in the last bits.
+//
+// # Instruction sets
+//
+// generic (plain Go, always present), avx2 (AVX2+FMA), avx512 (AVX-512F) on
+// amd64, and neon on arm64. The best path the CPU supports is chosen at
+// start-up; the environment variable SPURIOUS_ISA=generic|avx2|avx512|neon
+// forces one, and forcing a path the CPU lacks is an error, never a silent
+// fallback. Building with -tags purego removes all assembly.
+package asm

@@ -1,0 +1,16 @@
+//go:build purego || !gc || !(amd64 || arm64)
+
+package asm
+
+// registerPaths has nothing to register: only the generic path is built.
+func registerPaths() {}
+
+func activeID() kernelID { return idGeneric }
+
+func tileF64(kernelID) TileF64 { return tileGenericF64 }
+
+func tileF32(kernelID) TileF32 { return tileGenericF32 }
+
+func mulAddF64(_ kernelID, kc int, a, b, c *float64, ldc int) { mulAddGenericF64(kc, a, b, c, ldc) }
+
+func mulAddF32(_ kernelID, kc int, a, b, c *float32, ldc int) { mulAddGenericF32(kc, a, b, c, ldc) }
