@@ -1,0 +1,27 @@
+package main
+
+// benchConfig is what `spurious bench OP` was asked for; each op reads the
+// fields it needs (zero means the op's default).
+type benchConfig struct {
+	M, N, K   int    // matrix sizes (gemm: m x k times k x n; syrk: n x k; potrf: n)
+	NRHS      int    // right-hand sides (trsm)
+	D         int    // input dimension (rf, ntk)
+	Threads   int    // 0: all cores
+	Precision string // "f64" or "f32"
+}
+
+// benchCase is one prepared measurement: Run executes the operation once on
+// data prepared by the op (setup is not timed), Flops is the conventional
+// flop count of one Run, and Sizes are reported as JSON keys (e.g. "m", "n").
+type benchCase struct {
+	Sizes map[string]int
+	Flops float64
+	Run   func() error
+}
+
+// benchOp prepares the measurement of one operation.
+type benchOp func(cfg benchConfig) (benchCase, error)
+
+// benchOps holds every operation `spurious bench` knows; files bench_*.go
+// add theirs in init.
+var benchOps = map[string]benchOp{}
