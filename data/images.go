@@ -1,0 +1,364 @@
+package data
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// ImageSet is a labelled set of equally sized 8-bit images, each stored in
+// HWC order (row-major pixels, channels interleaved).
+type ImageSet struct {
+	Height, Width, Channels int
+	Pix                     []byte // Len()*Height*Width*Channels bytes
+	Labels                  []int  // class of each image
+}
+
+// Len returns the number of images.
+func (s *ImageSet) Len() int { return len(s.Labels) }
+
+// Image returns the bytes of image i (aliasing Pix).
+func (s *ImageSet) Image(i int) []byte {
+	sz := s.Height * s.Width * s.Channels
+	return s.Pix[i*sz : (i+1)*sz]
+}
+
+// Counts returns the number of images of each class 0..len(classes)-1.
+func (s *ImageSet) Counts(numClasses int) []int {
+	c := make([]int, numClasses)
+	for _, l := range s.Labels {
+		if l >= 0 && l < numClasses {
+			c[l]++
+		}
+	}
+	return c
+}
+
+// Source is a real image data set with its standard train/test split.
+type Source struct {
+	Name        string // "mnist", "fashion-mnist", "cifar10" or "cifar10 (JPEG copy)"
+	Dir         string // folder it was read from
+	Train, Test *ImageSet
+	Classes     []string // class names indexed by label
+}
+
+// DefaultCIFARDirName is the JPEG copy of CIFAR-10's cat and ship classes,
+// relative to the repository root's parent (see FindCIFARDir).
+const DefaultCIFARDirName = "shared/data/cifar10-jpeg"
+
+// FindCIFARDir returns $SPURIOUS_CIFAR_DIR when set; otherwise it walks up
+// from the working directory and returns the first DIR/../shared/data/
+// cifar10-jpeg that exists, where DIR holds a go.mod (the repository
+// root). The error says how to point at a CIFAR-10 folder.
+func FindCIFARDir() (string, error) {
+	if d := os.Getenv("SPURIOUS_CIFAR_DIR"); d != "" {
+		return d, nil
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for d := wd; ; d = filepath.Dir(d) {
+		if fileExists(filepath.Join(d, "go.mod")) {
+			c := filepath.Join(filepath.Dir(d), filepath.FromSlash(DefaultCIFARDirName))
+			if fileExists(c) {
+				return c, nil
+			}
+		}
+		if filepath.Dir(d) == d {
+			break
+		}
+	}
+	return "", fmt.Errorf("CIFAR-10: %w: no ../%s next to a go.mod above %s; pass --cifar-dir DIR (binary batches or train/CLASS/*.png|jpg) or set SPURIOUS_CIFAR_DIR", ErrUnavailable, DefaultCIFARDirName, wd)
+}
+
+// LoadSource loads a real data set by name ("mnist", "fashion-mnist",
+// "cifar10"). dir overrides where it is read from; empty means the default
+// (MNIST: the verified cache, fetched on first use; Fashion-MNIST:
+// FashionMNISTDir; CIFAR-10: FindCIFARDir).
+func LoadSource(ctx context.Context, name, dir string) (*Source, error) {
+	switch name {
+	case "mnist":
+		return MNIST(ctx, dir)
+	case "fashion-mnist":
+		return FashionMNIST(dir)
+	case "cifar10":
+		if dir == "" {
+			d, err := FindCIFARDir()
+			if err != nil {
+				return nil, err
+			}
+			dir = d
+		}
+		if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("CIFAR-10: %w: %s does not exist", ErrUnavailable, dir)
+		}
+		return CIFAR10(dir)
+	}
+	return nil, fmt.Errorf("unknown image data set %q (want mnist, fashion-mnist or cifar10)", name)
+}
+
+// Scalings accepted by ImageConfig.Scale.
+const (
+	ScaleRaw         = "raw"         // pixel values 0..255, as the paper's code
+	ScaleUnit        = "unit"        // pixel/255, in [0, 1]
+	ScaleStandardize = "standardize" // (pixel-mean_c)/std_c per channel c, statistics of the training inputs
+)
+
+// ImageConfig selects a real-image trial with the paper's noise border.
+// Zero values select the paper's defaults where one exists.
+type ImageConfig struct {
+	Name    string // "mnist", "fashion-mnist" or "cifar10"
+	Dir     string // data folder; empty: see LoadSource
+	Classes [2]int // class mapped to -1, class mapped to +1; {0, 0}: MNIST {1, 7}, CIFAR-10 {3, 8} (cat, ship); Fashion-MNIST has no default
+	Border  int    // border width in pixels; 0: MNIST/Fashion-MNIST 10, CIFAR-10 8
+	N, Nt   int    // training and test samples, drawn without replacement
+	Seed    uint64
+	Scale   string // ScaleRaw (default when empty), ScaleUnit or ScaleStandardize
+}
+
+// withDefaults fills the paper's defaults and checks the choices that do
+// not depend on the data.
+func (c ImageConfig) withDefaults() (ImageConfig, error) {
+	if c.Classes == [2]int{} {
+		switch c.Name {
+		case "mnist":
+			c.Classes = [2]int{1, 7}
+		case "cifar10":
+			c.Classes = [2]int{3, 8}
+		case "fashion-mnist":
+			var opts []string
+			for i, n := range FashionMNISTClasses {
+				opts = append(opts, fmt.Sprintf("%d=%s", i, n))
+			}
+			return c, fmt.Errorf("fashion-mnist has no default class pair: choose two with --classes A,B (%s)", strings.Join(opts, ", "))
+		}
+	}
+	if c.Border == 0 {
+		c.Border = 10
+		if c.Name == "cifar10" {
+			c.Border = 8
+		}
+	}
+	if c.Scale == "" {
+		c.Scale = ScaleRaw
+	}
+	switch {
+	case c.Classes[0] == c.Classes[1]:
+		return c, fmt.Errorf("%s: classes %d and %d are the same; choose two different classes", c.Name, c.Classes[0], c.Classes[1])
+	case c.Classes[0] < 0 || c.Classes[1] < 0:
+		return c, fmt.Errorf("%s: classes %v, want labels >= 0", c.Name, c.Classes)
+	case c.Border < 0 || c.Border > 1024:
+		return c, fmt.Errorf("%s: border %d, want 1..1024 pixels", c.Name, c.Border)
+	case c.N < 1:
+		return c, fmt.Errorf("%s: n=%d, want n >= 1", c.Name, c.N)
+	case c.Nt < 0:
+		return c, fmt.Errorf("%s: nt=%d, want nt >= 0", c.Name, c.Nt)
+	case c.Scale != ScaleRaw && c.Scale != ScaleUnit && c.Scale != ScaleStandardize:
+		return c, fmt.Errorf("scale %q, want %s, %s or %s", c.Scale, ScaleRaw, ScaleUnit, ScaleStandardize)
+	}
+	return c, nil
+}
+
+// Images loads the data set cfg.Name and builds a trial from it; it is
+// ImagesContext with context.Background().
+func Images(cfg ImageConfig) (*Dataset, error) {
+	return ImagesContext(context.Background(), cfg)
+}
+
+// ImagesContext loads the data set cfg.Name (LoadSource; ctx bounds the
+// MNIST download) and returns BorderTrial on it.
+func ImagesContext(ctx context.Context, cfg ImageConfig) (*Dataset, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	src, err := LoadSource(ctx, cfg.Name, cfg.Dir)
+	if err != nil {
+		return nil, err
+	}
+	return BorderTrial(src, cfg)
+}
+
+// BorderTrial builds the paper's real-data trial (§1.3) from src:
+//
+//   - the images of classes cfg.Classes[0] (label -1) and cfg.Classes[1]
+//     (label +1) are kept; N training and Nt test images are drawn without
+//     replacement (a partial Fisher-Yates shuffle of the class-filtered
+//     indices, in data set order, from streams derived from cfg.Seed);
+//   - each drawn image is placed in the centre of a (H+2w)x(W+2w)xC
+//     canvas whose other values are i.i.d. uniform integers 0..255, drawn
+//     from a stream owned by that sample (seed, split, draw position):
+//     the same seed gives the same noise whatever N and Nt are;
+//   - the spurious query of training sample i is its canvas with the
+//     centre set to 0 (the border kept);
+//   - rows are the canvases flattened in HWC order, scaled per cfg.Scale;
+//     Alpha is the border's share of the coordinates.
+//
+// Cost: O((2N+Nt)*D) time and memory, D = (H+2w)(W+2w)C.
+func BorderTrial(src *Source, cfg ImageConfig) (*Dataset, error) {
+	if cfg.Name == "" {
+		cfg.Name = strings.Fields(src.Name)[0]
+	}
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range cfg.Classes {
+		if c >= len(src.Classes) {
+			return nil, fmt.Errorf("%s: class %d does not exist (labels 0..%d)", src.Name, c, len(src.Classes)-1)
+		}
+	}
+	tr, te := src.Train, src.Test
+	w := cfg.Border
+	H, W, C := tr.Height+2*w, tr.Width+2*w, tr.Channels
+	d := H * W * C
+	if int64(H)*int64(W)*int64(C)*int64(2*cfg.N+cfg.Nt) > math.MaxInt/8 {
+		return nil, fmt.Errorf("%s: %d samples of dimension %d do not fit in memory", src.Name, 2*cfg.N+cfg.Nt, d)
+	}
+	pickTrain, err := pickPair(tr, cfg, cfg.N, newStream(cfg.Seed, streamPickTrain), src, "training")
+	if err != nil {
+		return nil, err
+	}
+	pickTest, err := pickPair(te, cfg, cfg.Nt, newStream(cfg.Seed, streamPickTest), src, "test")
+	if err != nil {
+		return nil, err
+	}
+	ds := &Dataset{
+		Name:     src.Name,
+		D:        d,
+		Alpha:    float64(H*W-tr.Height*tr.Width) / float64(H*W),
+		Z:        make([]float64, cfg.N*d),
+		Zs:       make([]float64, cfg.N*d),
+		Zt:       make([]float64, cfg.Nt*d),
+		G:        make([]float64, cfg.N),
+		Gt:       make([]float64, cfg.Nt),
+		Height:   H,
+		Width:    W,
+		Channels: C,
+	}
+	canvas := make([]byte, d)
+	for i, p := range pickTrain {
+		borderCanvas(canvas, tr, p.index, w, cfg.Seed, streamBorderTrain, uint64(i))
+		toFloat(ds.Z[i*d:(i+1)*d], canvas)
+		clearCentre(canvas, tr, w)
+		toFloat(ds.Zs[i*d:(i+1)*d], canvas)
+		ds.G[i] = p.label
+	}
+	for i, p := range pickTest {
+		borderCanvas(canvas, te, p.index, w, cfg.Seed, streamBorderTest, uint64(i))
+		toFloat(ds.Zt[i*d:(i+1)*d], canvas)
+		ds.Gt[i] = p.label
+	}
+	scale(ds, cfg.Scale)
+	return ds, nil
+}
+
+type pick struct {
+	index int
+	label float64
+}
+
+// pickPair draws n images of the class pair without replacement.
+func pickPair(s *ImageSet, cfg ImageConfig, n int, r *rand.Rand, src *Source, split string) ([]pick, error) {
+	var pool []pick
+	for i, l := range s.Labels {
+		switch l {
+		case cfg.Classes[0]:
+			pool = append(pool, pick{i, -1})
+		case cfg.Classes[1]:
+			pool = append(pool, pick{i, 1})
+		}
+	}
+	if n > len(pool) {
+		return nil, fmt.Errorf("%s: %d %s samples requested but the %s split has %d images of classes %d and %d", src.Name, n, split, split, len(pool), cfg.Classes[0], cfg.Classes[1])
+	}
+	for i := range n {
+		j := i + r.IntN(len(pool)-i)
+		pool[i], pool[j] = pool[j], pool[i]
+	}
+	return pool[:n], nil
+}
+
+// borderCanvas writes image idx of s into the centre of canvas and fills
+// the border with uniform bytes from the stream (seed, stream, pos): one
+// byte per value, in HWC order over the whole canvas, 8 bytes per Uint64
+// taken little-endian first; centre values are drawn too and overwritten.
+func borderCanvas(canvas []byte, s *ImageSet, idx, w int, seed, stream, pos uint64) {
+	r := newStream(seed, stream, pos)
+	for i := 0; i < len(canvas); i += 8 {
+		v := r.Uint64()
+		for k := i; k < i+8 && k < len(canvas); k++ {
+			canvas[k] = byte(v)
+			v >>= 8
+		}
+	}
+	img := s.Image(idx)
+	C, W := s.Channels, s.Width+2*w
+	row := s.Width * C
+	for y := range s.Height {
+		copy(canvas[((y+w)*W+w)*C:], img[y*row:(y+1)*row])
+	}
+}
+
+// clearCentre sets the original image region of canvas to 0.
+func clearCentre(canvas []byte, s *ImageSet, w int) {
+	C, W := s.Channels, s.Width+2*w
+	row := s.Width * C
+	for y := range s.Height {
+		clear(canvas[((y+w)*W+w)*C:][:row])
+	}
+}
+
+func toFloat(dst []float64, src []byte) {
+	for i, b := range src {
+		dst[i] = float64(b)
+	}
+}
+
+// scale applies the pixel scaling in place (raw: nothing).
+func scale(ds *Dataset, how string) {
+	all := [][]float64{ds.Z, ds.Zs, ds.Zt}
+	switch how {
+	case ScaleUnit:
+		for _, m := range all {
+			for i := range m {
+				m[i] /= 255
+			}
+		}
+	case ScaleStandardize:
+		C := ds.Channels
+		mean := make([]float64, C)
+		m2 := make([]float64, C)
+		cnt := float64(len(ds.Z) / C)
+		for i, v := range ds.Z {
+			mean[i%C] += v
+		}
+		for c := range mean {
+			mean[c] /= cnt
+		}
+		for i, v := range ds.Z {
+			e := v - mean[i%C]
+			m2[i%C] += e * e
+		}
+		inv := make([]float64, C)
+		for c := range inv {
+			sd := math.Sqrt(m2[c] / cnt)
+			inv[c] = 1
+			if sd > 0 {
+				inv[c] = 1 / sd
+			}
+		}
+		for _, m := range all {
+			for i := range m {
+				m[i] = (m[i] - mean[i%C]) * inv[i%C]
+			}
+		}
+	}
+}
