@@ -1,0 +1,219 @@
+package linalg
+
+import (
+	"sync"
+
+	"github.com/spurious-ml/spurious/asm"
+)
+
+// Building blocks of the GotoBLAS/BLIS engine, shared by Gemm and by the
+// routines built on it (Syrk, Trsm, Cholesky updates):
+//
+//   - newKernel: the micro-kernel of the active instruction set and its tile
+//     MR x NR, obtained once per operation;
+//   - blockSizes (tune.go): KC, MC, NC for that tile;
+//   - packBlockA: a block of op(A), scaled by alpha, into MR-row micro-panels;
+//   - packPanelB: a panel of op(B) into NR-column micro-panels;
+//   - kernel.tile: one (possibly partial) C tile += A micro-panel x B
+//     micro-panel, edge tiles through a small buffer;
+//   - kernel.macro: a packed block of A times a range of packed micro-panels
+//     of B, added into C (the jr/ir loops of BLIS);
+//   - scaleBlock: C = beta*C for a block (beta = 0 writes zeros);
+//   - getBuf/putBuf: pooled packing buffers; parallel and barrier
+//     (threads.go): one goroutine per thread for a whole operation.
+//
+// Layout of the packed panels. A packed A block of mb x kb holds
+// ceil(mb/MR) micro-panels one after the other; micro-panel r holds rows
+// r*MR..r*MR+MR-1, column by column: element (i, p) of the block is at
+// r*MR*kb + p*MR + (i - r*MR). A packed B panel of kb x nb holds
+// ceil(nb/NR) micro-panels; micro-panel s holds columns s*NR..s*NR+NR-1,
+// row by row: element (p, j) is at s*NR*kb + p*NR + (j - s*NR). Rows of A
+// and columns of B past the edge are stored as zeros, so the kernel always
+// runs on full micro-panels. These are the layouts the asm kernels take.
+
+// kernel is the micro-kernel of one operation with its tile geometry.
+type kernel[T Float] struct {
+	mr, nr int
+	isa    string
+	// mulAdd adds the product of a packed mr x kc micro-panel a and a
+	// packed kc x nr micro-panel b to the mr x nr tile of c (row stride
+	// ldc): the asm kernel contract.
+	mulAdd func(kc int, a, b, c []T, ldc int)
+}
+
+// newKernel returns the micro-kernel of the active instruction set for T.
+// Call it once per operation so that packing and kernel agree even if the
+// active path is switched meanwhile.
+func newKernel[T Float]() kernel[T] {
+	var zero T
+	if _, ok := any(zero).(float64); ok {
+		t := asm.KernelF64()
+		return kernel[T]{mr: t.MR, nr: t.NR, isa: t.ISA, mulAdd: any(t.MulAdd).(func(int, []T, []T, []T, int))}
+	}
+	t := asm.KernelF32()
+	return kernel[T]{mr: t.MR, nr: t.NR, isa: t.ISA, mulAdd: any(t.MulAdd).(func(int, []T, []T, []T, int))}
+}
+
+// packedASize is the length of a packed A block of mb x kb rows.
+func packedASize(mb, kb, mr int) int { return (mb + mr - 1) / mr * mr * kb }
+
+// packedBSize is the length of a packed B panel of kb x nb.
+func packedBSize(kb, nb, nr int) int { return (nb + nr - 1) / nr * nr * kb }
+
+// packBlockA packs alpha times the mb x kb block of op(A) whose top-left element
+// is (i0, p0) into dst with the layout above (op(A) = A, or A^T if tA).
+// It reads mb*kb elements and writes packedASize(mb, kb, mr).
+func packBlockA[T Float](dst []T, a Matrix[T], tA Transpose, alpha T, i0, mb, p0, kb, mr int) {
+	lda := a.Stride
+	for r := 0; r*mr < mb; r++ {
+		panel := dst[r*mr*kb : (r+1)*mr*kb]
+		rows := min(mr, mb-r*mr)
+		if tA {
+			// op(A)(i, p) = A(p, i): for each p, MR contiguous elements.
+			for p := 0; p < kb; p++ {
+				off := (p0+p)*lda + i0 + r*mr
+				src := a.Data[off : off+rows]
+				d := panel[p*mr : p*mr+mr]
+				for i, v := range src {
+					d[i] = alpha * v
+				}
+				clear(d[rows:])
+			}
+			continue
+		}
+		// op(A)(i, p) = A(i, p): row i is contiguous in p.
+		for i := 0; i < rows; i++ {
+			off := (i0+r*mr+i)*lda + p0
+			src := a.Data[off : off+kb]
+			d := panel[i:]
+			for p, v := range src {
+				d[p*mr] = alpha * v
+			}
+		}
+		for i := rows; i < mr; i++ {
+			for p := 0; p < kb; p++ {
+				panel[p*mr+i] = 0
+			}
+		}
+	}
+}
+
+// packPanelB packs micro-panels s0..s1-1 of the kb x nb block of op(B) whose
+// top-left element is (p0, j0) into dst (which holds the whole packed
+// panel, layout above). Threads pack disjoint micro-panel ranges of one
+// shared panel. It writes (s1-s0)*nr*kb elements.
+func packPanelB[T Float](dst []T, b Matrix[T], tB Transpose, p0, kb, j0, nb, nr, s0, s1 int) {
+	ldb := b.Stride
+	for s := s0; s < s1; s++ {
+		panel := dst[s*nr*kb : (s+1)*nr*kb]
+		cols := min(nr, nb-s*nr)
+		if !tB {
+			// op(B)(p, j) = B(p, j): NR contiguous elements per p.
+			for p := 0; p < kb; p++ {
+				off := (p0+p)*ldb + j0 + s*nr
+				d := panel[p*nr : p*nr+nr]
+				copy(d, b.Data[off:off+cols])
+				clear(d[cols:])
+			}
+			continue
+		}
+		// op(B)(p, j) = B(j, p): column j of op(B) is row j of B.
+		for j := 0; j < cols; j++ {
+			off := (j0+s*nr+j)*ldb + p0
+			src := b.Data[off : off+kb]
+			d := panel[j:]
+			for p, v := range src {
+				d[p*nr] = v
+			}
+		}
+		for j := cols; j < nr; j++ {
+			for p := 0; p < kb; p++ {
+				panel[p*nr+j] = 0
+			}
+		}
+	}
+}
+
+// tile adds the product of the packed micro-panels a (mr x kb) and b
+// (kb x nr) to the rows x cols tile of c starting at c[off] (row stride
+// ldc). A partial tile (rows < mr or cols < nr) is computed into tmp
+// (length >= mr*nr) and then added, so the kernel never writes outside C;
+// the sum is the same as for a full tile, so results do not depend on
+// where tile edges fall.
+func (k *kernel[T]) tile(kb int, a, b, c []T, off, ldc, rows, cols int, tmp []T) {
+	if rows == k.mr && cols == k.nr {
+		k.mulAdd(kb, a, b, c[off:], ldc)
+		return
+	}
+	t := tmp[:k.mr*k.nr]
+	clear(t)
+	k.mulAdd(kb, a, b, t, k.nr)
+	for i := 0; i < rows; i++ {
+		dst := c[off+i*ldc : off+i*ldc+cols]
+		src := t[i*k.nr : i*k.nr+cols]
+		for j, v := range src {
+			dst[j] += v
+		}
+	}
+}
+
+// macro adds (packed A block a, mb x kb) x (micro-panels s0..s1-1 of the
+// packed B panel b, kb x nb) into the mb x nb block c: columns
+// s0*NR..min(s1*NR, nb)-1 of c are updated. Loop order is BLIS's: a B
+// micro-panel stays in L1 while the A micro-panels stream from L2.
+// It costs 2*mb*kb*(columns updated) flops.
+func (k *kernel[T]) macro(kb int, a []T, mb int, b []T, nb, s0, s1 int, c Matrix[T], tmp []T) {
+	mr, nr := k.mr, k.nr
+	for s := s0; s < s1; s++ {
+		bp := b[s*nr*kb : (s+1)*nr*kb]
+		j := s * nr
+		cols := min(nr, nb-j)
+		for r := 0; r*mr < mb; r++ {
+			i := r * mr
+			k.tile(kb, a[r*mr*kb:(r+1)*mr*kb], bp, c.Data, i*c.Stride+j, c.Stride, min(mr, mb-i), cols, tmp)
+		}
+	}
+}
+
+// scaleBlock sets c = beta*c: beta = 1 leaves c alone, beta = 0 writes
+// zeros without reading c (so NaN in c does not survive).
+func scaleBlock[T Float](c Matrix[T], beta T) {
+	if beta == 1 {
+		return
+	}
+	for i := 0; i < c.Rows; i++ {
+		row := c.Row(i)
+		if beta == 0 {
+			clear(row)
+			continue
+		}
+		for j := range row {
+			row[j] *= beta
+		}
+	}
+}
+
+// Pools of packing buffers, one per element type, so that repeated calls
+// (and the blocked factorizations) do not allocate.
+var bufPools [2]sync.Pool
+
+func poolFor[T Float]() *sync.Pool {
+	var zero T
+	if _, ok := any(zero).(float64); ok {
+		return &bufPools[0]
+	}
+	return &bufPools[1]
+}
+
+// getBuf returns a pooled buffer of length n with unspecified contents.
+func getBuf[T Float](n int) *[]T {
+	if v, ok := poolFor[T]().Get().(*[]T); ok && cap(*v) >= n {
+		*v = (*v)[:n]
+		return v
+	}
+	s := make([]T, n)
+	return &s
+}
+
+// putBuf returns a buffer from getBuf to the pool.
+func putBuf[T Float](b *[]T) { poolFor[T]().Put(b) }

@@ -1,0 +1,132 @@
+package linalg
+
+import (
+	"sync"
+	"sync/atomic"
+	"unsafe"
+
+	"github.com/klauspost/cpuid/v2"
+)
+
+// This file holds every tuning constant of the GEMM engine: the cache sizes
+// it plans for and the rules that turn them into the block sizes KC, MC and
+// NC (BLIS notation), plus the size below which Gemm runs on one thread.
+
+// Cache sizes assumed when cpuid cannot report them (typical of current
+// x86-64 and arm64 server cores).
+const (
+	defaultL1D = 32 << 10
+	defaultL2  = 1 << 20
+	defaultL3  = 8 << 20
+)
+
+// Bounds of the block sizes, in elements.
+const (
+	minKC = 64
+	maxKC = 512
+	maxMC = 1024
+	maxNC = 8192
+	// kcAlign keeps micro-panels of any precision a whole number of cache
+	// lines when MR or NR is odd.
+	kcAlign = 16
+)
+
+// parallelMinFlops is the smallest 2*m*n*k for which Gemm uses more than
+// one thread: below it, waking a second goroutine and one barrier per
+// block cost more than they save (about 10 µs of work on one core).
+const parallelMinFlops = 2 * 96 * 96 * 96
+
+// Caches holds the data-cache sizes, in bytes, that the block sizes derive
+// from; Source is "cpuid" when they were detected and "default" when
+// cpuid could not tell and the defaults of this package were used.
+type Caches struct {
+	L1D, L2, L3 int
+	Source      string
+}
+
+// CacheSizes returns the cache sizes the GEMM engine plans for: L1D and L2
+// per core, L3 as reported (shared). Detected once.
+func CacheSizes() Caches { return cacheSizes() }
+
+var cacheSizes = sync.OnceValue(func() Caches {
+	c := Caches{L1D: cpuid.CPU.Cache.L1D, L2: cpuid.CPU.Cache.L2, L3: cpuid.CPU.Cache.L3, Source: "cpuid"}
+	if c.L1D <= 0 || c.L2 <= 0 {
+		c = Caches{L1D: defaultL1D, L2: defaultL2, L3: defaultL3, Source: "default"}
+	}
+	if c.L3 <= 0 {
+		c.L3 = defaultL3
+	}
+	return c
+})
+
+// Blocking is the cache blocking of Gemm for one micro-kernel: MR x NR is
+// the register tile of the kernel (from package asm), KC the depth of a
+// packed panel, MC the rows of a packed block of A (kept in L2) and NC the
+// columns of a packed panel of B (kept in L3, shared by all threads).
+// MC is a multiple of MR and NC a multiple of NR.
+type Blocking struct {
+	ISA           string
+	MR, NR        int
+	KC, MC, NC    int
+	ElemSize      int    // bytes per element: 8 for float64, 4 for float32
+	ParallelFlops int    // 2*m*n*k below which Gemm runs on one thread
+	Caches        Caches // the cache sizes the blocking derives from
+}
+
+// GemmBlocking returns the blocking Gemm uses now for element type T on
+// the active instruction set.
+func GemmBlocking[T Float]() Blocking {
+	k := newKernel[T]()
+	b := blockSizes(k.mr, k.nr, int(unsafe.Sizeof(T(0))))
+	return Blocking{
+		ISA: k.isa, MR: k.mr, NR: k.nr, KC: b.kc, MC: b.mc, NC: b.nc,
+		ElemSize: int(unsafe.Sizeof(T(0))), ParallelFlops: parallelMinFlops,
+		Caches: cacheSizes(),
+	}
+}
+
+// blocking is the internal form of the block sizes, in elements.
+type blocking struct{ kc, mc, nc int }
+
+// blockOverride, when set, replaces the derived block sizes (fields that
+// are zero keep their derived value); tests use it to reach block edges
+// with small matrices.
+var blockOverride atomic.Pointer[blocking]
+
+// setBlockSizes overrides the block sizes until the returned function is
+// called. mc and nc are rounded up to multiples of MR and NR when used.
+func setBlockSizes(kc, mc, nc int) (restore func()) {
+	prev := blockOverride.Swap(&blocking{kc: kc, mc: mc, nc: nc})
+	return func() { blockOverride.Store(prev) }
+}
+
+// blockSizes returns KC, MC and NC for an mr x nr kernel on elements of
+// size bytes, following the analytical model of BLIS (Low et al. 2016):
+//
+//   - KC: an A micro-panel (mr x kc) and a B micro-panel (kc x nr) fill
+//     about the L1D, so the B micro-panel stays in L1 while A streams;
+//   - MC: the packed A block (mc x kc) fills half the L2;
+//   - NC: the packed B panel (kc x nc) fills a quarter of the L3, which
+//     is shared with the other cores and, in a VM, with other tenants.
+func blockSizes(mr, nr, size int) blocking {
+	c := cacheSizes()
+	kc := c.L1D / ((mr + nr) * size)
+	kc = min(max(kc/kcAlign*kcAlign, minKC), maxKC)
+	mc := min(max(c.L2/2/(kc*size), mr), maxMC)
+	nc := min(max(c.L3/4/(kc*size), nr), maxNC)
+	b := blocking{kc: kc, mc: mc / mr * mr, nc: nc / nr * nr}
+	if o := blockOverride.Load(); o != nil {
+		if o.kc > 0 {
+			b.kc = o.kc
+		}
+		if o.mc > 0 {
+			b.mc = o.mc
+		}
+		if o.nc > 0 {
+			b.nc = o.nc
+		}
+		b.mc = (b.mc + mr - 1) / mr * mr
+		b.nc = (b.nc + nr - 1) / nr * nr
+	}
+	return b
+}
