@@ -27,11 +27,128 @@ func activeID() kernelID {
 	return idGeneric
 }
 
-// TODO(asm-amd64): SIMD kernels replace the generic ones below.
-func tileF64(id kernelID) TileF64 { return tileGenericF64 }
+// Tuning constants of the amd64 kernels: the one place to change them. The
+// assembly reads them through go_asm.h (as const_<name>).
+//
+// The tile shapes fill the register file: AVX2 has 16 ymm registers, 12 hold
+// the 6x8 (float64) or 6x16 (float32) accumulators, 2 a row of B and 2 the
+// broadcasts of A. AVX-512 has 32 zmm registers, 24 hold the 8x24 (float64)
+// or 8x48 (float32) accumulators, 3 a row of B and 5 the broadcasts of A.
+// Changing a tile shape means rewriting its kernel's register map; changing
+// kUnrollAMD64 means repeating the step macro that many times in the main
+// loops (avx2_amd64.s, avx512_amd64.s); prefetchA only needs a rebuild.
+const (
+	mrAVX2F64, nrAVX2F64     = 6, 8
+	mrAVX2F32, nrAVX2F32     = 6, 16
+	mrAVX512F64, nrAVX512F64 = 8, 24
+	mrAVX512F32, nrAVX512F32 = 8, 48
 
-func tileF32(id kernelID) TileF32 { return tileGenericF32 }
+	// kUnrollAMD64 is the number of k steps per trip of a kernel's main
+	// loop; a one-step loop finishes the remaining kc mod kUnrollAMD64.
+	kUnrollAMD64 = 4
+	// prefetchA is how many bytes ahead of the current position in the
+	// packed A panel the main loops prefetch (PREFETCHT0), once per trip.
+	prefetchA = 1024
+)
 
-func mulAddF64(id kernelID, kc int, a, b, c *float64, ldc int) { mulAddGenericF64(kc, a, b, c, ldc) }
+// Tiles of the amd64 kernels.
+var (
+	tileAVX2F64   = TileF64{MR: mrAVX2F64, NR: nrAVX2F64, ISA: AVX2, id: idAVX2}
+	tileAVX2F32   = TileF32{MR: mrAVX2F32, NR: nrAVX2F32, ISA: AVX2, id: idAVX2}
+	tileAVX512F64 = TileF64{MR: mrAVX512F64, NR: nrAVX512F64, ISA: AVX512, id: idAVX512}
+	tileAVX512F32 = TileF32{MR: mrAVX512F32, NR: nrAVX512F32, ISA: AVX512, id: idAVX512}
+)
 
-func mulAddF32(id kernelID, kc int, a, b, c *float32, ldc int) { mulAddGenericF32(kc, a, b, c, ldc) }
+// gemm6x8F64AVX2 is gemmTileF64Generic(6, 8, kc, a, b, c, ldc) using AVX2
+// and FMA, with C's rows at c, c+ldc, …; kc may be 0. Requires useAVX2.
+//
+//go:noescape
+func gemm6x8F64AVX2(kc int, a, b, c *float64, ldc int)
+
+// gemm6x16F32AVX2 is gemmTileF32Generic(6, 16, …) using AVX2 and FMA.
+// Requires useAVX2.
+//
+//go:noescape
+func gemm6x16F32AVX2(kc int, a, b, c *float32, ldc int)
+
+// gemm8x24F64AVX512 is gemmTileF64Generic(8, 24, …) using AVX-512F.
+// Requires useAVX512.
+//
+//go:noescape
+func gemm8x24F64AVX512(kc int, a, b, c *float64, ldc int)
+
+// gemm8x48F32AVX512 is gemmTileF32Generic(8, 48, …) using AVX-512F.
+// Requires useAVX512.
+//
+//go:noescape
+func gemm8x48F32AVX512(kc int, a, b, c *float32, ldc int)
+
+// fmaLoopAVX2 is fmaLoopGeneric on 12 ymm registers (4 float64 lanes each).
+// Requires useAVX2.
+//
+//go:noescape
+func fmaLoopAVX2(iters int)
+
+// fmaLoopAVX512 is fmaLoopGeneric on 12 zmm registers (8 float64 lanes each).
+// Requires useAVX512.
+//
+//go:noescape
+func fmaLoopAVX512(iters int)
+
+func tileF64(id kernelID) TileF64 {
+	switch id {
+	case idAVX512:
+		return tileAVX512F64
+	case idAVX2:
+		return tileAVX2F64
+	}
+	return tileGenericF64
+}
+
+func tileF32(id kernelID) TileF32 {
+	switch id {
+	case idAVX512:
+		return tileAVX512F32
+	case idAVX2:
+		return tileAVX2F32
+	}
+	return tileGenericF32
+}
+
+// mulAddF64 runs the kernel a tile was made for. The id, not the current
+// flags, decides, so a tile keeps its geometry and kernel for a whole
+// operation; ids of paths the CPU lacks are never handed out.
+func mulAddF64(id kernelID, kc int, a, b, c *float64, ldc int) {
+	switch id {
+	case idAVX512:
+		gemm8x24F64AVX512(kc, a, b, c, ldc)
+	case idAVX2:
+		gemm6x8F64AVX2(kc, a, b, c, ldc)
+	default:
+		mulAddGenericF64(kc, a, b, c, ldc)
+	}
+}
+
+func mulAddF32(id kernelID, kc int, a, b, c *float32, ldc int) {
+	switch id {
+	case idAVX512:
+		gemm8x48F32AVX512(kc, a, b, c, ldc)
+	case idAVX2:
+		gemm6x16F32AVX2(kc, a, b, c, ldc)
+	default:
+		mulAddGenericF32(kc, a, b, c, ldc)
+	}
+}
+
+// fmaLoop runs FMALoop on the widest vectors of the active path.
+func fmaLoop(iters int) float64 {
+	switch {
+	case useAVX512:
+		fmaLoopAVX512(iters)
+		return float64(iters) * fmaChains * 8 * 2
+	case useAVX2:
+		fmaLoopAVX2(iters)
+		return float64(iters) * fmaChains * 4 * 2
+	}
+	return fmaLoopGeneric(iters)
+}

@@ -17,11 +17,88 @@ func activeID() kernelID {
 	return idGeneric
 }
 
-// TODO(asm-neon): NEON kernels replace the generic ones below.
-func tileF64(id kernelID) TileF64 { return tileGenericF64 }
+// Tile geometry of the NEON kernels (neon_arm64.s). Both keep 16 vector
+// accumulators (8 rows x 2 registers) in V16-V31 and broadcast the 8 values
+// of an A column with two VLD4R, so one k step is 1 VLD1 of B, 2 VLD4R of A
+// and 16 VFMLA: float64 8x4 (2 lanes per register), float32 8x8 (4 lanes).
+// MR = 8 rather than NR = 8 because, without a by-element FMLA in the Go
+// assembler, every A value costs a broadcast while B is loaded as whole
+// vectors; 8 rows of 32 bytes also make each C row one VLD1 of 2 registers.
+//
+// neonKShift is the log2 of the k steps per trip of the kernels' main loop
+// (the loop bodies in neon_arm64.s repeat the step that many times); a
+// one-step loop finishes the remaining kc mod neonKUnroll steps.
+const (
+	neonF64MR = 8
+	neonF64NR = 4
+	neonF32MR = 8
+	neonF32NR = 8
 
-func tileF32(id kernelID) TileF32 { return tileGenericF32 }
+	neonKShift  = 2
+	neonKUnroll = 1 << neonKShift
+)
 
-func mulAddF64(id kernelID, kc int, a, b, c *float64, ldc int) { mulAddGenericF64(kc, a, b, c, ldc) }
+var (
+	tileNEONF64 = TileF64{MR: neonF64MR, NR: neonF64NR, ISA: NEON, id: idNEON}
+	tileNEONF32 = TileF32{MR: neonF32MR, NR: neonF32NR, ISA: NEON, id: idNEON}
+)
 
-func mulAddF32(id kernelID, kc int, a, b, c *float32, ldc int) { mulAddGenericF32(kc, a, b, c, ldc) }
+// gemm8x4F64NEON adds the product of the packed 8 x kc panel a and kc x 4
+// panel b to the 8x4 tile of c with row stride ldc (elements). kc >= 0 and
+// every pointer must cover its panel (kc = 0 touches nothing); nothing is
+// checked. 64*kc flops.
+//
+//go:noescape
+func gemm8x4F64NEON(kc int, a, b, c *float64, ldc int)
+
+// gemm8x8F32NEON is gemm8x4F64NEON for float32 with an 8x8 tile. 128*kc
+// flops.
+//
+//go:noescape
+func gemm8x8F32NEON(kc int, a, b, c *float32, ldc int)
+
+// fmaLoopNEON is fmaLoopGeneric on 12 128-bit registers (2 float64 lanes
+// each); iters must be >= 0.
+//
+//go:noescape
+func fmaLoopNEON(iters int)
+
+func tileF64(id kernelID) TileF64 {
+	if id == idNEON {
+		return tileNEONF64
+	}
+	return tileGenericF64
+}
+
+func tileF32(id kernelID) TileF32 {
+	if id == idNEON {
+		return tileNEONF32
+	}
+	return tileGenericF32
+}
+
+func mulAddF64(id kernelID, kc int, a, b, c *float64, ldc int) {
+	if id == idNEON {
+		gemm8x4F64NEON(kc, a, b, c, ldc)
+		return
+	}
+	mulAddGenericF64(kc, a, b, c, ldc)
+}
+
+func mulAddF32(id kernelID, kc int, a, b, c *float32, ldc int) {
+	if id == idNEON {
+		gemm8x8F32NEON(kc, a, b, c, ldc)
+		return
+	}
+	mulAddGenericF32(kc, a, b, c, ldc)
+}
+
+// fmaLoop runs FMALoop on the 128-bit NEON registers when the NEON path is
+// active (12 chains x 2 float64 lanes x 2 flops per iteration).
+func fmaLoop(iters int) float64 {
+	if useNEON {
+		fmaLoopNEON(iters)
+		return float64(iters) * fmaChains * 2 * 2
+	}
+	return fmaLoopGeneric(iters)
+}

@@ -1,0 +1,253 @@
+//go:build gc && !purego
+
+// Hand-written. Go equivalents: gemmTileF64Generic and gemmTileF32Generic in
+// generic.go, fmaLoopGeneric in peak.go. Tuning constants (tile shapes,
+// kUnrollAMD64, prefetchA) live in stubs_amd64.go and arrive here through
+// go_asm.h.
+
+#include "go_asm.h"
+#include "textflag.h"
+
+// Register map of both GEMM kernels.
+#define KC CX // k steps left
+#define PA AX // packed A panel, MR values per k step
+#define PB BX // packed B panel, NR values per k step
+#define PC DX // row i of C
+#define LDC SI // row stride of C in bytes
+#define ROW R8 // row pointer for prefetch and update
+
+// 6x8 float64: Y4+2i, Y5+2i hold row i of the tile (columns 0-3, 4-7);
+// Y0, Y1 hold row p of B; Y2, Y3 broadcasts of A.
+
+// D6x8_STEP(p) adds a[p*6+i] * b[p*8+j] to row i, j = 0..7, for i = 0..5.
+#define D6x8_STEP(p) \
+	VMOVUPD      (p*64)(PB), Y0;    \
+	VMOVUPD      (p*64+32)(PB), Y1; \
+	VBROADCASTSD (p*48)(PA), Y2;    \
+	VBROADCASTSD (p*48+8)(PA), Y3;  \
+	VFMADD231PD  Y0, Y2, Y4;        \
+	VFMADD231PD  Y1, Y2, Y5;        \
+	VFMADD231PD  Y0, Y3, Y6;        \
+	VFMADD231PD  Y1, Y3, Y7;        \
+	VBROADCASTSD (p*48+16)(PA), Y2; \
+	VBROADCASTSD (p*48+24)(PA), Y3; \
+	VFMADD231PD  Y0, Y2, Y8;        \
+	VFMADD231PD  Y1, Y2, Y9;        \
+	VFMADD231PD  Y0, Y3, Y10;       \
+	VFMADD231PD  Y1, Y3, Y11;       \
+	VBROADCASTSD (p*48+32)(PA), Y2; \
+	VBROADCASTSD (p*48+40)(PA), Y3; \
+	VFMADD231PD  Y0, Y2, Y12;       \
+	VFMADD231PD  Y1, Y2, Y13;       \
+	VFMADD231PD  Y0, Y3, Y14;       \
+	VFMADD231PD  Y1, Y3, Y15
+
+// D8_UPDATE(lo, hi) adds lo, hi to the 8 values at ROW and stores them back
+// (unaligned), then moves ROW to the next row.
+#define D8_UPDATE(lo, hi) \
+	VADDPD  (ROW), lo, lo;   \
+	VADDPD  32(ROW), hi, hi; \
+	VMOVUPD lo, (ROW);       \
+	VMOVUPD hi, 32(ROW);     \
+	ADDQ    LDC, ROW
+
+// PREFETCH_ROW64 fetches the (at most two) cache lines of 64 bytes at ROW
+// and moves ROW to the next row.
+#define PREFETCH_ROW64 \
+	PREFETCHT0 (ROW);   \
+	PREFETCHT0 63(ROW); \
+	ADDQ       LDC, ROW
+
+// func gemm6x8F64AVX2(kc int, a, b, c *float64, ldc int)
+//
+//	for i := 0; i < 6; i++ {
+//		for j := 0; j < 8; j++ {
+//			var s float64
+//			for p := 0; p < kc; p++ {
+//				s = math.FMA(a[p*6+i], b[p*8+j], s)
+//			}
+//			c[i*ldc+j] += s
+//		}
+//	}
+//
+// Requires: AVX, AVX2, FMA3
+TEXT ·gemm6x8F64AVX2(SB), NOSPLIT, $0-40
+	MOVQ kc+0(FP), KC
+	MOVQ a+8(FP), PA
+	MOVQ b+16(FP), PB
+	MOVQ c+24(FP), PC
+	MOVQ ldc+32(FP), LDC
+	SHLQ $3, LDC
+
+	// C is read only after the k loop: start fetching its rows now.
+	MOVQ PC, ROW
+	PREFETCH_ROW64
+	PREFETCH_ROW64
+	PREFETCH_ROW64
+	PREFETCH_ROW64
+	PREFETCH_ROW64
+	PREFETCH_ROW64
+
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	VXORPD Y8, Y8, Y8
+	VXORPD Y9, Y9, Y9
+	VXORPD Y10, Y10, Y10
+	VXORPD Y11, Y11, Y11
+	VXORPD Y12, Y12, Y12
+	VXORPD Y13, Y13, Y13
+	VXORPD Y14, Y14, Y14
+	VXORPD Y15, Y15, Y15
+
+	CMPQ KC, $const_kUnrollAMD64
+	JLT  d6x8_tail
+
+d6x8_loop:
+	// kUnrollAMD64 = 4 steps per trip.
+	PREFETCHT0 const_prefetchA(PA)
+	D6x8_STEP(0)
+	D6x8_STEP(1)
+	D6x8_STEP(2)
+	D6x8_STEP(3)
+	ADDQ       $(const_kUnrollAMD64*48), PA
+	ADDQ       $(const_kUnrollAMD64*64), PB
+	SUBQ       $const_kUnrollAMD64, KC
+	CMPQ       KC, $const_kUnrollAMD64
+	JGE        d6x8_loop
+
+d6x8_tail:
+	TESTQ KC, KC
+	JZ    d6x8_update
+
+d6x8_one:
+	D6x8_STEP(0)
+	ADDQ $48, PA
+	ADDQ $64, PB
+	DECQ KC
+	JNZ  d6x8_one
+
+d6x8_update:
+	MOVQ PC, ROW
+	D8_UPDATE(Y4, Y5)
+	D8_UPDATE(Y6, Y7)
+	D8_UPDATE(Y8, Y9)
+	D8_UPDATE(Y10, Y11)
+	D8_UPDATE(Y12, Y13)
+	D8_UPDATE(Y14, Y15)
+	VZEROUPPER
+	RET
+
+// 6x16 float32: the same register map with 8 float32 lanes per register.
+
+// S6x16_STEP(p) adds a[p*6+i] * b[p*16+j] to row i, j = 0..15, for i = 0..5.
+#define S6x16_STEP(p) \
+	VMOVUPS      (p*64)(PB), Y0;    \
+	VMOVUPS      (p*64+32)(PB), Y1; \
+	VBROADCASTSS (p*24)(PA), Y2;    \
+	VBROADCASTSS (p*24+4)(PA), Y3;  \
+	VFMADD231PS  Y0, Y2, Y4;        \
+	VFMADD231PS  Y1, Y2, Y5;        \
+	VFMADD231PS  Y0, Y3, Y6;        \
+	VFMADD231PS  Y1, Y3, Y7;        \
+	VBROADCASTSS (p*24+8)(PA), Y2;  \
+	VBROADCASTSS (p*24+12)(PA), Y3; \
+	VFMADD231PS  Y0, Y2, Y8;        \
+	VFMADD231PS  Y1, Y2, Y9;        \
+	VFMADD231PS  Y0, Y3, Y10;       \
+	VFMADD231PS  Y1, Y3, Y11;       \
+	VBROADCASTSS (p*24+16)(PA), Y2; \
+	VBROADCASTSS (p*24+20)(PA), Y3; \
+	VFMADD231PS  Y0, Y2, Y12;       \
+	VFMADD231PS  Y1, Y2, Y13;       \
+	VFMADD231PS  Y0, Y3, Y14;       \
+	VFMADD231PS  Y1, Y3, Y15
+
+// S16_UPDATE(lo, hi) is D8_UPDATE for 16 float32 values.
+#define S16_UPDATE(lo, hi) \
+	VADDPS  (ROW), lo, lo;   \
+	VADDPS  32(ROW), hi, hi; \
+	VMOVUPS lo, (ROW);       \
+	VMOVUPS hi, 32(ROW);     \
+	ADDQ    LDC, ROW
+
+// func gemm6x16F32AVX2(kc int, a, b, c *float32, ldc int)
+//
+//	for i := 0; i < 6; i++ {
+//		for j := 0; j < 16; j++ {
+//			var s float32
+//			for p := 0; p < kc; p++ {
+//				s = fma32(a[p*6+i], b[p*16+j], s) // one rounding
+//			}
+//			c[i*ldc+j] += s
+//		}
+//	}
+//
+// Requires: AVX, AVX2, FMA3
+TEXT ·gemm6x16F32AVX2(SB), NOSPLIT, $0-40
+	MOVQ kc+0(FP), KC
+	MOVQ a+8(FP), PA
+	MOVQ b+16(FP), PB
+	MOVQ c+24(FP), PC
+	MOVQ ldc+32(FP), LDC
+	SHLQ $2, LDC
+
+	MOVQ PC, ROW
+	PREFETCH_ROW64
+	PREFETCH_ROW64
+	PREFETCH_ROW64
+	PREFETCH_ROW64
+	PREFETCH_ROW64
+	PREFETCH_ROW64
+
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+	VXORPS Y12, Y12, Y12
+	VXORPS Y13, Y13, Y13
+	VXORPS Y14, Y14, Y14
+	VXORPS Y15, Y15, Y15
+
+	CMPQ KC, $const_kUnrollAMD64
+	JLT  s6x16_tail
+
+s6x16_loop:
+	// kUnrollAMD64 = 4 steps per trip.
+	PREFETCHT0 const_prefetchA(PA)
+	S6x16_STEP(0)
+	S6x16_STEP(1)
+	S6x16_STEP(2)
+	S6x16_STEP(3)
+	ADDQ       $(const_kUnrollAMD64*24), PA
+	ADDQ       $(const_kUnrollAMD64*64), PB
+	SUBQ       $const_kUnrollAMD64, KC
+	CMPQ       KC, $const_kUnrollAMD64
+	JGE        s6x16_loop
+
+s6x16_tail:
+	TESTQ KC, KC
+	JZ    s6x16_update
+
+s6x16_one:
+	S6x16_STEP(0)
+	ADDQ $24, PA
+	ADDQ $64, PB
+	DECQ KC
+	JNZ  s6x16_one
+
+s6x16_update:
+	MOVQ PC, ROW
+	S16_UPDATE(Y4, Y5)
+	S16_UPDATE(Y6, Y7)
+	S16_UPDATE(Y8, Y9)
+	S16_UPDATE(Y10, Y11)
+	S16_UPDATE(Y12, Y13)
+	S16_UPDATE(Y14, Y15)
+	VZEROUPPER
+	RET
