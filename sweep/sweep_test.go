@@ -1,0 +1,419 @@
+package sweep
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// testSpec is a two-grid spec with 2*2*3*2 + 1*1*3*2 = 30 trials.
+func testSpec() *Spec {
+	return &Spec{
+		Seed:        7,
+		Repetitions: 2,
+		Grid: Grid{Model: []string{"rf"}, Act: []string{"phi2", "phi4"}, Dataset: []string{"synthetic"},
+			Alpha: []float64{0.5, 0.25}, D: []int{100}, K: []int{200}, N: []int{10, 20, 50}, Nt: []int{100}},
+		Grids: []Grid{
+			{},
+			{Model: []string{"ntk"}, Act: []string{"relu"}, Alpha: []float64{0.5}, K: []int{10}},
+		},
+	}
+}
+
+// fakeRunner returns numbers that depend only on the trial's seed and
+// parameters, as a real trial must.
+func fakeRunner(_ context.Context, t Trial) (json.RawMessage, error) {
+	u := float64(t.Seed%1000003) / 1000003
+	return json.Marshal(map[string]any{"n": t.N, "test_acc": 0.5 + u/4, "seed": t.Seed})
+}
+
+func TestKeyIsStableAndCanonical(t *testing.T) {
+	p := Params{Model: "rf", Act: "phi2", Dataset: "synthetic", Alpha: 0.5, D: 1000, K: 2000, N: 100, Nt: 1000, Rep: 1,
+		Extra: map[string]string{"isa": "avx2", "b": "1"}}
+	// Stored results files depend on this value: it must never change. It is
+	// the first 16 hex digits of SHA-256 of the canonical text
+	// "model=rf\nact=phi2\n...\nrep=1\nextra.b=1\nextra.isa=avx2\n", as
+	// computed independently by Python's hashlib.
+	const want = "c2d13ec84341a982"
+	if got := p.Key(); got != want {
+		t.Errorf("Key() = %s, want %s (changing the key format orphans every results file)", got, want)
+	}
+	q := p
+	q.Extra = map[string]string{"b": "1", "isa": "avx2"}
+	if q.Key() != p.Key() {
+		t.Error("key depends on map insertion order")
+	}
+	for _, mut := range []func(*Params){
+		func(p *Params) { p.Rep = 2 }, func(p *Params) { p.Alpha = 0.25 }, func(p *Params) { p.Extra = nil },
+		func(p *Params) { p.N = 101 }, func(p *Params) { p.Ridge = 1e-3 },
+	} {
+		r := p
+		mut(&r)
+		if r.Key() == p.Key() {
+			t.Errorf("changing params to %s kept key %s", r, p.Key())
+		}
+	}
+}
+
+func TestSeedDependsOnlyOnGlobalSeedAndKey(t *testing.T) {
+	a := DeriveSeed(1, "00112233aabbccdd")
+	if a != DeriveSeed(1, "00112233aabbccdd") || a > MaxSeed {
+		t.Fatalf("seed %d not reproducible or above MaxSeed", a)
+	}
+	if a == DeriveSeed(2, "00112233aabbccdd") || a == DeriveSeed(1, "00112233aabbccde") {
+		t.Error("seed ignores the global seed or the key")
+	}
+	// The same trial listed in two layouts of a spec gets the same key and seed.
+	s1 := &Spec{Seed: 3, Grid: Grid{Model: []string{"rf", "ntk"}, N: []int{10}}}
+	s2 := &Spec{Seed: 3, Grids: []Grid{{Model: []string{"ntk"}, N: []int{10}}, {Model: []string{"rf"}, N: []int{5, 10}}}}
+	t1, _ := s1.Trials()
+	t2, _ := s2.Trials()
+	seeds := map[string]uint64{}
+	for _, tr := range t2 {
+		seeds[tr.Key] = tr.Seed
+	}
+	for _, tr := range t1 {
+		if s, ok := seeds[tr.Key]; !ok || s != tr.Seed {
+			t.Errorf("trial %s: layouts disagree (seed %d vs %d, present %v)", tr.Params, tr.Seed, s, ok)
+		}
+	}
+}
+
+func TestTrialsExpansion(t *testing.T) {
+	ts, err := testSpec().Trials()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ts) != 30 {
+		t.Fatalf("got %d trials, want 30", len(ts))
+	}
+	keys := map[string]bool{}
+	for _, tr := range ts {
+		if keys[tr.Key] {
+			t.Errorf("duplicate key %s", tr.Key)
+		}
+		keys[tr.Key] = true
+		if tr.Model == "ntk" && (tr.K != 10 || tr.D != 100 || tr.Nt != 100) {
+			t.Errorf("ntk grid did not inherit/override: %s", tr.Params)
+		}
+	}
+	// A grid repeating the default grid adds nothing.
+	s := testSpec()
+	s.Grids = append(s.Grids, Grid{})
+	if ts2, _ := s.Trials(); len(ts2) != 30 {
+		t.Errorf("duplicate grid: got %d trials, want 30", len(ts2))
+	}
+}
+
+func TestParseSpecErrors(t *testing.T) {
+	for _, c := range []struct{ json, want string }{
+		{`{"n":[10],"alpah":[0.5]}`, "unknown field"},
+		{`{"model":["rf"]}`, "axis n is empty"},
+		{`{"n":[10],"alpha":[1.5]}`, "alpha = 1.5"},
+		{`{"n":[0]}`, "n = 0"},
+		{`{"n":[10],"extra":{"--isa":"avx2"}}`, "without dashes"},
+		{`{"n":[10],"repetitions":-1}`, "repetitions"},
+	} {
+		_, err := ParseSpec([]byte(c.json))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("ParseSpec(%s) = %v, want error containing %q", c.json, err, c.want)
+		}
+	}
+	s, err := ParseSpec([]byte(`{"seed":1,"repetitions":3,"model":["rf"],"n":[10,20]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ts, _ := s.Trials(); len(ts) != 6 {
+		t.Errorf("got %d trials, want 6", len(ts))
+	}
+}
+
+func TestShardsPartition(t *testing.T) {
+	ts, _ := testSpec().Trials()
+	for n := 1; n <= 7; n++ {
+		count := map[string]int{}
+		for i := range n {
+			for _, tr := range (Shard{i, n}).Select(ts) {
+				count[tr.Key]++
+			}
+		}
+		if len(count) != len(ts) {
+			t.Errorf("n=%d: shards cover %d of %d trials", n, len(count), len(ts))
+		}
+		for k, c := range count {
+			if c != 1 {
+				t.Errorf("n=%d: trial %s in %d shards", n, k, c)
+			}
+		}
+	}
+}
+
+func TestShardParsing(t *testing.T) {
+	if s, err := ParseShard("2/5"); err != nil || s != (Shard{2, 5}) {
+		t.Errorf("ParseShard(2/5) = %v, %v", s, err)
+	}
+	for _, bad := range []string{"5/5", "-1/3", "1", "a/b", "0/0"} {
+		if _, err := ParseShard(bad); err == nil {
+			t.Errorf("ParseShard(%q) accepted", bad)
+		}
+	}
+	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	cases := []struct {
+		env   map[string]string
+		count int
+		want  Shard
+		found bool
+		err   bool
+	}{
+		{map[string]string{}, 0, All, false, false},
+		{map[string]string{"SLURM_ARRAY_TASK_ID": "3", "SLURM_ARRAY_TASK_COUNT": "4"}, 0, Shard{3, 4}, true, false},
+		{map[string]string{"SLURM_ARRAY_TASK_ID": "4", "SLURM_ARRAY_TASK_MIN": "1", "SLURM_ARRAY_TASK_COUNT": "4"}, 0, Shard{3, 4}, true, false},
+		{map[string]string{"SLURM_ARRAY_TASK_ID": "4", "SLURM_ARRAY_TASK_COUNT": "4"}, 0, Shard{}, true, true},
+		{map[string]string{"SLURM_ARRAY_TASK_ID": "1"}, 3, Shard{1, 3}, true, false},
+		{map[string]string{"JOB_COMPLETION_INDEX": "2"}, 3, Shard{2, 3}, true, false},
+		{map[string]string{"JOB_COMPLETION_INDEX": "2"}, 0, Shard{}, true, true},
+		{map[string]string{"JOB_COMPLETION_INDEX": "x"}, 3, Shard{}, true, true},
+	}
+	for _, c := range cases {
+		s, found, err := ShardFromEnv(env(c.env), c.count)
+		if found != c.found || (err != nil) != c.err || (err == nil && s != c.want) {
+			t.Errorf("ShardFromEnv(%v, %d) = %v, %v, %v; want %v, %v, err=%v", c.env, c.count, s, found, err, c.want, c.found, c.err)
+		}
+	}
+}
+
+// readLines returns the records of path by key, failing on duplicates.
+func readByKey(t *testing.T, path string) map[string]Record {
+	t.Helper()
+	recs, err := ReadRecords(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := map[string]Record{}
+	for _, r := range recs {
+		if _, dup := m[r.Key]; dup {
+			t.Errorf("%s: trial %s appears twice", path, r.Key)
+		}
+		m[r.Key] = r
+	}
+	return m
+}
+
+func TestRunResumeAndRepair(t *testing.T) {
+	dir := t.TempDir()
+	spec := testSpec()
+	ref := filepath.Join(dir, "ref.jsonl")
+	rep, err := Run(context.Background(), spec, ref, fakeRunner, Options{Workers: 3})
+	if err != nil || rep.Done != 30 || rep.Total != 30 {
+		t.Fatalf("uninterrupted run: %+v, %v", rep, err)
+	}
+	want := readByKey(t, ref)
+
+	// Interrupt after 7 trials, then damage the file as a kill would.
+	out := filepath.Join(dir, "out.jsonl")
+	ctx, cancel := context.WithCancel(context.Background())
+	var calls atomic.Int32
+	stopping := func(ctx context.Context, tr Trial) (json.RawMessage, error) {
+		if calls.Add(1) > 7 {
+			cancel()
+			return nil, ctx.Err()
+		}
+		return fakeRunner(ctx, tr)
+	}
+	rep, err = Run(ctx, spec, out, stopping, Options{Workers: 1})
+	if !errors.Is(err, ErrInterrupted) || rep.Done != 7 {
+		t.Fatalf("interrupted run: %+v, %v; want 7 done and ErrInterrupted", rep, err)
+	}
+	f, _ := os.OpenFile(out, os.O_APPEND|os.O_WRONLY, 0)
+	f.WriteString(`{"key":"0123","seed":1,"params":{"n":1`) // a line cut by SIGKILL
+	f.Close()
+
+	var log bytes.Buffer
+	rep, err = Run(context.Background(), spec, out, fakeRunner, Options{Workers: 2, Log: &log})
+	if err != nil || rep.Skipped != 7 || rep.Done != 23 || rep.Repaired == 0 {
+		t.Fatalf("resumed run: %+v, %v", rep, err)
+	}
+	if !strings.Contains(log.String(), "truncated last line") {
+		t.Errorf("log does not mention the repair:\n%s", log.String())
+	}
+	got := readByKey(t, out)
+	if len(got) != len(want) {
+		t.Fatalf("resumed file has %d trials, want %d", len(got), len(want))
+	}
+	for k, r := range want {
+		if g, ok := got[k]; !ok || !sameJSON(g.Result, r.Result) || g.Seed != r.Seed {
+			t.Errorf("trial %s differs after resume: %s vs %s", k, g.Result, r.Result)
+		}
+	}
+	// A third run has nothing to do.
+	if rep, err := Run(context.Background(), spec, out, fakeRunner, Options{}); err != nil || rep.Done != 0 || rep.Skipped != 30 {
+		t.Errorf("rerun of a finished sweep: %+v, %v", rep, err)
+	}
+	// Another global seed must not reuse the file.
+	other := *spec
+	other.Seed++
+	if _, err := Run(context.Background(), &other, out, fakeRunner, Options{}); err == nil || !strings.Contains(err.Error(), "another seed") {
+		t.Errorf("seed mismatch not detected: %v", err)
+	}
+}
+
+func TestRunFailuresAreRetried(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "r.jsonl")
+	spec := &Spec{Seed: 1, Grid: Grid{Model: []string{"rf"}, N: []int{1, 2, 3, 4}}}
+	flaky := func(ctx context.Context, tr Trial) (json.RawMessage, error) {
+		if tr.N == 3 {
+			return nil, fmt.Errorf("kernel matrix is singular")
+		}
+		return fakeRunner(ctx, tr)
+	}
+	rep, err := Run(context.Background(), spec, out, flaky, Options{})
+	if err == nil || len(rep.Failed) != 1 || rep.Done != 3 || !strings.Contains(err.Error(), "singular") {
+		t.Fatalf("got %+v, %v; want one failure reported", rep, err)
+	}
+	if rep, err := Run(context.Background(), spec, out, fakeRunner, Options{}); err != nil || rep.Done != 1 {
+		t.Errorf("retry: %+v, %v; want the failed trial rerun", rep, err)
+	}
+	notObject := func(context.Context, Trial) (json.RawMessage, error) { return json.RawMessage(`[1]`), nil }
+	out2 := filepath.Join(t.TempDir(), "r.jsonl")
+	if _, err := Run(context.Background(), spec, out2, notObject, Options{}); err == nil || !strings.Contains(err.Error(), "JSON object") {
+		t.Errorf("non-object result accepted: %v", err)
+	}
+}
+
+func TestRunRefusesSecondWriter(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "r.jsonl")
+	rf, err := openResults(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rf.close()
+	spec := &Spec{Grid: Grid{N: []int{1}}}
+	if _, err := Run(context.Background(), spec, out, fakeRunner, Options{}); err == nil || !strings.Contains(err.Error(), "in use") {
+		t.Errorf("second writer not refused: %v", err)
+	}
+}
+
+func TestCorruptMiddleLineIsAnError(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "r.jsonl")
+	spec := &Spec{Grid: Grid{N: []int{1, 2}}}
+	if _, err := Run(context.Background(), spec, out, fakeRunner, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(out)
+	os.WriteFile(out, append([]byte("garbage\n"), b...), 0o644)
+	if _, err := ReadRecords(out); err == nil || !strings.Contains(err.Error(), ":1:") {
+		t.Errorf("corrupt first line: %v, want an error naming line 1", err)
+	}
+}
+
+func TestMergeShards(t *testing.T) {
+	dir := t.TempDir()
+	spec := testSpec()
+	var ins []string
+	for i := range 3 {
+		p := filepath.Join(dir, fmt.Sprintf("s%d.jsonl", i))
+		if _, err := Run(context.Background(), spec, p, fakeRunner, Options{Shard: Shard{i, 3}}); err != nil {
+			t.Fatal(err)
+		}
+		ins = append(ins, p)
+	}
+	out := filepath.Join(dir, "all.jsonl")
+	rep, err := Merge(out, append(ins, ins[0]), spec) // shard 0 twice: duplicates
+	if err != nil {
+		t.Fatal(err)
+	}
+	n0 := len(readByKey(t, ins[0]))
+	if rep.Written != 30 || len(rep.Missing) != 0 || rep.Duplicates != n0 || rep.Conflicts != 0 {
+		t.Errorf("merge of all shards: %+v (shard 0 has %d)", rep, n0)
+	}
+	if got := readByKey(t, out); len(got) != 30 {
+		t.Errorf("merged file has %d trials, want 30", len(got))
+	}
+	// Without shard 1, its trials are missing, and exactly those.
+	rep, err = Merge(out, []string{ins[0], ins[2]}, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s1 := readByKey(t, ins[1])
+	if len(rep.Missing) != len(s1) || len(s1) == 0 {
+		t.Fatalf("missing %d trials, want %d", len(rep.Missing), len(s1))
+	}
+	for _, m := range rep.Missing {
+		if _, ok := s1[m.Key]; !ok {
+			t.Errorf("trial %s reported missing but it is not in shard 1", m.Key)
+		}
+	}
+}
+
+func TestTQuantile(t *testing.T) {
+	// Two-sided 95% critical values from standard t tables (3 decimals).
+	for _, c := range []struct{ df, want float64 }{
+		{1, 12.706}, {2, 4.303}, {4, 2.776}, {9, 2.262}, {10, 2.228}, {30, 2.042}, {100, 1.984}, {1e6, 1.960},
+	} {
+		if got := TQuantile(0.975, c.df); math.Abs(got-c.want) > 5e-4 {
+			t.Errorf("TQuantile(0.975, %v) = %.5f, want %.3f", c.df, got, c.want)
+		}
+	}
+	if got := TQuantile(0.025, 10); math.Abs(got+2.228) > 5e-4 {
+		t.Errorf("TQuantile(0.025, 10) = %v, want -2.228", got)
+	}
+}
+
+func TestSummarizeAndGroup(t *testing.T) {
+	s := Summarize([]float64{1, 2, 3, math.NaN()})
+	// mean 2, std 1, CI = t_{0.975,2} / sqrt(3) = 4.3027 / 1.7321
+	if s.N != 3 || s.Mean != 2 || math.Abs(s.Std-1) > 1e-15 || math.Abs(s.CI95-2.4842) > 1e-4 {
+		t.Errorf("Summarize = %+v", s)
+	}
+	if one := Summarize([]float64{5}); one.Mean != 5 || !math.IsNaN(one.CI95) || one.Lo() != 5 {
+		t.Errorf("one value: %+v", one)
+	}
+	out := filepath.Join(t.TempDir(), "r.jsonl")
+	spec := testSpec()
+	if _, err := Run(context.Background(), spec, out, fakeRunner, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	recs, _ := ReadRecords(out)
+	groups := Group(recs)
+	if len(groups) != 15 {
+		t.Fatalf("%d groups, want 15 parameter points", len(groups))
+	}
+	for _, g := range groups {
+		sm := g.Summary("test_acc")
+		if sm.N != 2 || !(sm.Lo() <= sm.Mean && sm.Mean <= sm.Hi()) {
+			t.Errorf("group %s: %+v", g.Params, sm)
+		}
+	}
+	if g0 := groups[0].Params; g0.Model != "ntk" || g0.N != 10 {
+		t.Errorf("groups not sorted: first is %s", g0)
+	}
+}
+
+func TestProgressPlainLines(t *testing.T) {
+	var buf bytes.Buffer
+	now := time.Unix(0, 0)
+	p := newProgress(&buf, false, 10*time.Second, 10, 2, Shard{1, 4})
+	p.now = func() time.Time { return now }
+	p.start(8)
+	for range 4 {
+		now = now.Add(5 * time.Second)
+		p.finished()
+	}
+	p.end()
+	want := "sweep: shard 1/4: 10 trials, 2 already done, 8 to run\n" +
+		"sweep: 4/10 (40%) elapsed 10s, 12.00 trials/min, ETA 30s\n" +
+		"sweep: 6/10 (60%) elapsed 20s, 12.00 trials/min, ETA 20s\n" +
+		"sweep: 6/10 (60%) elapsed 20s, 12.00 trials/min, ETA 20s\n"
+	if buf.String() != want {
+		t.Errorf("progress output:\n%s\nwant:\n%s", buf.String(), want)
+	}
+}
