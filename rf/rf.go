@@ -1,0 +1,332 @@
+package rf
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"sync"
+
+	"github.com/spurious-ml/spurious/activation"
+	"github.com/spurious-ml/spurious/linalg"
+)
+
+// DefaultBlock is the number of rows of V per streamed block when
+// Config.Block is 0: large enough that the Gram GEMMs run at full speed,
+// small enough that an N = Nt = 1000, d = 1000 trial stays near 100 MB.
+const DefaultBlock = 1024
+
+// Precision selects the arithmetic of the feature blocks.
+type Precision int
+
+const (
+	// F64 computes everything in float64 (the default).
+	F64 Precision = iota
+	// F32 projects, applies the activation and multiplies each block in
+	// float32, and accumulates the blocks in float64.
+	F32
+)
+
+// String returns "f64" or "f32".
+func (p Precision) String() string {
+	if p == F32 {
+		return "f32"
+	}
+	return "f64"
+}
+
+// ParsePrecision parses "f64" or "f32".
+func ParsePrecision(s string) (Precision, error) {
+	switch s {
+	case "f64", "":
+		return F64, nil
+	case "f32":
+		return F32, nil
+	}
+	return 0, fmt.Errorf("rf: unknown precision %q (valid: f64, f32)", s)
+}
+
+// Config describes one random-features model.
+type Config struct {
+	Act       *activation.Activation
+	K         int    // number of features, >= 1
+	Seed      uint64 // selects V
+	Block     int    // rows of V per block; 0 means DefaultBlock
+	Precision Precision
+	// Progress, if not nil, is called after each block with the number of
+	// features done so far and K.
+	Progress func(done, total int)
+}
+
+// Panic messages for programmer errors.
+const (
+	errDims   = "rf: inputs have different numbers of columns"
+	errNoAct  = "rf: Config.Act is nil"
+	errWShape = "rf: weight matrix shape"
+)
+
+func (c Config) check() error {
+	if c.Act == nil {
+		panic(errNoAct)
+	}
+	if c.K < 1 {
+		return fmt.Errorf("rf: k=%d features, want k >= 1", c.K)
+	}
+	if c.Block < 0 {
+		return fmt.Errorf("rf: block=%d, want >= 0 (0 picks %d)", c.Block, DefaultBlock)
+	}
+	return nil
+}
+
+func (c Config) block() int {
+	b := c.Block
+	if b == 0 {
+		b = DefaultBlock
+	}
+	return min(b, c.K)
+}
+
+// Flops returns the conventional flop count of Gram for n training rows,
+// q query rows in total, input dimension d and k features: projections
+// 2(n+q)dk, SYRK n(n+1)k, cross-Gram GEMM 2qnk. The activation is not
+// counted.
+func Flops(n, q, d, k int) float64 {
+	nf, qf, df, kf := float64(n), float64(q), float64(d), float64(k)
+	return 2*(nf+qf)*df*kf + nf*(nf+1)*kf + 2*qf*nf*kf
+}
+
+// splitmix64 is the SplitMix64 finalizer, a bijective 64-bit mix.
+func splitmix64(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
+	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
+	return x ^ (x >> 31)
+}
+
+// WeightRows fills w, a rows x d matrix, with rows first, first+1, ... of
+// the weight stream of seed: row r holds d i.i.d. N(0, 1/d) draws from a
+// PCG generator seeded by a hash of (seed, r) alone. Rows are generated in
+// parallel; the result does not depend on the thread count. Cost: rows*d
+// normal draws.
+func WeightRows(seed uint64, first int, w linalg.Matrix[float64]) {
+	if first < 0 {
+		panic(errWShape)
+	}
+	d := w.Cols
+	scale := 1 / math.Sqrt(float64(d))
+	h := splitmix64(seed)
+	parallel(w.Rows, func(lo, hi int) {
+		pcg := rand.NewPCG(0, 0)
+		r := rand.New(pcg)
+		for i := lo; i < hi; i++ {
+			row := uint64(first + i)
+			s := splitmix64(h ^ splitmix64(row+0x632be59bd9b4e019))
+			pcg.Seed(s, splitmix64(s^0xd1b54a32d192ed03))
+			wr := w.Row(i)
+			for j := range wr {
+				wr[j] = r.NormFloat64() * scale
+			}
+		}
+	})
+}
+
+// parallel splits [0, n) into up to GOMAXPROCS contiguous ranges and runs
+// fn on each concurrently.
+func parallel(n int, fn func(lo, hi int)) {
+	w := min(runtime.GOMAXPROCS(0), n)
+	if w <= 1 {
+		if n > 0 {
+			fn(0, n)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	for t := range w {
+		lo, hi := t*n/w, (t+1)*n/w
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fn(lo, hi)
+		}()
+	}
+	wg.Wait()
+}
+
+// Gram returns the training Gram K = Phi(Z) Phi(Z)^T / k (N x N, both
+// triangles) and, for each query matrix Q_m, the cross Gram
+// C_m = Phi(Q_m) Phi(Z)^T / k (rows(Q_m) x N): C_m[i][j] = k(q_i, z_j).
+// All inputs have d columns. It streams over blocks of V and never stores
+// more than one block of features; see Flops for the cost. It returns
+// ctx.Err() if ctx is cancelled between blocks.
+func Gram(ctx context.Context, cfg Config, z linalg.Matrix[float64], queries ...linalg.Matrix[float64]) (linalg.Matrix[float64], []linalg.Matrix[float64], error) {
+	if err := cfg.check(); err != nil {
+		return linalg.Matrix[float64]{}, nil, err
+	}
+	d := z.Cols
+	q := 0
+	for _, m := range queries {
+		if m.Cols != d {
+			panic(errDims)
+		}
+		q += m.Rows
+	}
+	if cfg.Precision == F32 {
+		return gram32(ctx, cfg, z, queries, q)
+	}
+	n, b := z.Rows, cfg.block()
+	inputs := append([]linalg.Matrix[float64]{z}, queries...)
+	vb := linalg.NewMatrix[float64](b, d)
+	p := linalg.NewMatrix[float64](n+q, b)
+	k := linalg.NewMatrix[float64](n, n)
+	c := linalg.NewMatrix[float64](q, n)
+	alpha := 1 / float64(cfg.K)
+	for f0 := 0; f0 < cfg.K; f0 += b {
+		if err := ctx.Err(); err != nil {
+			return linalg.Matrix[float64]{}, nil, err
+		}
+		bb := min(b, cfg.K-f0)
+		v := vb.View(0, 0, bb, d)
+		WeightRows(cfg.Seed, f0, v)
+		pb := p.View(0, 0, n+q, bb)
+		row := 0
+		for _, x := range inputs {
+			if x.Rows > 0 {
+				linalg.Gemm(linalg.NoTrans, linalg.Trans, 1, x, v, 0, pb.View(row, 0, x.Rows, bb))
+			}
+			row += x.Rows
+		}
+		parallel(n+q, func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				r := pb.Row(i)
+				cfg.Act.Apply(r, r)
+			}
+		})
+		pz := pb.View(0, 0, n, bb)
+		linalg.Gemm(linalg.NoTrans, linalg.Trans, alpha, pz, pz, 1, k)
+		if q > 0 {
+			linalg.Gemm(linalg.NoTrans, linalg.Trans, alpha, pb.View(n, 0, q, bb), pz, 1, c)
+		}
+		if cfg.Progress != nil {
+			cfg.Progress(f0+bb, cfg.K)
+		}
+	}
+	symmetrize(k)
+	return k, split(c, queries), nil
+}
+
+// gram32 is Gram with float32 feature blocks: each block's products go to
+// float32 scratch matrices and are added into the float64 accumulators.
+func gram32(ctx context.Context, cfg Config, z linalg.Matrix[float64], queries []linalg.Matrix[float64], q int) (linalg.Matrix[float64], []linalg.Matrix[float64], error) {
+	n, d, b := z.Rows, z.Cols, cfg.block()
+	x := linalg.NewMatrix[float32](n+q, d)
+	row := 0
+	for _, m := range append([]linalg.Matrix[float64]{z}, queries...) {
+		for i := 0; i < m.Rows; i++ {
+			dst := x.Row(row)
+			for j, v := range m.Row(i) {
+				dst[j] = float32(v)
+			}
+			row++
+		}
+	}
+	vb := linalg.NewMatrix[float64](b, d)
+	vb32 := linalg.NewMatrix[float32](b, d)
+	p := linalg.NewMatrix[float32](n+q, b)
+	k32 := linalg.NewMatrix[float32](n, n)
+	c32 := linalg.NewMatrix[float32](q, n)
+	k := linalg.NewMatrix[float64](n, n)
+	c := linalg.NewMatrix[float64](q, n)
+	alpha := 1 / float64(cfg.K)
+	for f0 := 0; f0 < cfg.K; f0 += b {
+		if err := ctx.Err(); err != nil {
+			return linalg.Matrix[float64]{}, nil, err
+		}
+		bb := min(b, cfg.K-f0)
+		WeightRows(cfg.Seed, f0, vb.View(0, 0, bb, d))
+		v := vb32.View(0, 0, bb, d)
+		for i := 0; i < bb; i++ {
+			dst := v.Row(i)
+			for j, w := range vb.Row(i) {
+				dst[j] = float32(w)
+			}
+		}
+		pb := p.View(0, 0, n+q, bb)
+		linalg.Gemm(linalg.NoTrans, linalg.Trans, 1, x, v, 0, pb)
+		parallel(n+q, func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				r := pb.Row(i)
+				cfg.Act.Apply32(r, r)
+			}
+		})
+		pz := pb.View(0, 0, n, bb)
+		linalg.Gemm(linalg.NoTrans, linalg.Trans, 1, pz, pz, 0, k32)
+		accumulate(k, k32, alpha)
+		if q > 0 {
+			linalg.Gemm(linalg.NoTrans, linalg.Trans, 1, pb.View(n, 0, q, bb), pz, 0, c32)
+			accumulate(c, c32, alpha)
+		}
+		if cfg.Progress != nil {
+			cfg.Progress(f0+bb, cfg.K)
+		}
+	}
+	symmetrize(k)
+	return k, split(c, queries), nil
+}
+
+// accumulate adds alpha*src into dst (same shape), in parallel over rows.
+func accumulate(dst linalg.Matrix[float64], src linalg.Matrix[float32], alpha float64) {
+	parallel(dst.Rows, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			d := dst.Row(i)
+			for j, v := range src.Row(i) {
+				d[j] += alpha * float64(v)
+			}
+		}
+	})
+}
+
+// symmetrize copies the lower triangle of k into the upper one.
+func symmetrize(k linalg.Matrix[float64]) {
+	for i := 0; i < k.Rows; i++ {
+		for j := 0; j < i; j++ {
+			k.Set(j, i, k.At(i, j))
+		}
+	}
+}
+
+// split cuts the stacked cross Gram c into one view per query matrix.
+func split(c linalg.Matrix[float64], queries []linalg.Matrix[float64]) []linalg.Matrix[float64] {
+	out := make([]linalg.Matrix[float64], len(queries))
+	row := 0
+	for i, m := range queries {
+		out[i] = c.View(row, 0, m.Rows, c.Cols)
+		row += m.Rows
+	}
+	return out
+}
+
+// Features returns the explicit feature matrix act(X V^T) (rows(X) x k)
+// for the V of cfg, computed with plain dot-product loops in float64
+// (no GEMM, no blocking): the reference Gram tests compare against. Its
+// Gram Phi Phi^T / k is what Gram returns. Cost: 2*rows*d*k flops and
+// rows*k memory, so use it for small sizes only.
+func Features(cfg Config, x linalg.Matrix[float64]) (linalg.Matrix[float64], error) {
+	if err := cfg.check(); err != nil {
+		return linalg.Matrix[float64]{}, err
+	}
+	v := linalg.NewMatrix[float64](cfg.K, x.Cols)
+	WeightRows(cfg.Seed, 0, v)
+	phi := linalg.NewMatrix[float64](x.Rows, cfg.K)
+	for i := 0; i < x.Rows; i++ {
+		xi := x.Row(i)
+		for f := 0; f < cfg.K; f++ {
+			var s float64
+			for j, w := range v.Row(f) {
+				s += w * xi[j]
+			}
+			phi.Set(i, f, cfg.Act.F(s))
+		}
+	}
+	return phi, nil
+}

@@ -1,0 +1,190 @@
+package rf
+
+import (
+	"context"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"testing"
+
+	"github.com/spurious-ml/spurious/activation"
+	"github.com/spurious-ml/spurious/linalg"
+)
+
+func randMatrix(rows, cols int, seed uint64) linalg.Matrix[float64] {
+	r := rand.New(rand.NewPCG(seed, 2))
+	m := linalg.NewMatrix[float64](rows, cols)
+	for i := range m.Data {
+		m.Data[i] = r.NormFloat64()
+	}
+	return m
+}
+
+func act(t testing.TB, name string) *activation.Activation {
+	a, err := activation.Lookup(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// refGram returns A B^T / k, the products |a||b| summed likewise (for error
+// bounds), from explicit feature matrices.
+func refGram(a, b linalg.Matrix[float64], k int) (g, abs linalg.Matrix[float64]) {
+	g = linalg.NewMatrix[float64](a.Rows, b.Rows)
+	abs = linalg.NewMatrix[float64](a.Rows, b.Rows)
+	for i := 0; i < a.Rows; i++ {
+		for j := 0; j < b.Rows; j++ {
+			var s, sa float64
+			for f, v := range a.Row(i) {
+				s += v * b.At(j, f)
+				sa += math.Abs(v * b.At(j, f))
+			}
+			g.Set(i, j, s/float64(k))
+			abs.Set(i, j, sa/float64(k))
+		}
+	}
+	return g, abs
+}
+
+// within reports the first entry where |got-want| > tol*abs.
+func within(t *testing.T, what string, got, want, abs linalg.Matrix[float64], tol float64) {
+	t.Helper()
+	if got.Rows != want.Rows || got.Cols != want.Cols {
+		t.Fatalf("%s: shape %dx%d, want %dx%d", what, got.Rows, got.Cols, want.Rows, want.Cols)
+	}
+	for i := 0; i < got.Rows; i++ {
+		for j := 0; j < got.Cols; j++ {
+			if d := math.Abs(got.At(i, j) - want.At(i, j)); !(d <= tol*abs.At(i, j)) {
+				t.Fatalf("%s[%d][%d] = %.17g, want %.17g (|diff| %.3g > %.3g)", what, i, j, got.At(i, j), want.At(i, j), d, tol*abs.At(i, j))
+			}
+		}
+	}
+}
+
+// f64Tol bounds the relative rounding error of a Gram entry: the
+// projections are d-term dot products whose rounding (<= d*u relative to
+// sum|v x|) the activation amplifies by at most |act'| (<= ~10 for the
+// inputs here), and the Gram sums k products (<= k*u relative to
+// sum|p p'|). With d = 12 and k = 300: (10*12 + 300)*u ~ 5e-14.
+const f64Tol = (10*12 + 300) * 0x1p-53
+
+func TestGramMatchesExplicitFeatures(t *testing.T) {
+	z, zs, zt := randMatrix(20, 12, 1), randMatrix(20, 12, 2), randMatrix(9, 12, 3)
+	for _, name := range []string{"phi2", "relu", "tanh"} {
+		for _, block := range []int{1, 7, 64, 300, 1000} {
+			cfg := Config{Act: act(t, name), K: 300, Seed: 42, Block: block}
+			k, cross, err := Gram(context.Background(), cfg, z, zs, zt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pz, _ := Features(cfg, z)
+			ps, _ := Features(cfg, zs)
+			pt, _ := Features(cfg, zt)
+			wk, ak := refGram(pz, pz, cfg.K)
+			ws, as := refGram(ps, pz, cfg.K)
+			wt, at := refGram(pt, pz, cfg.K)
+			within(t, name+" K", k, wk, ak, f64Tol)
+			within(t, name+" Ks", cross[0], ws, as, f64Tol)
+			within(t, name+" Kt", cross[1], wt, at, f64Tol)
+			for i := 0; i < k.Rows; i++ {
+				for j := 0; j < i; j++ {
+					if k.At(i, j) != k.At(j, i) {
+						t.Fatalf("%s block %d: K not symmetric at (%d, %d)", name, block, i, j)
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestGramIdenticalAcrossThreads(t *testing.T) {
+	z, zs := randMatrix(70, 40, 4), randMatrix(50, 40, 5)
+	cfg := Config{Act: act(t, "phi4"), K: 700, Seed: 9, Block: 256}
+	run := func(procs int) (linalg.Matrix[float64], linalg.Matrix[float64]) {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		k, c, err := Gram(context.Background(), cfg, z, zs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return k, c[0]
+	}
+	k1, c1 := run(1)
+	for _, procs := range []int{2, 3} {
+		k2, c2 := run(procs)
+		for i := range k1.Data {
+			if math.Float64bits(k1.Data[i]) != math.Float64bits(k2.Data[i]) {
+				t.Fatalf("GOMAXPROCS=%d: K differs at %d: %v vs %v", procs, i, k2.Data[i], k1.Data[i])
+			}
+		}
+		for i := range c1.Data {
+			if math.Float64bits(c1.Data[i]) != math.Float64bits(c2.Data[i]) {
+				t.Fatalf("GOMAXPROCS=%d: Ks differs at %d", procs, i)
+			}
+		}
+	}
+}
+
+func TestWeightRowsIndependentOfSplit(t *testing.T) {
+	whole := linalg.NewMatrix[float64](50, 30)
+	WeightRows(3, 0, whole)
+	part := linalg.NewMatrix[float64](17, 30)
+	WeightRows(3, 20, part)
+	for i := 0; i < part.Rows; i++ {
+		for j, v := range part.Row(i) {
+			if v != whole.At(20+i, j) {
+				t.Fatalf("row %d col %d: %v, want %v", 20+i, j, v, whole.At(20+i, j))
+			}
+		}
+	}
+	// The entries are N(0, 1/d): d * mean square ~ 1 within 4 standard
+	// errors (the mean of 1500 chi-square(1)/1500 has s.e. sqrt(2/1500)).
+	var ss float64
+	for _, v := range whole.Data {
+		ss += v * v
+	}
+	if got := ss / float64(len(whole.Data)) * 30; math.Abs(got-1) > 4*math.Sqrt(2.0/1500) {
+		t.Errorf("d * mean square = %v, want 1", got)
+	}
+}
+
+func TestFloat32Gram(t *testing.T) {
+	z, zs := randMatrix(30, 16, 6), randMatrix(25, 16, 7)
+	cfg := Config{Act: act(t, "phi2"), K: 400, Seed: 5, Block: 128}
+	k64, c64, err := Gram(context.Background(), cfg, z, zs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Precision = F32
+	k32, c32, err := Gram(context.Background(), cfg, z, zs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pz, _ := Features(cfg, z)
+	ps, _ := Features(cfg, zs)
+	_, ak := refGram(pz, pz, cfg.K)
+	_, as := refGram(ps, pz, cfg.K)
+	// float32 rounding: projections (d terms, amplified by |act'| <= 10
+	// here), then a block-sized sum: (10*d + block)*u32, u32 = 2^-24.
+	tol := float64(10*16+128) * 0x1p-24
+	within(t, "K f32", k32, k64, ak, tol)
+	within(t, "Ks f32", c32[0], c64[0], as, tol)
+}
+
+func TestCancel(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, _, err := Gram(ctx, Config{Act: act(t, "relu"), K: 10}, randMatrix(3, 4, 1))
+	if err != context.Canceled {
+		t.Errorf("err = %v, want context.Canceled", err)
+	}
+}
+
+func TestBadConfig(t *testing.T) {
+	if _, _, err := Gram(context.Background(), Config{Act: act(t, "relu"), K: 0}, randMatrix(3, 4, 1)); err == nil {
+		t.Error("k = 0: no error")
+	}
+	if _, err := ParsePrecision("f16"); err == nil {
+		t.Error("precision f16: no error")
+	}
+}
