@@ -111,7 +111,7 @@ func StepKernel(t float64) float64 {
 const (
 	seriesTerms = 160 // coefficients kept per norm for smooth functions
 	seriesNodes = 240 // rule for those coefficients
-	quad2Nodes  = 96  // per-dimension nodes of the 2-D fallback
+	quad2Inner  = 96  // inner nodes of the 2-D fallback (outer: seriesNodes)
 	seriesTol   = 1e-15
 	cacheLimit  = 1 << 15 // distinct norms cached before the cache is reset
 )
@@ -219,7 +219,7 @@ func (e *engine) expect2(a, b, r float64) float64 {
 	if v, ok := series(sa, sb, r); ok {
 		return v
 	}
-	return e.quad2(a, b, r)
+	return e.quad2(a, b, r, seriesNodes, quad2Inner)
 }
 
 // series sums sum_l c_l(a) c_l(b) r^l until the tail bound
@@ -239,31 +239,35 @@ func series(sa, sb *scaled, r float64) (float64, bool) {
 	return v, math.Abs(rp)*math.Sqrt(sa.tail[L]*sb.tail[L]) <= tol
 }
 
-// quad2 is the tensor Gauss–Hermite rule for E[f(aX) f(b(rX + sqrt(1-r^2)Y))]
-// with X, Y independent standard normals; 1-D when |r| = 1.
-func (e *engine) quad2(a, b, r float64) float64 {
+// quad2 is a tensor Gauss–Hermite rule for
+// E[f(aX) f(b(rX + sqrt(1-r^2)Y))] with X, Y independent standard normals:
+// nOut nodes in X, where the integrand is as rough as f(a x), and nIn nodes
+// in Y, where the scale is b sqrt(1-r^2) (small when |r| is near 1, the
+// only case in which Kernel uses this rule); 1-D when |r| = 1. Cost
+// nOut (nIn + 1) evaluations of f.
+func (e *engine) quad2(a, b, r float64, nOut, nIn int) float64 {
 	f := e.spec.f
+	qo := GaussHermite(nOut)
 	if math.Abs(r) == 1 {
-		q := GaussHermite(e.nq)
 		v := 0.0
-		for i, x := range q.Nodes {
-			if q.Weights[i] != 0 {
-				v += q.Weights[i] * f(a*x) * f(b*r*x)
+		for i, x := range qo.Nodes {
+			if qo.Weights[i] != 0 {
+				v += qo.Weights[i] * f(a*x) * f(b*r*x)
 			}
 		}
 		return v
 	}
-	q := GaussHermite(quad2Nodes)
+	qi := GaussHermite(nIn)
 	s := math.Sqrt(1 - r*r)
 	v := 0.0
-	for i, x := range q.Nodes {
-		wi := q.Weights[i]
+	for i, x := range qo.Nodes {
+		wi := qo.Weights[i]
 		if wi == 0 {
 			continue
 		}
 		inner := 0.0
-		for j, y := range q.Nodes {
-			inner += q.Weights[j] * f(b*(r*x+s*y))
+		for j, y := range qi.Nodes {
+			inner += qi.Weights[j] * f(b*(r*x+s*y))
 		}
 		v += wi * f(a*x) * inner
 	}
