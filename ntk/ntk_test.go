@@ -1,0 +1,149 @@
+package ntk
+
+import (
+	"context"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"testing"
+
+	"github.com/spurious-ml/spurious/activation"
+	"github.com/spurious-ml/spurious/linalg"
+	"github.com/spurious-ml/spurious/rf"
+)
+
+func randMatrix(rows, cols int, seed uint64) linalg.Matrix[float64] {
+	r := rand.New(rand.NewPCG(seed, 2))
+	m := linalg.NewMatrix[float64](rows, cols)
+	for i := range m.Data {
+		m.Data[i] = r.NormFloat64()
+	}
+	return m
+}
+
+func act(t testing.TB, name string) *activation.Activation {
+	a, err := activation.Lookup(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// refGram returns A B^T / k and sum |a b| / k (for error bounds).
+func refGram(a, b linalg.Matrix[float64], k int) (g, abs linalg.Matrix[float64]) {
+	g = linalg.NewMatrix[float64](a.Rows, b.Rows)
+	abs = linalg.NewMatrix[float64](a.Rows, b.Rows)
+	for i := 0; i < a.Rows; i++ {
+		for j := 0; j < b.Rows; j++ {
+			var s, sa float64
+			for f, v := range a.Row(i) {
+				s += v * b.At(j, f)
+				sa += math.Abs(v * b.At(j, f))
+			}
+			g.Set(i, j, s/float64(k))
+			abs.Set(i, j, sa/float64(k))
+		}
+	}
+	return g, abs
+}
+
+func within(t *testing.T, what string, got, want, abs linalg.Matrix[float64], tol float64) {
+	t.Helper()
+	if got.Rows != want.Rows || got.Cols != want.Cols {
+		t.Fatalf("%s: shape %dx%d, want %dx%d", what, got.Rows, got.Cols, want.Rows, want.Cols)
+	}
+	for i := 0; i < got.Rows; i++ {
+		for j := 0; j < got.Cols; j++ {
+			if d := math.Abs(got.At(i, j) - want.At(i, j)); !(d <= tol*abs.At(i, j)) {
+				t.Fatalf("%s[%d][%d] = %.17g, want %.17g (|diff| %.3g > %.3g)", what, i, j, got.At(i, j), want.At(i, j), d, tol*abs.At(i, j))
+			}
+		}
+	}
+}
+
+// gramTol bounds the relative rounding of a Gram entry: the d*k-term sum
+// of the explicit Gram and the d- and k-term sums of the Hadamard route
+// (each <= terms*u relative to the sum of |products|), plus the rounding
+// of act'(w.x) (d terms, amplified by the second derivative, <= ~10 here):
+// (d*k + d + k + 10*d)*u with d = 10, k = 60.
+const gramTol = (10*60 + 10 + 60 + 10*10) * 0x1p-53
+
+func TestHadamardEqualsKronecker(t *testing.T) {
+	z, zs, zt := randMatrix(15, 10, 1), randMatrix(15, 10, 2), randMatrix(7, 10, 3)
+	for _, name := range []string{"phi2", "phi4", "relu", "tanh"} {
+		for _, mode := range []activation.DerivMode{activation.DerivPaper, activation.DerivTrue} {
+			for _, block := range []int{1, 16, 60, 500} {
+				cfg := Config{Act: act(t, name), Deriv: mode, K: 60, Seed: 8, Block: block}
+				k, cross, err := Gram(context.Background(), cfg, z, zs, zt)
+				if err != nil {
+					t.Fatal(err)
+				}
+				pz, _ := Features(cfg, z)
+				ps, _ := Features(cfg, zs)
+				pt, _ := Features(cfg, zt)
+				wk, ak := refGram(pz, pz, cfg.K)
+				ws, as := refGram(ps, pz, cfg.K)
+				wt, at := refGram(pt, pz, cfg.K)
+				what := name + "/" + mode.String()
+				within(t, what+" K", k, wk, ak, gramTol)
+				within(t, what+" Ks", cross[0], ws, as, gramTol)
+				within(t, what+" Kt", cross[1], wt, at, gramTol)
+			}
+		}
+	}
+}
+
+func TestKroneckerOrder(t *testing.T) {
+	// numpy kron(x, u): entry a*k + f is x_a * u_f with u_f = act'(w_f . x).
+	cfg := Config{Act: act(t, "phi4"), K: 3, Seed: 1}
+	x := randMatrix(1, 2, 4)
+	phi, _ := Features(cfg, x)
+	w := linalg.NewMatrix[float64](3, 2)
+	rf.WeightRows(cfg.Seed, 0, w)
+	for a := 0; a < 2; a++ {
+		for f := 0; f < 3; f++ {
+			u := cfg.Act.NTKDeriv(w.At(f, 0)*x.At(0, 0) + w.At(f, 1)*x.At(0, 1))
+			if got, want := phi.At(0, a*3+f), x.At(0, a)*u; math.Abs(got-want) > 1e-15*math.Abs(want) {
+				t.Errorf("entry %d = %v, want x_%d * u_%d = %v", a*3+f, got, a, f, want)
+			}
+		}
+	}
+}
+
+func TestGramIdenticalAcrossThreads(t *testing.T) {
+	z, zs := randMatrix(60, 30, 4), randMatrix(40, 30, 5)
+	cfg := Config{Act: act(t, "phi4"), K: 300, Seed: 9, Block: 128}
+	run := func(procs int) []float64 {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		k, c, err := Gram(context.Background(), cfg, z, zs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return append(append([]float64(nil), k.Data...), c[0].Data...)
+	}
+	a := run(1)
+	for _, procs := range []int{2, 3} {
+		b := run(procs)
+		for i := range a {
+			if math.Float64bits(a[i]) != math.Float64bits(b[i]) {
+				t.Fatalf("GOMAXPROCS=%d: entry %d differs: %v vs %v", procs, i, b[i], a[i])
+			}
+		}
+	}
+}
+
+func TestLinear(t *testing.T) {
+	z, q := randMatrix(9, 14, 6), randMatrix(5, 14, 7)
+	k, cross := Linear(z, q)
+	wk, ak := refGram(z, z, 1)
+	wq, aq := refGram(q, z, 1)
+	tol := 14 * 0x1p-53
+	within(t, "ZZ^T", k, wk, ak, tol)
+	within(t, "QZ^T", cross[0], wq, aq, tol)
+}
+
+func TestBadConfig(t *testing.T) {
+	if _, _, err := Gram(context.Background(), Config{Act: act(t, "relu"), K: -1}, randMatrix(2, 2, 1)); err == nil {
+		t.Error("k = -1: no error")
+	}
+}

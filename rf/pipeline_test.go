@@ -1,0 +1,87 @@
+package rf_test
+
+import (
+	"context"
+	"math"
+	"testing"
+
+	"github.com/spurious-ml/spurious/activation"
+	"github.com/spurious-ml/spurious/data"
+	"github.com/spurious-ml/spurious/linalg"
+	"github.com/spurious-ml/spurious/memorize"
+	"github.com/spurious-ml/spurious/rf"
+)
+
+func synthetic(t testing.TB, d int, alpha float64, n, nt int, seed uint64) (z, zs, zt linalg.Matrix[float64], ds *data.Dataset) {
+	ds, err := data.Synthetic(data.SyntheticConfig{D: d, Alpha: alpha, N: n, Nt: nt, Seed: seed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return linalg.MatrixFrom(n, d, ds.Z), linalg.MatrixFrom(n, d, ds.Zs), linalg.MatrixFrom(nt, d, ds.Zt), ds
+}
+
+// identityTol: the closed forms' rounding grows like cond(K)*N*eps; with
+// k = 10N features cond(K) is small, so 1e-10 keeps a wide margin.
+const identityTol = 1e-10
+
+func TestLemmaAndLOO(t *testing.T) {
+	z, zs, zt, ds := synthetic(t, 30, 0.5, 40, 20, 1)
+	for _, name := range []string{"phi2", "relu"} {
+		a, _ := activation.Lookup(name)
+		for _, ridge := range []float64{0, 1e-2} {
+			k, cross, err := rf.Gram(context.Background(), rf.Config{Act: a, K: 400, Seed: 3, Block: 128}, z, zs, zt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := memorize.Solve(memorize.Input{K: k, Ks: cross[0], Kt: cross[1], G: ds.G, Gt: ds.Gt},
+				memorize.Options{Ridge: ridge, VerifyLOO: 40})
+			if err != nil {
+				t.Fatalf("%s ridge=%v: %v", name, ridge, err)
+			}
+			if res.VerifyMaxRelErr > identityTol || res.VerifyLemmaMaxRelErr > identityTol || res.LemmaMaxRelErr > identityTol {
+				t.Errorf("%s ridge=%v: closed forms vs retraining %.3g, Lemma (retrained) %.3g, Lemma (downdate) %.3g; want <= %g",
+					name, ridge, res.VerifyMaxRelErr, res.VerifyLemmaMaxRelErr, res.LemmaMaxRelErr, identityTol)
+			}
+		}
+	}
+}
+
+// TestNotPositiveDefinite: fewer features than samples cannot interpolate.
+func TestNotPositiveDefinite(t *testing.T) {
+	z, zs, _, ds := synthetic(t, 20, 0.5, 30, 0, 1)
+	a, _ := activation.Lookup("relu")
+	k, cross, err := rf.Gram(context.Background(), rf.Config{Act: a, K: 10, Seed: 3}, z, zs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := memorize.Solve(memorize.Input{K: k, Ks: cross[0], G: ds.G}, memorize.Options{}); err == nil {
+		t.Error("k=10 < N=30: no error")
+	}
+}
+
+// TestFloat32Alignment: float32 feature blocks change F by less than 1e-4
+// (the precision promised for --precision f32).
+func TestFloat32Alignment(t *testing.T) {
+	z, zs, _, ds := synthetic(t, 200, 0.5, 100, 0, 5)
+	a, _ := activation.Lookup("phi2")
+	var f [2][]float64
+	for i, p := range []rf.Precision{rf.F64, rf.F32} {
+		k, cross, err := rf.Gram(context.Background(), rf.Config{Act: a, K: 4000, Seed: 3, Precision: p}, z, zs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := memorize.Solve(memorize.Input{K: k, Ks: cross[0], G: ds.G}, memorize.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f[i] = res.F
+	}
+	var worst float64
+	for i := range f[0] {
+		worst = max(worst, math.Abs(f[0][i]-f[1][i]))
+	}
+	if worst >= 1e-4 {
+		t.Errorf("max |F_f32 - F_f64| = %.3g, want < 1e-4", worst)
+	}
+	t.Logf("max |F_f32 - F_f64| = %.3g", worst)
+}
