@@ -68,18 +68,24 @@ func planGemm[T Float](kern *kernel[T], m, n, k int) gemmPlan {
 		nt = 1
 	}
 	nt = max(min(nt, mPanels*nPanels), 1)
-	// Choose tm*tn = nt minimising the largest per-thread share of C tiles
-	// in one NC panel; ties go to splitting m, which packs each block of A
-	// only once.
-	best := -1
-	for tm := nt; tm >= 1; tm-- {
-		if nt%tm != 0 {
-			continue
-		}
+	// Choose tm*tn = nt by the largest per-thread share of the C tiles of
+	// one NC panel. Splitting m packs each block of A once (splitting n
+	// packs it in every thread of a column), so the largest tm whose share
+	// is within 10% of the best wins.
+	share := func(tm int) int {
 		tn := nt / tm
-		share := ((mPanels + tm - 1) / tm) * ((nPanels + tn - 1) / tn)
-		if best < 0 || share < best {
-			best, p.tm, p.tn = share, tm, tn
+		return ((mPanels + tm - 1) / tm) * ((nPanels + tn - 1) / tn)
+	}
+	best := share(1)
+	for tm := 2; tm <= nt; tm++ {
+		if nt%tm == 0 {
+			best = min(best, share(tm))
+		}
+	}
+	for tm := nt; tm >= 1; tm-- {
+		if nt%tm == 0 && 10*share(tm) <= 11*best {
+			p.tm, p.tn = tm, nt/tm
+			break
 		}
 	}
 	p.nt = nt

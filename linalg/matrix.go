@@ -57,7 +57,12 @@ func (m Matrix[T]) At(i, j int) T { return m.Data[i*m.Stride+j] }
 func (m Matrix[T]) Set(i, j int, v T) { m.Data[i*m.Stride+j] = v }
 
 // Row returns row i as a slice of length Cols sharing the matrix's storage.
-func (m Matrix[T]) Row(i int) []T { return m.Data[i*m.Stride : i*m.Stride+m.Cols : i*m.Stride+m.Cols] }
+func (m Matrix[T]) Row(i int) []T {
+	if m.Cols == 0 {
+		return m.Data[:0:0] // a view with no columns may have no data
+	}
+	return m.Data[i*m.Stride : i*m.Stride+m.Cols : i*m.Stride+m.Cols]
+}
 
 // View returns the r x c sub-matrix whose top-left element is (i, j),
 // sharing storage.
