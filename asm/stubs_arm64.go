@@ -21,9 +21,12 @@ func activeID() kernelID {
 // accumulators (8 rows x 2 registers) in V16-V31 and broadcast the 8 values
 // of an A column with two VLD4R, so one k step is 1 VLD1 of B, 2 VLD4R of A
 // and 16 VFMLA: float64 8x4 (2 lanes per register), float32 8x8 (4 lanes).
-// MR = 8 rather than NR = 8 because, without a by-element FMLA in the Go
-// assembler, every A value costs a broadcast while B is loaded as whole
-// vectors; 8 rows of 32 bytes also make each C row one VLD1 of 2 registers.
+// That is 3 load instructions per 16 VFMLA, below what the FMA pipes of
+// common cores (2 FMA, 2-3 load pipes) need to stay busy; a 4x8 float64
+// tile would save one load per step but give float64 and float32 different
+// register plans and MR. 16 accumulators plus 10 operand registers leave 6
+// of the 32 free. The choice is reasoned, not measured: no arm64 hardware
+// was at hand, and qemu timings say nothing about it.
 //
 // neonKShift is the log2 of the k steps per trip of the kernels' main loop
 // (the loop bodies in neon_arm64.s repeat the step that many times); a
