@@ -1,0 +1,247 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spurious-ml/spurious/activation"
+	"github.com/spurious-ml/spurious/theory"
+)
+
+func init() {
+	register("theory", "Hermite coefficients and the predicted feature alignment gamma", runTheory)
+}
+
+// theoryPoint is one row of `spurious theory` output (JSON snake_case).
+type theoryPoint struct {
+	Alpha       float64  `json:"alpha"`
+	N           int      `json:"n,omitempty"`
+	D           int      `json:"d,omitempty"`
+	Psi         *float64 `json:"psi,omitempty"`
+	GammaLargeN float64  `json:"gamma_large_n"`
+	GammaSmallN float64  `json:"gamma_small_n"`
+	GammaPsi    *float64 `json:"gamma_psi,omitempty"`
+}
+
+type theoryReport struct {
+	Model            string        `json:"model"`
+	Act              string        `json:"act"`
+	NTKDeriv         string        `json:"ntk_deriv,omitempty"`
+	KernelMethod     string        `json:"kernel_method"`
+	CoefficientsOf   string        `json:"coefficients_of"`
+	Coefficients     []float64     `json:"coefficients"`
+	CoefficientError float64       `json:"coefficient_error"`
+	S                float64       `json:"s"`
+	Results          []theoryPoint `json:"results"`
+	CurveKind        string        `json:"curve_kind,omitempty"`
+	Curve            []theoryPoint `json:"curve,omitempty"`
+}
+
+// runTheory implements `spurious theory`.
+func runTheory(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("theory", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	model := fs.String("model", "rf", "feature model: rf or ntk (rf-inf, ntk-inf share their theory)")
+	act := fs.String("act", "relu", "activation: "+strings.Join(activation.Names(), ", "))
+	alphas := fs.String("alpha", "0.5", "spurious fraction(s) d_y/d in (0,1), comma-separated")
+	n := fs.Int("n", 0, "training samples N (with --d: also print gamma(psi), psi = (N-1)/d)")
+	d := fs.Int("d", 0, "input dimension d (default 1000 for --curve n)")
+	deriv := fs.String("ntk-deriv", "paper", "NTK derivative: paper (authors' phi') or true")
+	curve := fs.String("curve", "", "also print a curve: alpha (grid 0.05..0.95) or n (log grid of N up to 100 d)")
+	nCoef := fs.Int("coeffs", 10, "number of Hermite coefficients to print")
+	asJSON := fs.Bool("json", false, "print JSON instead of tables")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: spurious theory --model rf|ntk --act NAME --alpha A[,A...] [--n N --d D] "+
+			"[--ntk-deriv paper|true] [--curve alpha|n] [--json]")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("theory: unexpected argument %q", fs.Arg(0))
+	}
+	m, err := theory.ParseModel(*model)
+	if err != nil {
+		return err
+	}
+	a, err := activation.Lookup(*act)
+	if err != nil {
+		return err
+	}
+	mode, err := activation.ParseDerivMode(*deriv)
+	if err != nil {
+		return err
+	}
+	as, err := parseAlphas(*alphas)
+	if err != nil {
+		return err
+	}
+	if *n < 0 || *d < 0 || (*n > 0 && *d == 0) || (*d > 0 && *n == 0 && *curve != "n") {
+		return fmt.Errorf("theory: give both --n and --d (positive) for gamma(psi); got n = %d, d = %d", *n, *d)
+	}
+	if *curve != "" && *curve != "alpha" && *curve != "n" {
+		return fmt.Errorf("theory: --curve %q: use alpha or n", *curve)
+	}
+	if *nCoef < 1 || *nCoef > theory.MaxCoeffs {
+		return fmt.Errorf("theory: --coeffs %d: use 1 to %d", *nCoef, theory.MaxCoeffs)
+	}
+
+	p, err := theory.NewPredictor(m, a, mode)
+	if err != nil {
+		return err
+	}
+	coef, cerr, err := p.Coeffs(*nCoef)
+	if err != nil {
+		return err
+	}
+	rep := theoryReport{
+		Model: m.String(), Act: a.Name, KernelMethod: theory.KernelMethod(m, a, mode),
+		CoefficientsOf: "phi", Coefficients: coef, CoefficientError: cerr, S: p.S(),
+	}
+	if m == theory.NTK {
+		rep.NTKDeriv = mode.String()
+		rep.CoefficientsOf = "phi'"
+	}
+	for _, al := range as {
+		pt, err := theoryAt(p, al, *n, *d) // gamma(psi) only when n > 0
+		if err != nil {
+			return err
+		}
+		rep.Results = append(rep.Results, pt)
+	}
+	switch *curve {
+	case "alpha":
+		rep.CurveKind = "alpha"
+		for i := 1; i < 20; i++ {
+			pt, err := theoryAt(p, float64(i)/20, *n, *d)
+			if err != nil {
+				return err
+			}
+			rep.Curve = append(rep.Curve, pt)
+		}
+	case "n":
+		rep.CurveKind = "n"
+		dd := *d
+		if dd == 0 {
+			dd = 1000
+		}
+		for _, al := range as {
+			for _, nn := range logGrid(10, 100*dd) {
+				pt, err := theoryAt(p, al, nn, dd)
+				if err != nil {
+					return err
+				}
+				rep.Curve = append(rep.Curve, pt)
+			}
+		}
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	}
+	return printTheory(stdout, rep)
+}
+
+// parseAlphas parses a comma-separated list of alphas in the open (0, 1).
+func parseAlphas(s string) ([]float64, error) {
+	var as []float64
+	for _, f := range strings.Split(s, ",") {
+		v, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
+		if err != nil {
+			return nil, fmt.Errorf("theory: --alpha %q is not a number", strings.TrimSpace(f))
+		}
+		if !(v > 0 && v < 1) {
+			return nil, fmt.Errorf("theory: --alpha %v is outside (0, 1); alpha is the fraction d_y/d of spurious coordinates", v)
+		}
+		as = append(as, v)
+	}
+	return as, nil
+}
+
+// theoryAt evaluates the three regimes; gamma(psi) only when n, d > 0.
+func theoryAt(p *theory.Predictor, alpha float64, n, d int) (theoryPoint, error) {
+	pt := theoryPoint{Alpha: alpha, N: n, D: d}
+	var err error
+	if pt.GammaLargeN, err = p.LargeN(alpha); err != nil {
+		return pt, err
+	}
+	if pt.GammaSmallN, err = p.SmallN(alpha); err != nil {
+		return pt, err
+	}
+	if n > 0 && d > 0 {
+		g, err := p.Psi(alpha, n, d)
+		if err != nil {
+			return pt, err
+		}
+		psi := float64(n-1) / float64(d)
+		pt.GammaPsi, pt.Psi = &g, &psi
+	}
+	return pt, nil
+}
+
+// logGrid returns distinct integers 10^(k/4) from lo to hi inclusive.
+func logGrid(lo, hi int) []int {
+	var g []int
+	for k := 0; ; k++ {
+		v := int(math.Round(float64(lo) * math.Pow(10, float64(k)/4)))
+		if v > hi {
+			break
+		}
+		if len(g) == 0 || v != g[len(g)-1] {
+			g = append(g, v)
+		}
+	}
+	return g
+}
+
+func printTheory(w io.Writer, r theoryReport) error {
+	head := fmt.Sprintf("model %s  act %s", r.Model, r.Act)
+	if r.NTKDeriv != "" {
+		head += "  ntk-deriv " + r.NTKDeriv
+	}
+	fmt.Fprintf(w, "%s\nkernel: %s\ns = %.6g\n\n", head, r.KernelMethod, r.S)
+	fmt.Fprintf(w, "Hermite coefficients of %s (error estimate %.2g):\n", r.CoefficientsOf, r.CoefficientError)
+	for l, c := range r.Coefficients {
+		fmt.Fprintf(w, "  mu_%-2d = % .6f\n", l, c)
+	}
+	fmt.Fprintln(w)
+	if err := pointTable(w, r.Results); err != nil {
+		return err
+	}
+	if len(r.Curve) > 0 {
+		fmt.Fprintf(w, "\ncurve over %s:\n", r.CurveKind)
+		return pointTable(w, r.Curve)
+	}
+	return nil
+}
+
+func pointTable(w io.Writer, pts []theoryPoint) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	withPsi := pts[0].GammaPsi != nil
+	if withPsi {
+		fmt.Fprintln(tw, "alpha\tN\td\tpsi\tlarge-N\tsmall-N\tgamma(psi)\t")
+	} else {
+		fmt.Fprintln(tw, "alpha\tlarge-N\tsmall-N\t")
+	}
+	for _, p := range pts {
+		if withPsi {
+			fmt.Fprintf(tw, "%.4g\t%d\t%d\t%.4g\t%.6f\t%.6f\t%.6f\t\n", p.Alpha, p.N, p.D, *p.Psi, p.GammaLargeN, p.GammaSmallN, *p.GammaPsi)
+		} else {
+			fmt.Fprintf(tw, "%.4g\t%.6f\t%.6f\t\n", p.Alpha, p.GammaLargeN, p.GammaSmallN)
+		}
+	}
+	return tw.Flush()
+}
