@@ -1,0 +1,347 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spurious-ml/spurious/sweep"
+)
+
+func init() {
+	register("sweep", "run a grid of trials, resumable and shardable (Slurm/Kubernetes arrays)", cmdSweep)
+}
+
+// sweepTrialRunner executes one trial. It is a variable only so that the
+// command's own tests can substitute a cheap deterministic trial.
+var sweepTrialRunner sweep.Runner = sweepRunTrial
+
+// sweepTrialArgs returns the `spurious run` arguments of a trial: unset
+// (zero) parameters are left out so that run applies its defaults, and the
+// pass-through flags follow, sorted, as --name=value.
+func sweepTrialArgs(t sweep.Trial) []string {
+	args := []string{"run", "--json"}
+	add := func(name, v string) { args = append(args, "--"+name, v) }
+	if t.Model != "" {
+		add("model", t.Model)
+	}
+	if t.Act != "" {
+		add("act", t.Act)
+	}
+	if t.Dataset != "" {
+		add("dataset", t.Dataset)
+	}
+	if t.Alpha != 0 {
+		add("alpha", strconv.FormatFloat(t.Alpha, 'g', -1, 64))
+	}
+	if t.D != 0 {
+		add("d", strconv.Itoa(t.D))
+	}
+	if t.K != 0 {
+		add("k", strconv.Itoa(t.K))
+	}
+	add("n", strconv.Itoa(t.N))
+	if t.Nt != 0 {
+		add("nt", strconv.Itoa(t.Nt))
+	}
+	if t.Ridge != 0 {
+		add("ridge", strconv.FormatFloat(t.Ridge, 'g', -1, 64))
+	}
+	add("seed", strconv.FormatUint(t.Seed, 10))
+	for _, name := range slices.Sorted(maps.Keys(t.Extra)) {
+		if v := t.Extra[name]; v == "" {
+			args = append(args, "--"+name)
+		} else {
+			args = append(args, "--"+name+"="+v)
+		}
+	}
+	return args
+}
+
+// sweepRunTrial runs one trial through the `spurious run --json` command
+// in this process and returns the JSON object it prints.
+func sweepRunTrial(ctx context.Context, t sweep.Trial) (json.RawMessage, error) {
+	var stdout, stderr bytes.Buffer
+	args := sweepTrialArgs(t)
+	if err := run(ctx, args, &stdout, &stderr); err != nil {
+		return nil, fmt.Errorf("spurious %s: %w%s", strings.Join(args, " "), err, sweepTail(stderr.Bytes()))
+	}
+	return sweepFirstObject(stdout.Bytes(), "spurious "+strings.Join(args, " "))
+}
+
+// sweepFirstObject returns the first JSON value of out, which must be an
+// object.
+func sweepFirstObject(out []byte, what string) (json.RawMessage, error) {
+	var obj json.RawMessage
+	if err := json.NewDecoder(bytes.NewReader(out)).Decode(&obj); err != nil || len(obj) == 0 || obj[0] != '{' {
+		return nil, fmt.Errorf("%s: expected one JSON object on stdout, got %.200q", what, out)
+	}
+	return obj, nil
+}
+
+// sweepTail returns the last line of a command's stderr, for error messages.
+func sweepTail(b []byte) string {
+	s := strings.TrimSpace(string(b))
+	if s == "" {
+		return ""
+	}
+	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
+		s = s[i+1:]
+	}
+	return " (stderr: " + s + ")"
+}
+
+// sweepParseInterleaved parses flags that may come before, between or after
+// positional arguments (`sweep SPEC --out F` as well as `sweep --out F SPEC`)
+// and returns the positional ones.
+func sweepParseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
+
+// sweepIsTerminal reports whether w is a character device (a terminal).
+func sweepIsTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// sweepFloats parses a comma-separated list of numbers; a/b fractions are
+// accepted (alpha 1/2,1/4).
+func sweepFloats(name, v string) ([]float64, error) {
+	if v == "" {
+		return nil, nil
+	}
+	var out []float64
+	for _, f := range strings.Split(v, ",") {
+		f = strings.TrimSpace(f)
+		var x float64
+		var err error
+		if a, b, ok := strings.Cut(f, "/"); ok {
+			var num, den float64
+			num, err = strconv.ParseFloat(a, 64)
+			if err == nil {
+				den, err = strconv.ParseFloat(b, 64)
+			}
+			x = num / den
+		} else {
+			x, err = strconv.ParseFloat(f, 64)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("--%s: %q is not a number", name, f)
+		}
+		out = append(out, x)
+	}
+	return out, nil
+}
+
+func sweepInts(name, v string) ([]int, error) {
+	if v == "" {
+		return nil, nil
+	}
+	var out []int
+	for _, f := range strings.Split(v, ",") {
+		x, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil {
+			return nil, fmt.Errorf("--%s: %q is not an integer", name, f)
+		}
+		out = append(out, x)
+	}
+	return out, nil
+}
+
+func sweepStrings(v string) []string {
+	if v == "" {
+		return nil
+	}
+	out := strings.Split(v, ",")
+	for i := range out {
+		out[i] = strings.TrimSpace(out[i])
+	}
+	return out
+}
+
+// sweepGridFlags are the flags that describe a simple grid on the command
+// line instead of a spec file.
+type sweepGridFlags struct {
+	model, act, dataset, alpha, d, k, n, nt, ridge, extra string
+	seed                                                  uint64
+	reps                                                  int
+}
+
+func (g *sweepGridFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&g.model, "model", "", "grid: models, comma-separated (rf,ntk,rf-inf,ntk-inf,linear)")
+	fs.StringVar(&g.act, "act", "", "grid: activations, comma-separated")
+	fs.StringVar(&g.dataset, "dataset", "", "grid: datasets, comma-separated")
+	fs.StringVar(&g.alpha, "alpha", "", "grid: spurious fractions, e.g. 1/2,1/4")
+	fs.StringVar(&g.d, "d", "", "grid: input dimensions")
+	fs.StringVar(&g.k, "k", "", "grid: widths")
+	fs.StringVar(&g.n, "n", "", "grid: training-set sizes, e.g. 10,20,50,100")
+	fs.StringVar(&g.nt, "nt", "", "grid: test-set sizes")
+	fs.StringVar(&g.ridge, "ridge", "", "grid: ridge penalties")
+	fs.StringVar(&g.extra, "extra", "", "pass-through run flags name=value, comma-separated (e.g. isa=avx2)")
+	fs.Uint64Var(&g.seed, "seed", 0, "global seed (each trial's seed derives from it and the trial key)")
+	fs.IntVar(&g.reps, "reps", 1, "repetitions of each grid point")
+}
+
+// spec builds the spec the flags describe.
+func (g *sweepGridFlags) spec() (*sweep.Spec, error) {
+	s := &sweep.Spec{Seed: g.seed, Repetitions: g.reps}
+	s.Model, s.Act, s.Dataset = sweepStrings(g.model), sweepStrings(g.act), sweepStrings(g.dataset)
+	var err error
+	if s.Alpha, err = sweepFloats("alpha", g.alpha); err != nil {
+		return nil, err
+	}
+	if s.Ridge, err = sweepFloats("ridge", g.ridge); err != nil {
+		return nil, err
+	}
+	for _, ax := range []struct {
+		name string
+		src  string
+		dst  *[]int
+	}{{"d", g.d, &s.D}, {"k", g.k, &s.K}, {"n", g.n, &s.N}, {"nt", g.nt, &s.Nt}} {
+		if *ax.dst, err = sweepInts(ax.name, ax.src); err != nil {
+			return nil, err
+		}
+	}
+	for _, kv := range sweepStrings(g.extra) {
+		name, v, _ := strings.Cut(kv, "=")
+		if s.Extra == nil {
+			s.Extra = map[string]string{}
+		}
+		s.Extra[strings.TrimLeft(name, "-")] = v
+	}
+	if _, err := s.Trials(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// sweepResolveShard combines --shard, --shards and the scheduler variables.
+func sweepResolveShard(shardFlag string, count int, getenv func(string) string) (sweep.Shard, error) {
+	if shardFlag != "" {
+		return sweep.ParseShard(shardFlag)
+	}
+	s, found, err := sweep.ShardFromEnv(getenv, count)
+	if err != nil {
+		return s, err
+	}
+	if !found && count > 1 {
+		return s, fmt.Errorf("--shards %d given but neither SLURM_ARRAY_TASK_ID nor JOB_COMPLETION_INDEX is set: pass --shard i/%d", count, count)
+	}
+	return s, nil
+}
+
+func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("sweep", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var grid sweepGridFlags
+	grid.register(fs)
+	out := fs.String("out", "", "results file (JSON lines, appended; {shard} is replaced by the shard index)")
+	workers := fs.Int("workers", 1, "trials run at once (each trial already uses all cores for large sizes)")
+	shardFlag := fs.String("shard", "", "run shard i/n of the trials (default: from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX, else all)")
+	shards := fs.Int("shards", 0, "shard count to use with SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX")
+	progressMode := fs.String("progress", "auto", "progress display: auto, bar, lines or none")
+	interval := fs.Duration("interval", 10*time.Second, "time between plain progress lines")
+	dryRun := fs.Bool("dry-run", false, "print the trials of this shard as `spurious run` command lines and exit")
+	printSpec := fs.Bool("print-spec", false, "print the spec as JSON and exit (turn grid flags into a spec file)")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: spurious sweep [SPEC.json | grid flags] --out results.jsonl [--workers W] [--shard i/n]")
+		fmt.Fprintln(stderr, "\nRuns every trial of the spec that is not yet in the results file, appending one JSON line")
+		fmt.Fprintln(stderr, "per finished trial; rerun the same command after a kill to resume. Flags:")
+		fs.PrintDefaults()
+	}
+	pos, err := sweepParseInterleaved(fs, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	gridSet := false
+	fs.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "model", "act", "dataset", "alpha", "d", "k", "n", "nt", "ridge", "extra", "seed", "reps":
+			gridSet = true
+		}
+	})
+	var spec *sweep.Spec
+	switch {
+	case len(pos) > 1:
+		return fmt.Errorf("sweep: one spec file expected, got %q", pos)
+	case len(pos) == 1 && gridSet:
+		return fmt.Errorf("sweep: give either a spec file or grid flags (--n, --model, ...), not both")
+	case len(pos) == 1:
+		if spec, err = sweep.LoadSpec(pos[0]); err != nil {
+			return err
+		}
+	case gridSet:
+		if spec, err = grid.spec(); err != nil {
+			return err
+		}
+	default:
+		fs.Usage()
+		return fmt.Errorf("sweep: no spec: pass SPEC.json or grid flags such as --model rf --n 10,100")
+	}
+	if *printSpec {
+		b, _ := json.MarshalIndent(spec, "", "  ")
+		fmt.Fprintf(stdout, "%s\n", b)
+		return nil
+	}
+	shard, err := sweepResolveShard(*shardFlag, *shards, os.Getenv)
+	if err != nil {
+		return err
+	}
+	if *dryRun {
+		trials, _ := spec.Trials()
+		for _, t := range shard.Select(trials) {
+			fmt.Fprintf(stdout, "%s spurious %s\n", t.Key, strings.Join(sweepTrialArgs(t), " "))
+		}
+		return nil
+	}
+	if *out == "" {
+		return fmt.Errorf("sweep: --out is required (e.g. --out results.jsonl, or results.{shard}.jsonl for arrays)")
+	}
+	path := strings.ReplaceAll(*out, "{shard}", strconv.Itoa(shard.I))
+	opt := sweep.Options{Workers: *workers, Shard: shard, Log: stderr, Interval: *interval}
+	switch *progressMode {
+	case "auto":
+		opt.Terminal = sweepIsTerminal(stderr)
+	case "bar":
+		opt.Terminal = true
+	case "lines":
+	case "none":
+		opt.Log = nil
+	default:
+		return fmt.Errorf("sweep: --progress %q: want auto, bar, lines or none", *progressMode)
+	}
+	rep, err := sweep.Run(ctx, spec, path, sweepTrialRunner, opt)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "sweep: shard %s complete: %d trials in %s (%d run now, %d already done) in %s\n",
+		shard, rep.Total, path, rep.Done, rep.Skipped, rep.Elapsed.Round(time.Millisecond))
+	return nil
+}

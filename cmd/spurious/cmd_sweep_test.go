@@ -1,0 +1,309 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/spurious-ml/spurious/sweep"
+)
+
+// sweepFakeTrial is a cheap deterministic stand-in for `spurious run`: its
+// numbers depend only on the trial's seed and parameters. delay makes trials
+// slow enough to kill a sweep in the middle.
+func sweepFakeTrial(delay time.Duration) sweep.Runner {
+	return func(ctx context.Context, t sweep.Trial) (json.RawMessage, error) {
+		select {
+		case <-time.After(delay):
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		r := rand.New(rand.NewPCG(t.Seed, uint64(t.N)))
+		return json.Marshal(map[string]any{
+			"model": t.Model, "n": t.N, "seed": t.Seed,
+			"test_acc": 0.5 + 0.3*r.Float64(), "spurious_acc": 0.5 + 0.5*r.Float64(),
+			"feature_alignment_mean": r.Float64(),
+		})
+	}
+}
+
+// withFakeTrials swaps the trial runner for the duration of a test.
+func withFakeTrials(t *testing.T, delay time.Duration) {
+	old := sweepTrialRunner
+	sweepTrialRunner = sweepFakeTrial(delay)
+	t.Cleanup(func() { sweepTrialRunner = old })
+}
+
+const sweepTestSpec = `{
+  "seed": 11, "repetitions": 3,
+  "model": ["rf", "ntk"], "act": ["phi2"], "dataset": ["synthetic"],
+  "alpha": [0.5, 0.25], "d": [50], "k": [80], "n": [5, 10, 20, 40], "nt": [30]
+}`
+
+// 2 models x 2 alphas x 4 N x 3 repetitions.
+const sweepTestTrials = 48
+
+func writeSpec(t *testing.T, dir string) string {
+	p := filepath.Join(dir, "spec.json")
+	if err := os.WriteFile(p, []byte(sweepTestSpec), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestSweepHelperProcess is not a test: the kill tests run the test binary
+// again with SPURIOUS_SWEEP_HELPER_ARGS set, and this function then acts as
+// the spurious command with slow fake trials, including main's signal
+// handling. Normal test runs skip it.
+func TestSweepHelperProcess(t *testing.T) {
+	raw := os.Getenv("SPURIOUS_SWEEP_HELPER_ARGS")
+	if raw == "" {
+		t.Skip("helper process for the kill tests")
+	}
+	var args []string
+	if err := json.Unmarshal([]byte(raw), &args); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	sweepTrialRunner = sweepFakeTrial(40 * time.Millisecond)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, args, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "spurious:", err)
+		os.Exit(1)
+	}
+	os.Exit(0)
+}
+
+// startSweepChild runs `spurious <args>` in a child process.
+func startSweepChild(t *testing.T, args ...string) (*exec.Cmd, *bytes.Buffer) {
+	t.Helper()
+	b, _ := json.Marshal(args)
+	cmd := exec.Command(os.Args[0], "-test.run=^TestSweepHelperProcess$")
+	cmd.Env = append(os.Environ(), "SPURIOUS_SWEEP_HELPER_ARGS="+string(b))
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return cmd, &stderr
+}
+
+// waitForLines polls path until it holds at least n complete lines.
+func waitForLines(t *testing.T, path string, n int) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		b, _ := os.ReadFile(path)
+		if bytes.Count(b, []byte("\n")) >= n {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Fatalf("%s did not reach %d lines", path, n)
+}
+
+// recordsByKey reads a results file, failing on duplicate trials.
+func recordsByKey(t *testing.T, path string) map[string]sweep.Record {
+	t.Helper()
+	recs, err := sweep.ReadRecords(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := map[string]sweep.Record{}
+	for _, r := range recs {
+		if _, dup := m[r.Key]; dup {
+			t.Errorf("%s: trial %s appears twice", path, r.Key)
+		}
+		m[r.Key] = r
+	}
+	return m
+}
+
+func TestSweepSurvivesSIGKILL(t *testing.T) {
+	dir := t.TempDir()
+	spec := writeSpec(t, dir)
+
+	// Reference: one uninterrupted run, in process.
+	withFakeTrials(t, 0)
+	ref := filepath.Join(dir, "ref.jsonl")
+	if err := run(context.Background(), []string{"sweep", spec, "--out", ref, "--progress", "none"}, new(bytes.Buffer), new(bytes.Buffer)); err != nil {
+		t.Fatal(err)
+	}
+	want := recordsByKey(t, ref)
+	if len(want) != sweepTestTrials {
+		t.Fatalf("reference has %d trials, want %d", len(want), sweepTestTrials)
+	}
+
+	out := filepath.Join(dir, "out.jsonl")
+	for kill := range 2 {
+		cmd, _ := startSweepChild(t, "sweep", spec, "--out", out, "--workers", "2")
+		waitForLines(t, out, 5+10*kill)
+		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+			t.Fatal(err)
+		}
+		cmd.Wait()
+		// A kill can cut a line in the middle; simulate the worst case.
+		f, err := os.OpenFile(out, os.O_APPEND|os.O_WRONLY, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.WriteString(`{"key":"deadbeefdeadbeef","seed":12,"params":{"model":"rf","n":`)
+		f.Close()
+	}
+	if got := recordsByKey(t, out); len(got) >= sweepTestTrials {
+		t.Fatalf("the sweep finished (%d trials) before it was killed; the test proves nothing", len(got))
+	}
+	cmd, stderr := startSweepChild(t, "sweep", spec, "--out", out, "--workers", "2", "--progress", "lines")
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("resumed sweep: %v\n%s", err, stderr)
+	}
+	if !strings.Contains(stderr.String(), "already done") || !strings.Contains(stderr.String(), "truncated last line") {
+		t.Errorf("resumed sweep log does not report the resume and the repair:\n%s", stderr)
+	}
+	got := recordsByKey(t, out)
+	if len(got) != len(want) {
+		t.Fatalf("after kills and resume: %d trials, want %d", len(got), len(want))
+	}
+	for k, w := range want {
+		g, ok := got[k]
+		if !ok {
+			t.Errorf("trial %s missing", k)
+			continue
+		}
+		if string(g.Result) != string(w.Result) || g.Seed != w.Seed {
+			t.Errorf("trial %s: %s after kills, %s uninterrupted", k, g.Result, w.Result)
+		}
+	}
+}
+
+func TestSweepStopsCleanlyOnSIGTERM(t *testing.T) {
+	dir := t.TempDir()
+	spec := writeSpec(t, dir)
+	out := filepath.Join(dir, "out.jsonl")
+	cmd, stderr := startSweepChild(t, "sweep", spec, "--out", out)
+	waitForLines(t, out, 3)
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	err := cmd.Wait()
+	if err == nil || !strings.Contains(stderr.String(), "rerun the same command to resume") {
+		t.Errorf("SIGTERM: exit %v, stderr:\n%s\nwant a failed exit that says how to resume", err, stderr)
+	}
+	b, _ := os.ReadFile(out)
+	if len(b) == 0 || b[len(b)-1] != '\n' {
+		t.Fatalf("file does not end with a complete line after SIGTERM: %q", b[max(0, len(b)-40):])
+	}
+	if n := len(recordsByKey(t, out)); n >= sweepTestTrials || n < 3 {
+		t.Errorf("%d trials after SIGTERM, want between 3 and %d", n, sweepTestTrials-1)
+	}
+}
+
+func TestSweepShardsAndMerge(t *testing.T) {
+	withFakeTrials(t, 0)
+	dir := t.TempDir()
+	spec := writeSpec(t, dir)
+	pattern := filepath.Join(dir, "r.{shard}.jsonl")
+	var files []string
+	total := 0
+	seen := map[string]bool{}
+	for i := range 3 {
+		var so bytes.Buffer
+		if err := run(context.Background(), []string{"sweep", "--out", pattern, spec, "--shard", fmt.Sprintf("%d/3", i), "--progress", "none"}, &so, new(bytes.Buffer)); err != nil {
+			t.Fatal(err)
+		}
+		f := filepath.Join(dir, fmt.Sprintf("r.%d.jsonl", i))
+		files = append(files, f)
+		for k := range recordsByKey(t, f) {
+			if seen[k] {
+				t.Errorf("trial %s in two shards", k)
+			}
+			seen[k] = true
+			total++
+		}
+	}
+	if total != sweepTestTrials {
+		t.Errorf("shards hold %d trials, want %d", total, sweepTestTrials)
+	}
+	merged := filepath.Join(dir, "all.jsonl")
+	var so bytes.Buffer
+	if err := run(context.Background(), append([]string{"merge", merged, "--spec", spec}, files...), &so, new(bytes.Buffer)); err != nil {
+		t.Fatalf("merge of all shards: %v\n%s", err, so.String())
+	}
+	if !strings.Contains(so.String(), "all trials") {
+		t.Errorf("merge output: %s", so.String())
+	}
+	// Drop one line from shard 2: merge must name that trial.
+	b, _ := os.ReadFile(files[2])
+	lines := strings.SplitAfter(string(b), "\n")
+	var dropped sweep.Record
+	json.Unmarshal([]byte(lines[0]), &dropped)
+	os.WriteFile(files[2], []byte(strings.Join(lines[1:], "")), 0o644)
+	so.Reset()
+	err := run(context.Background(), append([]string{"merge", merged, "--spec", spec}, files...), &so, new(bytes.Buffer))
+	if err == nil || !strings.Contains(err.Error(), "1 trials missing") || !strings.Contains(so.String(), dropped.Key) {
+		t.Errorf("merge with a missing trial: err %v, output:\n%s\nwant trial %s reported", err, so.String(), dropped.Key)
+	}
+}
+
+func TestSweepShardFromScheduler(t *testing.T) {
+	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	s, err := sweepResolveShard("", 0, env(map[string]string{"SLURM_ARRAY_TASK_ID": "2", "SLURM_ARRAY_TASK_COUNT": "5"}))
+	if err != nil || s != (sweep.Shard{I: 2, Count: 5}) {
+		t.Errorf("Slurm: %v, %v", s, err)
+	}
+	s, err = sweepResolveShard("", 4, env(map[string]string{"JOB_COMPLETION_INDEX": "3"}))
+	if err != nil || s != (sweep.Shard{I: 3, Count: 4}) {
+		t.Errorf("Kubernetes: %v, %v", s, err)
+	}
+	if s, err = sweepResolveShard("1/2", 0, env(map[string]string{"JOB_COMPLETION_INDEX": "3"})); err != nil || s != (sweep.Shard{I: 1, Count: 2}) {
+		t.Errorf("--shard must win over the environment: %v, %v", s, err)
+	}
+	if _, err = sweepResolveShard("", 4, env(nil)); err == nil {
+		t.Error("--shards without a scheduler index accepted")
+	}
+}
+
+func TestSweepGridFlagsAndDryRun(t *testing.T) {
+	var so bytes.Buffer
+	args := []string{"sweep", "--model", "rf", "--act", "phi2,phi4", "--alpha", "1/2,1/4", "--n", "10,20", "--k", "2000",
+		"--reps", "2", "--seed", "5", "--extra", "isa=generic", "--dry-run"}
+	if err := run(context.Background(), args, &so, new(bytes.Buffer)); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(so.String()), "\n")
+	if len(lines) != 16 {
+		t.Fatalf("dry run listed %d trials, want 16:\n%s", len(lines), so.String())
+	}
+	for _, want := range []string{"spurious run --json --model rf --act phi2 --alpha 0.5 --k 2000 --n 10 --seed ", "--isa=generic"} {
+		if !strings.Contains(lines[0], want) {
+			t.Errorf("first trial %q lacks %q", lines[0], want)
+		}
+	}
+	if err := run(context.Background(), []string{"sweep", "spec.json", "--n", "10", "--out", "x"}, &so, new(bytes.Buffer)); err == nil {
+		t.Error("spec file and grid flags together accepted")
+	}
+	if err := run(context.Background(), []string{"sweep", "--n", "10"}, &so, new(bytes.Buffer)); err == nil || !strings.Contains(err.Error(), "--out") {
+		t.Errorf("missing --out: %v", err)
+	}
+}
+
+func TestSweepRunTrialParsesRunOutput(t *testing.T) {
+	obj, err := sweepFirstObject([]byte("{\"test_acc\": 0.75,\n \"n\": 10}\n"), "run")
+	if err != nil || !json.Valid(obj) {
+		t.Fatalf("valid output rejected: %v", err)
+	}
+	if _, err := sweepFirstObject([]byte("model  rf\n"), "run"); err == nil {
+		t.Error("a table accepted as JSON")
+	}
+}
