@@ -7,11 +7,11 @@ import (
 	"github.com/spurious-ml/spurious/memorize"
 )
 
-// Three training samples with 4 features each: the third feature is what
-// a sample's spurious query shares with it.
+// Four training samples with 5 features each; a spurious query shares the
+// last three features with its training sample and replaces the first two.
 func Example() {
-	phi := [][]float64{{1, 0, 1, 0}, {0, 1, 0, 1}, {1, 1, 0, 0}}
-	phiS := [][]float64{{0, 0, 1, 0}, {0, 0, 0, 1}, {0, 1, 0, 0}}
+	phi := [][]float64{{2, 1, 0, 1, 1}, {1, 2, 1, 0, 1}, {0, 1, 2, 1, 1}, {1, 0, 1, 2, 0}}
+	phiS := [][]float64{{1, 0, 0, 1, 1}, {0, 0, 1, 0, 1}, {1, 1, 2, 1, 1}, {0, 1, 1, 2, 0}}
 	gram := func(a, b [][]float64) linalg.Matrix[float64] {
 		m := linalg.NewMatrix[float64](len(a), len(b))
 		for i := range a {
@@ -24,7 +24,7 @@ func Example() {
 		return m
 	}
 	res, err := memorize.Solve(memorize.Input{
-		K: gram(phi, phi), Ks: gram(phiS, phi), G: []float64{1, -1, 1},
+		K: gram(phi, phi), Ks: gram(phiS, phi), G: []float64{1, -1, 1, -1},
 	}, memorize.Options{})
 	if err != nil {
 		fmt.Println(err)
@@ -36,8 +36,9 @@ func Example() {
 	}
 	fmt.Printf("spurious accuracy %.2f\n", res.SpuriousAcc)
 	// Output:
-	// sample 0: F=0.750 S=0.000 f(zs)=0.000 f_loo(zs)=0.000
-	// sample 1: F=0.750 S=-1.333 f(zs)=-1.000 f_loo(zs)=0.000
-	// sample 2: F=0.500 S=1.000 f(zs)=0.000 f_loo(zs)=-0.500
-	// spurious accuracy 0.67
+	// sample 0: F=1.250 S=3.714 f(zs)=3.500 f_loo(zs)=-1.143
+	// sample 1: F=-0.750 S=-3.286 f(zs)=3.250 f_loo(zs)=0.786
+	// sample 2: F=0.625 S=3.714 f(zs)=0.250 f_loo(zs)=-2.071
+	// sample 3: F=1.000 S=-3.800 f(zs)=-2.000 f_loo(zs)=1.800
+	// spurious accuracy 0.75
 }

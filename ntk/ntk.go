@@ -3,7 +3,6 @@ package ntk
 import (
 	"context"
 	"fmt"
-	"runtime"
 	"sync"
 
 	"github.com/spurious-ml/spurious/activation"
@@ -79,7 +78,7 @@ func Linear(z linalg.Matrix[float64], queries ...linalg.Matrix[float64]) (linalg
 	checkDims(z, queries)
 	n := z.Rows
 	k := linalg.NewMatrix[float64](n, n)
-	linalg.Gemm(linalg.NoTrans, linalg.Trans, 1, z, z, 0, k)
+	linalg.Syrk(linalg.Lower, linalg.NoTrans, 1, z, 0, k)
 	symmetrize(k)
 	cross := make([]linalg.Matrix[float64], len(queries))
 	for i, m := range queries {
@@ -134,7 +133,7 @@ func Gram(ctx context.Context, cfg Config, z linalg.Matrix[float64], queries ...
 			}
 		})
 		pz := pb.View(0, 0, n, bb)
-		linalg.Gemm(linalg.NoTrans, linalg.Trans, alpha, pz, pz, 1, dk)
+		linalg.Syrk(linalg.Lower, linalg.NoTrans, alpha, pz, 1, dk)
 		if q > 0 {
 			linalg.Gemm(linalg.NoTrans, linalg.Trans, alpha, pb.View(n, 0, q, bb), pz, 1, dc)
 		}
@@ -151,6 +150,47 @@ func Gram(ctx context.Context, cfg Config, z linalg.Matrix[float64], queries ...
 		row += c.Rows
 	}
 	return k, cross, nil
+}
+
+// DotKernelGram returns K[i][j] = kern(|z_i|^2, |z_j|^2, z_i.z_j, d) and
+// C_m[i][j] = kern(|q_i|^2, |z_j|^2, q_i.z_j, d) for a kernel that depends
+// on inputs only through norms and dot products, such as the infinite-width
+// RF and NTK kernels of package theory (rf-inf, ntk-inf). The dot products
+// come from Linear; kern is evaluated (N^2 + qN) times, in parallel, and
+// must be safe for concurrent use. K has both triangles, kern(a, b, t, d)
+// being assumed equal to kern(b, a, t, d).
+func DotKernelGram(kern func(nz2, nz2p, dot float64, d int) float64, z linalg.Matrix[float64], queries ...linalg.Matrix[float64]) (linalg.Matrix[float64], []linalg.Matrix[float64]) {
+	k, cross := Linear(z, queries...)
+	d := z.Cols
+	zn := make([]float64, z.Rows)
+	for i := range zn {
+		zn[i] = k.At(i, i)
+	}
+	parallel(k.Rows, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			for j := 0; j <= i; j++ {
+				k.Set(i, j, kern(zn[i], zn[j], k.At(i, j), d))
+			}
+		}
+	})
+	symmetrize(k)
+	for m, c := range cross {
+		q := queries[m]
+		parallel(c.Rows, func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				qi := q.Row(i)
+				var qn float64
+				for _, v := range qi {
+					qn += v * v
+				}
+				r := c.Row(i)
+				for j, dot := range r {
+					r[j] = kern(qn, zn[j], dot, d)
+				}
+			}
+		})
+	}
+	return k, cross
 }
 
 // hadamard sets a = a .* b (same shape).
@@ -172,10 +212,10 @@ func symmetrize(k linalg.Matrix[float64]) {
 	}
 }
 
-// parallel splits [0, n) into up to GOMAXPROCS contiguous ranges and runs
-// fn on each concurrently.
+// parallel splits [0, n) into up to linalg.Threads() contiguous ranges and
+// runs fn on each concurrently.
 func parallel(n int, fn func(lo, hi int)) {
-	w := min(runtime.GOMAXPROCS(0), n)
+	w := min(linalg.Threads(), n)
 	if w <= 1 {
 		if n > 0 {
 			fn(0, n)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
-	"runtime"
 	"testing"
 
 	"github.com/spurious-ml/spurious/activation"
@@ -114,7 +113,7 @@ func TestGramIdenticalAcrossThreads(t *testing.T) {
 	z, zs := randMatrix(60, 30, 4), randMatrix(40, 30, 5)
 	cfg := Config{Act: act(t, "phi4"), K: 300, Seed: 9, Block: 128}
 	run := func(procs int) []float64 {
-		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		defer linalg.SetThreads(linalg.SetThreads(procs))
 		k, c, err := Gram(context.Background(), cfg, z, zs)
 		if err != nil {
 			t.Fatal(err)
@@ -126,7 +125,7 @@ func TestGramIdenticalAcrossThreads(t *testing.T) {
 		b := run(procs)
 		for i := range a {
 			if math.Float64bits(a[i]) != math.Float64bits(b[i]) {
-				t.Fatalf("GOMAXPROCS=%d: entry %d differs: %v vs %v", procs, i, b[i], a[i])
+				t.Fatalf("threads=%d: entry %d differs: %v vs %v", procs, i, b[i], a[i])
 			}
 		}
 	}
@@ -146,4 +145,37 @@ func TestBadConfig(t *testing.T) {
 	if _, _, err := Gram(context.Background(), Config{Act: act(t, "relu"), K: -1}, randMatrix(2, 2, 1)); err == nil {
 		t.Error("k = -1: no error")
 	}
+}
+
+func TestDotKernelGram(t *testing.T) {
+	z, q := randMatrix(8, 5, 1), randMatrix(4, 5, 2)
+	// A kernel that records its arguments: norms and dot products.
+	kern := func(a, b, dot float64, d int) float64 { return a + 10*b + 100*dot + float64(d) }
+	k, cross := DotKernelGram(kern, z, q)
+	norm := func(x []float64) float64 { return dot(x, x) }
+	for i := 0; i < z.Rows; i++ {
+		for j := 0; j < z.Rows; j++ {
+			lo, hi := min(i, j), max(i, j) // the lower triangle is computed, then mirrored
+			want := kern(norm(z.Row(hi)), norm(z.Row(lo)), dot(z.Row(hi), z.Row(lo)), 5)
+			if math.Abs(k.At(i, j)-want) > 1e-12*math.Abs(want) {
+				t.Fatalf("K[%d][%d] = %v, want %v", i, j, k.At(i, j), want)
+			}
+		}
+	}
+	for i := 0; i < q.Rows; i++ {
+		for j := 0; j < z.Rows; j++ {
+			want := kern(norm(q.Row(i)), norm(z.Row(j)), dot(q.Row(i), z.Row(j)), 5)
+			if math.Abs(cross[0].At(i, j)-want) > 1e-12*math.Abs(want) {
+				t.Fatalf("C[%d][%d] = %v, want %v", i, j, cross[0].At(i, j), want)
+			}
+		}
+	}
+}
+
+func dot(x, y []float64) float64 {
+	var s float64
+	for i := range x {
+		s += x[i] * y[i]
+	}
+	return s
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"runtime"
 	"sync"
 
 	"github.com/spurious-ml/spurious/activation"
@@ -131,10 +130,10 @@ func WeightRows(seed uint64, first int, w linalg.Matrix[float64]) {
 	})
 }
 
-// parallel splits [0, n) into up to GOMAXPROCS contiguous ranges and runs
-// fn on each concurrently.
+// parallel splits [0, n) into up to linalg.Threads() contiguous ranges and
+// runs fn on each concurrently.
 func parallel(n int, fn func(lo, hi int)) {
-	w := min(runtime.GOMAXPROCS(0), n)
+	w := min(linalg.Threads(), n)
 	if w <= 1 {
 		if n > 0 {
 			fn(0, n)
@@ -203,7 +202,7 @@ func Gram(ctx context.Context, cfg Config, z linalg.Matrix[float64], queries ...
 			}
 		})
 		pz := pb.View(0, 0, n, bb)
-		linalg.Gemm(linalg.NoTrans, linalg.Trans, alpha, pz, pz, 1, k)
+		linalg.Syrk(linalg.Lower, linalg.NoTrans, alpha, pz, 1, k)
 		if q > 0 {
 			linalg.Gemm(linalg.NoTrans, linalg.Trans, alpha, pb.View(n, 0, q, bb), pz, 1, c)
 		}
@@ -260,8 +259,8 @@ func gram32(ctx context.Context, cfg Config, z linalg.Matrix[float64], queries [
 			}
 		})
 		pz := pb.View(0, 0, n, bb)
-		linalg.Gemm(linalg.NoTrans, linalg.Trans, 1, pz, pz, 0, k32)
-		accumulate(k, k32, alpha)
+		linalg.Syrk(linalg.Lower, linalg.NoTrans, 1, pz, 0, k32)
+		accumulateLower(k, k32, alpha)
 		if q > 0 {
 			linalg.Gemm(linalg.NoTrans, linalg.Trans, 1, pb.View(n, 0, q, bb), pz, 0, c32)
 			accumulate(c, c32, alpha)
@@ -280,6 +279,18 @@ func accumulate(dst linalg.Matrix[float64], src linalg.Matrix[float32], alpha fl
 		for i := lo; i < hi; i++ {
 			d := dst.Row(i)
 			for j, v := range src.Row(i) {
+				d[j] += alpha * float64(v)
+			}
+		}
+	})
+}
+
+// accumulateLower adds alpha*src into the lower triangle of dst.
+func accumulateLower(dst linalg.Matrix[float64], src linalg.Matrix[float32], alpha float64) {
+	parallel(dst.Rows, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			d := dst.Row(i)[:i+1]
+			for j, v := range src.Row(i)[:i+1] {
 				d[j] += alpha * float64(v)
 			}
 		}

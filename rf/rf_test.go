@@ -4,7 +4,6 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
-	"runtime"
 	"testing"
 
 	"github.com/spurious-ml/spurious/activation"
@@ -102,7 +101,7 @@ func TestGramIdenticalAcrossThreads(t *testing.T) {
 	z, zs := randMatrix(70, 40, 4), randMatrix(50, 40, 5)
 	cfg := Config{Act: act(t, "phi4"), K: 700, Seed: 9, Block: 256}
 	run := func(procs int) (linalg.Matrix[float64], linalg.Matrix[float64]) {
-		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		defer linalg.SetThreads(linalg.SetThreads(procs))
 		k, c, err := Gram(context.Background(), cfg, z, zs)
 		if err != nil {
 			t.Fatal(err)
@@ -114,12 +113,12 @@ func TestGramIdenticalAcrossThreads(t *testing.T) {
 		k2, c2 := run(procs)
 		for i := range k1.Data {
 			if math.Float64bits(k1.Data[i]) != math.Float64bits(k2.Data[i]) {
-				t.Fatalf("GOMAXPROCS=%d: K differs at %d: %v vs %v", procs, i, k2.Data[i], k1.Data[i])
+				t.Fatalf("threads=%d: K differs at %d: %v vs %v", procs, i, k2.Data[i], k1.Data[i])
 			}
 		}
 		for i := range c1.Data {
 			if math.Float64bits(c1.Data[i]) != math.Float64bits(c2.Data[i]) {
-				t.Fatalf("GOMAXPROCS=%d: Ks differs at %d", procs, i)
+				t.Fatalf("threads=%d: Ks differs at %d", procs, i)
 			}
 		}
 	}
