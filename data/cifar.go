@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"image/draw"
 	_ "image/jpeg" // decoder for image folders
 	_ "image/png"  // decoder for image folders
 	"io"
@@ -30,6 +31,10 @@ const (
 	// maxImagePixels bounds the width*height an image-folder file may
 	// declare before it is decoded (the decoders allocate from the header).
 	maxImagePixels = 1 << 22
+	// maxPixelsPerByte bounds width*height per byte of an image file: far
+	// above what PNG (DEFLATE, at most ~1032 bytes per byte, 1-bit pixels)
+	// or baseline JPEG (a few bits per 8x8 block) reach for real images.
+	maxPixelsPerByte = 8192
 )
 
 // cifarTrainBatches and cifarTestBatch are the standard binary file names.
@@ -122,8 +127,8 @@ func isImageFile(name string) bool {
 // DecodeImage decodes one PNG or JPEG image held in b into HWC bytes with
 // the given number of channels (1: luma as Go's color.Gray model computes
 // it; 3: R, G, B, alpha dropped). The header is checked before decoding:
-// an image over 4Mi pixels is refused before the decoder allocates. name
-// labels errors; lossy reports a JPEG.
+// an image over 4Mi pixels, or over 8192 pixels per byte of b, is refused
+// before the decoder allocates. name labels errors; lossy reports a JPEG.
 func DecodeImage(b []byte, name string, channels int) (pix []byte, height, width int, lossy bool, err error) {
 	if channels != 1 && channels != 3 {
 		panic("data: DecodeImage channels must be 1 or 3")
@@ -132,16 +137,59 @@ func DecodeImage(b []byte, name string, channels int) (pix []byte, height, width
 	if err != nil {
 		return nil, 0, 0, false, formatErr(name, 0, "image header", "a PNG or JPEG image", err.Error())
 	}
-	if cfg.Width < 1 || cfg.Height < 1 || int64(cfg.Width)*int64(cfg.Height) > maxImagePixels {
-		return nil, 0, 0, false, formatErr(name, 0, format+" image size", fmt.Sprintf("between 1 and %d pixels", maxImagePixels), fmt.Sprintf("%dx%d", cfg.Width, cfg.Height))
+	limit := min(maxImagePixels, maxPixelsPerByte*int64(len(b)))
+	if cfg.Width < 1 || cfg.Height < 1 || int64(cfg.Width)*int64(cfg.Height) > limit {
+		return nil, 0, 0, false, formatErr(name, 0, format+" image size", fmt.Sprintf("between 1 and %d pixels (for a %d-byte file)", limit, len(b)), fmt.Sprintf("%dx%d", cfg.Width, cfg.Height))
 	}
 	img, _, err := image.Decode(bytes.NewReader(b))
 	if err != nil {
 		return nil, 0, 0, false, formatErr(name, -1, format+" image data", "a decodable image", err.Error())
 	}
 	r := img.Bounds()
-	height, width = r.Dy(), r.Dx()
-	pix = make([]byte, 0, height*width*channels)
+	return imagePixels(img, channels), r.Dy(), r.Dx(), format == "jpeg", nil
+}
+
+// imagePixels converts img to HWC bytes with 1 (luma, color.GrayModel) or
+// 3 (R, G, B of color.NRGBAModel) channels. Opaque YCbCr (every JPEG),
+// gray, NRGBA and opaque RGBA images take fast paths equal to the generic
+// per-pixel conversion.
+func imagePixels(img image.Image, channels int) []byte {
+	r := img.Bounds()
+	pix := make([]byte, 0, r.Dx()*r.Dy()*channels)
+	switch m := img.(type) {
+	case *image.Gray:
+		for y := r.Min.Y; y < r.Max.Y; y++ {
+			row := m.Pix[m.PixOffset(r.Min.X, y):][:r.Dx()]
+			if channels == 1 {
+				pix = append(pix, row...)
+				continue
+			}
+			for _, v := range row {
+				pix = append(pix, v, v, v)
+			}
+		}
+		return pix
+	case *image.YCbCr:
+		if channels == 3 {
+			rgba := image.NewRGBA(r)
+			draw.Draw(rgba, r, m, r.Min, draw.Src)
+			return appendRGB(pix, rgba.Pix)
+		}
+	case *image.NRGBA:
+		if channels == 3 {
+			for y := r.Min.Y; y < r.Max.Y; y++ {
+				pix = appendRGB(pix, m.Pix[m.PixOffset(r.Min.X, y):][:4*r.Dx()])
+			}
+			return pix
+		}
+	case *image.RGBA:
+		if channels == 3 && m.Opaque() {
+			for y := r.Min.Y; y < r.Max.Y; y++ {
+				pix = appendRGB(pix, m.Pix[m.PixOffset(r.Min.X, y):][:4*r.Dx()])
+			}
+			return pix
+		}
+	}
 	for y := r.Min.Y; y < r.Max.Y; y++ {
 		for x := r.Min.X; x < r.Max.X; x++ {
 			c := img.At(x, y)
@@ -149,13 +197,19 @@ func DecodeImage(b []byte, name string, channels int) (pix []byte, height, width
 				pix = append(pix, color.GrayModel.Convert(c).(color.Gray).Y)
 				continue
 			}
-			// Non-premultiplied 8-bit values; for opaque images (all JPEGs,
-			// CIFAR PNGs) these are the stored bytes.
 			n := color.NRGBAModel.Convert(c).(color.NRGBA)
 			pix = append(pix, n.R, n.G, n.B)
 		}
 	}
-	return pix, height, width, format == "jpeg", nil
+	return pix
+}
+
+// appendRGB appends the R, G, B bytes of 4-byte RGBA pixels.
+func appendRGB(dst, rgba []byte) []byte {
+	for i := 0; i+3 < len(rgba); i += 4 {
+		dst = append(dst, rgba[i], rgba[i+1], rgba[i+2])
+	}
+	return dst
 }
 
 // ImageFolder is what ReadImageFolder found: one ImageSet per split, the

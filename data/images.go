@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -78,6 +79,9 @@ func FindCIFARDir() (string, error) {
 	return "", fmt.Errorf("CIFAR-10: %w: no ../%s next to a go.mod above %s; pass --cifar-dir DIR (binary batches or train/CLASS/*.png|jpg) or set SPURIOUS_CIFAR_DIR", ErrUnavailable, DefaultCIFARDirName, wd)
 }
 
+// ImageDataSets are the names LoadSource and Images accept.
+var ImageDataSets = []string{"mnist", "fashion-mnist", "cifar10"}
+
 // LoadSource loads a real data set by name ("mnist", "fashion-mnist",
 // "cifar10"). dir overrides where it is read from; empty means the default
 // (MNIST: the verified cache, fetched on first use; Fashion-MNIST:
@@ -101,7 +105,7 @@ func LoadSource(ctx context.Context, name, dir string) (*Source, error) {
 		}
 		return CIFAR10(dir)
 	}
-	return nil, fmt.Errorf("unknown image data set %q (want mnist, fashion-mnist or cifar10)", name)
+	return nil, fmt.Errorf("unknown image data set %q (want %s)", name, strings.Join(ImageDataSets, ", "))
 }
 
 // Scalings accepted by ImageConfig.Scale.
@@ -175,6 +179,9 @@ func Images(cfg ImageConfig) (*Dataset, error) {
 // ImagesContext loads the data set cfg.Name (LoadSource; ctx bounds the
 // MNIST download) and returns BorderTrial on it.
 func ImagesContext(ctx context.Context, cfg ImageConfig) (*Dataset, error) {
+	if !slices.Contains(ImageDataSets, cfg.Name) {
+		return nil, fmt.Errorf("unknown image data set %q (want %s)", cfg.Name, strings.Join(ImageDataSets, ", "))
+	}
 	cfg, err := cfg.withDefaults()
 	if err != nil {
 		return nil, err
