@@ -49,7 +49,7 @@ func Cholesky[T Float](a Matrix[T]) error { return CholeskyShift(a, 0) }
 // trailing half is updated with Syrk and factored in turn, down to 32 x 32
 // blocks factored directly. Nearly all n^3/3 flops run in the packed GEMM
 // micro-kernel; the panel solves and trailing updates run on up to
-// runtime.GOMAXPROCS goroutines when they are large enough to pay for them,
+// Threads() goroutines when they are large enough to pay for them,
 // and the result does not depend on the number of goroutines.
 //
 // If a pivot (the diagonal value about to be square-rooted) is <= 0, NaN or
@@ -69,7 +69,7 @@ func CholeskyShift[T Float](a Matrix[T], shift T) error {
 	if n == 0 {
 		return nil
 	}
-	c := cholesky[T]{kern: kernelOf[T](), a: a, shift: shift,
+	c := cholesky[T]{kern: newEngine[T](), a: a, shift: shift,
 		invs: make([]opMat[T], (n+triLeaf-1)/triLeaf)}
 	return c.factor(0, n)
 }
@@ -78,7 +78,7 @@ func CholeskyShift[T Float](a Matrix[T], shift T) error {
 // inverses of the factor's diagonal triLeaf-blocks, computed when a block
 // is factored and reused by every panel solve below it.
 type cholesky[T Float] struct {
-	kern  microKernel[T]
+	kern  *engine[T]
 	a     Matrix[T]
 	shift T
 	invs  []opMat[T]
@@ -105,7 +105,7 @@ func (c *cholesky[T]) factor(s, n int) error {
 	trsmLogical(c.kern, l11, true, false, opMat[T]{a21, true}, c.invs[s/triLeaf:])
 	// A22 -= A21 * A21^T on the lower triangle.
 	a22 := c.a.View(s+n1, s+n1, n2, n2)
-	mulAcc(triLower, 0, -1, opMat[T]{a21, false}, opMat[T]{a21, true}, a22,
+	mulAcc(c.kern, triLower, 0, -1, opMat[T]{a21, false}, opMat[T]{a21, true}, a22,
 		workersFor(float64(n2)*float64(n2)*float64(n1)))
 	return c.factor(s+n1, n2)
 }

@@ -23,7 +23,7 @@ func CholeskySolve[T Float](l, b Matrix[T]) {
 	if l.Rows == 0 || b.Cols == 0 {
 		return
 	}
-	kern := kernelOf[T]()
+	kern := newEngine[T]()
 	var invs []opMat[T]
 	if b.Cols > substituteMax {
 		invs = leafInverses(l, true, false)
@@ -51,7 +51,7 @@ func CholeskyInverse[T Float](l Matrix[T]) {
 	if n == 0 {
 		return
 	}
-	kern := kernelOf[T]()
+	kern := newEngine[T]()
 	invertFactor(kern, l)
 	lauum(kern, l)
 	for i := 0; i < n; i++ {
@@ -83,7 +83,7 @@ func CholeskyInverseDiag[T Float](l Matrix[T], dst []T) {
 	for i := 0; i < n; i++ {
 		copy(w.Row(i)[:i+1], l.Row(i)[:i+1])
 	}
-	invertFactor(kernelOf[T](), w)
+	invertFactor(newEngine[T](), w)
 	clear(dst)
 	for k := 0; k < n; k++ {
 		row := w.Row(k)[:k+1]
@@ -98,12 +98,12 @@ func CholeskyInverseDiag[T Float](l Matrix[T], dst []T) {
 // triangle. With L = [L11 0; L21 L22], W21 = -L22^{-1} * L21 * L11^{-1}
 // is two triangular solves with the original blocks, then L11 and L22 are
 // inverted recursively. It costs n^3/3 flops.
-func invertFactor[T Float](kern microKernel[T], l Matrix[T]) {
+func invertFactor[T Float](kern *engine[T], l Matrix[T]) {
 	invs := leafInverses(l, true, false)
 	invertRec(kern, l, invs)
 }
 
-func invertRec[T Float](kern microKernel[T], l Matrix[T], invs []opMat[T]) {
+func invertRec[T Float](kern *engine[T], l Matrix[T], invs []opMat[T]) {
 	n := l.Rows
 	if n <= triLeaf {
 		w := invs[0].m // compact, stored lower (leafInverse of a lower block)
@@ -129,7 +129,7 @@ func invertRec[T Float](kern microKernel[T], l Matrix[T], invs []opMat[T]) {
 // lower triangle. With W = [W11 0; W21 W22]:
 // (W^T W)11 = W11^T W11 + W21^T W21, (W^T W)21 = W22^T W21 and
 // (W^T W)22 = W22^T W22, computed in that order. It costs n^3/3 flops.
-func lauum[T Float](kern microKernel[T], w Matrix[T]) {
+func lauum[T Float](kern *engine[T], w Matrix[T]) {
 	n := w.Rows
 	if n <= triLeaf {
 		// Row i of the result needs rows >= i of W only, so rows can be
@@ -150,7 +150,7 @@ func lauum[T Float](kern microKernel[T], w Matrix[T]) {
 	w11, w21, w22 := w.View(0, 0, n1, n1), w.View(n1, 0, n2, n1), w.View(n1, n1, n2, n2)
 	lauum(kern, w11)
 	w21t := opMat[T]{w21, true}
-	mulAcc(triLower, 0, 1, w21t, w21t.transpose(), w11, workersFor(float64(n1)*float64(n1)*float64(n2)))
+	mulAcc(kern, triLower, 0, 1, w21t, w21t.transpose(), w11, workersFor(float64(n1)*float64(n1)*float64(n2)))
 	trmmLeft(kern, opMat[T]{w22, true}, false, opMat[T]{w21, false})
 	lauum(kern, w22)
 }
@@ -159,7 +159,7 @@ func lauum[T Float](kern microKernel[T], w Matrix[T]) {
 // or upper as lower says, non-unit; the other strict triangle of its
 // storage is not read), splitting the columns of y between goroutines. It
 // costs m^2*r flops, recursively on packed multiply-accumulates.
-func trmmLeft[T Float](kern microKernel[T], tri opMat[T], lower bool, y opMat[T]) {
+func trmmLeft[T Float](kern *engine[T], tri opMat[T], lower bool, y opMat[T]) {
 	m, r := y.rows(), y.cols()
 	if m == 0 || r == 0 {
 		return
@@ -185,7 +185,7 @@ func trmmLeft[T Float](kern microKernel[T], tri opMat[T], lower bool, y opMat[T]
 	})
 }
 
-func trmmRec[T Float](kern microKernel[T], tri opMat[T], lower bool, y opMat[T], leaves []opMat[T]) {
+func trmmRec[T Float](kern *engine[T], tri opMat[T], lower bool, y opMat[T], leaves []opMat[T]) {
 	m, r := y.rows(), y.cols()
 	if m <= triLeaf {
 		applyLeft(kern, leaves[0], y)

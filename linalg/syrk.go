@@ -1,12 +1,6 @@
 package linalg
 
-import (
-	"math"
-	"runtime"
-	"sync"
-
-	"github.com/spurious-ml/spurious/asm"
-)
+import "unsafe"
 
 // This file holds Syrk and the packed, triangle-aware multiply-accumulate
 // engine that Syrk, Trsm and Cholesky run their flops in: operands are
@@ -30,8 +24,8 @@ const (
 // included); the other strict triangle is neither read nor written. With
 // beta = 0 the triangle is overwritten and never read, so NaN in C does not
 // propagate. It costs n*(n+1)*k flops, all in the packed micro-kernel, and
-// runs on up to runtime.GOMAXPROCS goroutines when the update is large
-// enough to pay for them. Each element of C is summed over k in the same
+// runs on up to Threads() goroutines when the update is large
+// enough to pay for them (see SetThreads). Each element of C is summed over k in the same
 // fixed order whatever the number of goroutines, so results do not depend
 // on it. It panics if uplo is invalid or the shapes do not match.
 func Syrk[T Float](uplo Uplo, t Transpose, alpha T, a Matrix[T], beta T, c Matrix[T]) {
@@ -58,7 +52,7 @@ func Syrk[T Float](uplo Uplo, t Transpose, alpha T, a Matrix[T], beta T, c Matri
 	if alpha == 0 || k == 0 {
 		return
 	}
-	mulAcc(tri, 0, alpha, op, op.transpose(), c, workersFor(float64(n)*float64(n)*float64(k)))
+	mulAcc(newEngine[T](), tri, 0, alpha, op, op.transpose(), c, workersFor(float64(n)*float64(n)*float64(k)))
 }
 
 // scaleTriangle multiplies the tri part of the square matrix c by beta;
@@ -127,38 +121,17 @@ func (o opMat[T]) view(i, j, r, c int) opMat[T] {
 
 func (o opMat[T]) transpose() opMat[T] { return opMat[T]{o.m, !o.t} }
 
-// microKernel is the active micro-kernel of element type T.
-type microKernel[T Float] struct {
-	mr, nr int
-	mulAdd func(kc int, a, b, c []T, ldc int)
-	kc, mc int // block sizes: packed A block mc x kc, B micro-panel kc x nr
-	nc     int // columns of B packed at a time
+// engine is the packed multiply-accumulate machinery of one operation:
+// the micro-kernel of the active instruction set and its block sizes
+// (pack.go, tune.go), obtained once so that packing and kernel agree.
+type engine[T Float] struct {
+	kernel[T]
+	blocking
 }
 
-// kernelOf returns the micro-kernel the active instruction set uses for T
-// and the block sizes that go with it. Callers hold the value for one whole
-// operation so that packing and kernel agree.
-func kernelOf[T Float]() microKernel[T] {
-	var k microKernel[T]
-	var z T
-	switch any(z).(type) {
-	case float64:
-		t := asm.KernelF64()
-		k.mr, k.nr = t.MR, t.NR
-		k.mulAdd = any(t.MulAdd).(func(int, []T, []T, []T, int))
-		k.kc = 256
-	default:
-		t := asm.KernelF32()
-		k.mr, k.nr = t.MR, t.NR
-		k.mulAdd = any(t.MulAdd).(func(int, []T, []T, []T, int))
-		k.kc = 512
-	}
-	// The packed A block (mc x kc) stays in L2 with room for the B
-	// micro-panels streaming through; mc is a multiple of MR so that every
-	// block starts on the MR grid of its operation.
-	k.mc = max(1, 192/k.mr) * k.mr
-	k.nc = max(1, 4096/k.nr) * k.nr
-	return k
+func newEngine[T Float]() *engine[T] {
+	k := newKernel[T]()
+	return &engine[T]{k, blockSizes(k.mr, k.nr, int(unsafe.Sizeof(T(0))))}
 }
 
 // triMode selects which elements of C an accumulation updates.
@@ -195,110 +168,84 @@ func (tri triMode) rowWork(i, n, d int) int {
 }
 
 // Work below this many flops per extra goroutine runs on one goroutine:
-// starting and joining goroutines costs a few microseconds, and operations
-// this small finish in a few tens of microseconds.
+// starting goroutines and a barrier per packed panel cost a few
+// microseconds, and work this small takes tens of microseconds.
 const minFlopsPerWorker = 4e6
 
 // workersFor returns how many goroutines an operation of the given flops
-// uses.
+// uses: at most Threads().
 func workersFor(flops float64) int {
-	w := runtime.GOMAXPROCS(0)
-	return max(1, min(w, int(flops/minFlopsPerWorker)))
+	return max(1, min(Threads(), int(flops/minFlopsPerWorker)))
 }
 
 // mulAcc computes C += alpha*A*B on the elements of C that tri keeps with
-// diagonal offset d, where A is m x k and B is k x n. Tiles entirely outside
-// the triangle are skipped. With workers > 1, each k-block's B panels are
-// packed by all workers together, then the rows of C are split into MR-
-// aligned ranges of equal work, one per worker; every C tile is computed
-// identically whoever computes it, so the result does not depend on
-// workers.
-func mulAcc[T Float](tri triMode, d int, alpha T, a, b opMat[T], c Matrix[T], workers int) {
+// diagonal offset d, where A is m x k and B is k x n, on up to nt
+// goroutines. It is Gemm's loop nest (gemmPacked) made triangle-aware:
+// column blocks and row blocks without kept elements are skipped, tiles
+// that straddle the diagonal go through a scratch tile of which only the
+// kept elements are added, and the rows of C are split between the
+// goroutines in MR-aligned ranges of equal kept work (not equal rows). The
+// B panel of each k-step is packed by all goroutines together into one of
+// two alternating shared buffers, with one barrier per step. Every C tile
+// is computed identically whoever computes it, so the result does not
+// depend on nt.
+func mulAcc[T Float](e *engine[T], tri triMode, d int, alpha T, a, b opMat[T], c Matrix[T], nt int) {
 	m, n, k := c.Rows, c.Cols, a.cols()
 	if m == 0 || n == 0 || k == 0 {
 		return
 	}
-	kern := kernelOf[T]()
-	if workers <= 1 || m <= kern.mr {
-		mulAccSerial(kern, tri, d, alpha, a, b, c)
-		return
-	}
-	bounds := splitRows(tri, m, n, d, kern.mr, workers)
-	workers = len(bounds) - 1
-	kcMax := min(k, kern.kc)
-	ncMax := min(roundUp(n, kern.nr), kern.nc)
-	pb := make([]T, kcMax*ncMax)
-	bufs := make([][]T, workers)
-	for w := range bufs {
-		bufs[w] = make([]T, kcMax*kern.mc+kern.mr*kern.nr)
-	}
-	var wg sync.WaitGroup
-	for jc := 0; jc < n; jc += kern.nc {
-		nc := min(kern.nc, n-jc)
-		if !tileRangeLive(tri, 0, m, jc, nc, d) {
-			continue
+	mr, nr, kc, mc, nc := e.mr, e.nr, e.kc, e.mc, e.nc
+	if tri == triLower {
+		n = min(n, m+d) // columns right of the last row's diagonal are dead
+		if n <= 0 {
+			return
 		}
-		for pc := 0; pc < k; pc += kern.kc {
-			kc := min(kern.kc, k-pc)
-			bb := b.view(pc, jc, kc, nc)
-			panels := (nc + kern.nr - 1) / kern.nr
-			for w := 0; w < workers; w++ {
-				p0, p1 := panels*w/workers, panels*(w+1)/workers
-				wg.Go(func() {
-					for p := p0; p < p1; p++ {
-						j0 := p * kern.nr
-						packB(pb[j0*kc:], bb.view(0, j0, kc, min(kern.nr, nc-j0)), kern.nr)
+	}
+	bounds := []int{0, m}
+	if nt > 1 {
+		bounds = splitRows(tri, m, n, d, mr, nt)
+		nt = len(bounds) - 1
+	}
+	kcMax, ncMax := min(kc, k), min(nc, n)
+	steps := ((n + nc - 1) / nc) * ((k + kc - 1) / kc)
+	nbuf := 1
+	if nt > 1 && steps > 1 {
+		nbuf = 2
+	}
+	bSize := packedBSize(kcMax, ncMax, nr)
+	bBuf := getBuf[T](nbuf * bSize)
+	defer putBuf(bBuf)
+	bar := newBarrier(nt)
+	parallel(nt, func(t int) {
+		r0, r1 := bounds[t], bounds[t+1]
+		aBuf := getBuf[T](packedASize(min(mc, r1-r0), kcMax, mr) + mr*nr)
+		defer putBuf(aBuf)
+		aPack, tmp := (*aBuf)[:len(*aBuf)-mr*nr], (*aBuf)[len(*aBuf)-mr*nr:]
+		step := 0
+		for jc := 0; jc < n; jc += nc {
+			nb := min(nc, n-jc)
+			if !tileRangeLive(tri, 0, m, jc, nb, d) {
+				continue
+			}
+			nPanels := (nb + nr - 1) / nr
+			p0, p1 := split(nPanels, nt, t) // micro-panels this goroutine packs
+			for pc := 0; pc < k; pc += kc {
+				kb := min(kc, k-pc)
+				bPack := (*bBuf)[step%nbuf*bSize:]
+				packPanelB(bPack, b.m, Transpose(b.t), pc, kb, jc, nb, nr, p0, p1)
+				bar.wait()
+				for ic := r0; ic < r1; ic += mc {
+					mb := min(mc, r1-ic)
+					if !tileRangeLive(tri, ic, mb, jc, nb, d) {
+						continue
 					}
-				})
-			}
-			wg.Wait()
-			for w := 0; w < workers; w++ {
-				r0, r1 := bounds[w], bounds[w+1]
-				buf := bufs[w]
-				wg.Go(func() {
-					pa, tmp := buf[:kc*kern.mc], buf[kc*kern.mc:]
-					for ic := r0; ic < r1; ic += kern.mc {
-						mc := min(kern.mc, r1-ic)
-						if !tileRangeLive(tri, ic, mc, jc, nc, d) {
-							continue
-						}
-						packA(pa, a.view(ic, pc, mc, kc), kern.mr, alpha)
-						macroKernel(kern, tri, d+ic-jc, kc, pa, pb, c.View(ic, jc, mc, nc), tmp)
-					}
-				})
-			}
-			wg.Wait()
-		}
-	}
-}
-
-// mulAccSerial is mulAcc on the calling goroutine.
-func mulAccSerial[T Float](kern microKernel[T], tri triMode, d int, alpha T, a, b opMat[T], c Matrix[T]) {
-	m, n, k := c.Rows, c.Cols, a.cols()
-	kcMax := min(k, kern.kc)
-	pb := make([]T, kcMax*min(roundUp(n, kern.nr), kern.nc))
-	pa := make([]T, kcMax*min(roundUp(m, kern.mr), kern.mc))
-	tmp := make([]T, kern.mr*kern.nr)
-	for jc := 0; jc < n; jc += kern.nc {
-		nc := min(kern.nc, n-jc)
-		if !tileRangeLive(tri, 0, m, jc, nc, d) {
-			continue
-		}
-		for pc := 0; pc < k; pc += kern.kc {
-			kc := min(kern.kc, k-pc)
-			for j0 := 0; j0 < nc; j0 += kern.nr {
-				packB(pb[j0*kc:], b.view(pc, jc+j0, kc, min(kern.nr, nc-j0)), kern.nr)
-			}
-			for ic := 0; ic < m; ic += kern.mc {
-				mc := min(kern.mc, m-ic)
-				if !tileRangeLive(tri, ic, mc, jc, nc, d) {
-					continue
+					packBlockA(aPack, a.m, Transpose(a.t), alpha, ic, mb, pc, kb, mr)
+					e.triMacro(tri, d+ic-jc, kb, aPack, bPack, c.View(ic, jc, mb, nb), tmp)
 				}
-				packA(pa, a.view(ic, pc, mc, kc), kern.mr, alpha)
-				macroKernel(kern, tri, d+ic-jc, kc, pa, pb, c.View(ic, jc, mc, nc), tmp)
+				step++
 			}
 		}
-	}
+	})
 }
 
 // tileRangeLive reports whether the block of rows [i0, i0+r) and columns
@@ -343,91 +290,41 @@ func splitRows(tri triMode, m, n, d, mr, workers int) []int {
 
 func roundUp(x, q int) int { return (x + q - 1) / q * q }
 
-// packA packs the mc x kc operand a into MR-row micro-panels scaled by
-// alpha: panel q holds rows [q*MR, q*MR+MR), column p of the panel at
-// dst[q*MR*kc+p*MR:]. Rows past mc are zero.
-func packA[T Float](dst []T, a opMat[T], mr int, alpha T) {
-	mc, kc := a.rows(), a.cols()
-	for i0 := 0; i0 < mc; i0 += mr {
-		rows := min(mr, mc-i0)
-		p := dst[i0*kc : i0*kc+mr*kc]
-		if rows < mr {
-			clear(p)
-		}
-		if a.t { // element (i, q) is stored at (q, i): rows of storage run along i
-			for q := 0; q < kc; q++ {
-				src := a.m.Data[q*a.m.Stride+i0 : q*a.m.Stride+i0+rows]
-				col := p[q*mr : q*mr+rows]
-				for i, v := range src {
-					col[i] = alpha * v
-				}
-			}
-			continue
-		}
-		for i := 0; i < rows; i++ {
-			src := a.m.Data[(i0+i)*a.m.Stride : (i0+i)*a.m.Stride+kc]
-			for q, v := range src {
-				p[q*mr+i] = alpha * v
-			}
-		}
-	}
-}
-
-// packB packs the kc x nc operand b (nc <= NR) into one NR-column
-// micro-panel at dst: row p of the panel at dst[p*NR:]. Columns past nc are
-// zero.
-func packB[T Float](dst []T, b opMat[T], nr int) {
-	kc, nc := b.rows(), b.cols()
-	p := dst[:kc*nr]
-	if nc < nr {
-		clear(p)
-	}
-	if b.t { // element (q, j) is stored at (j, q)
-		for j := 0; j < nc; j++ {
-			src := b.m.Data[j*b.m.Stride : j*b.m.Stride+kc]
-			for q, v := range src {
-				p[q*nr+j] = v
-			}
-		}
+// triMacro adds the product of the packed block pa (mb x kb) and the
+// packed panel pb (kb x nb) to the elements of c (mb x nb, diagonal offset
+// d) that tri keeps: kernel.macro for triFull; otherwise tiles without
+// kept elements are skipped, tiles wholly kept go through kernel.tile, and
+// tiles straddling the diagonal are computed into tmp (MR*NR) and only
+// their kept elements added.
+func (e *engine[T]) triMacro(tri triMode, d, kb int, pa, pb []T, c Matrix[T], tmp []T) {
+	mr, nr := e.mr, e.nr
+	mb, nb := c.Rows, c.Cols
+	nPanels := (nb + nr - 1) / nr
+	if tri == triFull {
+		e.macro(kb, pa, mb, pb, nb, 0, nPanels, c, tmp)
 		return
 	}
-	for q := 0; q < kc; q++ {
-		copy(p[q*nr:q*nr+nc], b.m.Data[q*b.m.Stride:q*b.m.Stride+nc])
-	}
-}
-
-// macroKernel adds the product of the packed block pa (mc x kc, MR-row
-// panels) and the packed panels pb (kc x nc, NR-column panels) to the kept
-// elements of c (mc x nc, diagonal offset d). tmp holds MR*NR scratch.
-func macroKernel[T Float](kern microKernel[T], tri triMode, d, kc int, pa, pb []T, c Matrix[T], tmp []T) {
-	mr, nr := kern.mr, kern.nr
-	mc, nc := c.Rows, c.Cols
-	for j0 := 0; j0 < nc; j0 += nr {
-		cols := min(nr, nc-j0)
-		bp := pb[j0*kc : j0*kc+nr*kc]
-		for i0 := 0; i0 < mc; i0 += mr {
-			rows := min(mr, mc-i0)
+	for s := 0; s < nPanels; s++ {
+		j0 := s * nr
+		cols := min(nr, nb-j0)
+		bp := pb[s*nr*kb : (s+1)*nr*kb]
+		for i0 := 0; i0 < mb; i0 += mr {
+			rows := min(mr, mb-i0)
 			if !tileRangeLive(tri, i0, rows, j0, cols, d) {
 				continue
 			}
-			ap := pa[i0*kc : i0*kc+mr*kc]
-			full := rows == mr && cols == nr
-			switch tri {
-			case triLower:
-				full = full && j0+cols-1 <= i0+d
-			case triUpper:
-				full = full && j0 >= i0+rows-1+d
-			}
+			ap := pa[i0*kb : (i0+mr)*kb]
 			off := i0*c.Stride + j0
-			if full {
-				kern.mulAdd(kc, ap, bp, c.Data[off:], c.Stride)
+			if (tri == triLower && j0+cols-1 <= i0+d) || (tri == triUpper && j0 >= i0+rows-1+d) {
+				e.tile(kb, ap, bp, c.Data, off, c.Stride, rows, cols, tmp)
 				continue
 			}
-			clear(tmp)
-			kern.mulAdd(kc, ap, bp, tmp, nr)
+			t := tmp[:mr*nr]
+			clear(t)
+			e.mulAdd(kb, ap, bp, t, nr)
 			for i := 0; i < rows; i++ {
 				crow := c.Data[off+i*c.Stride : off+i*c.Stride+cols]
-				trow := tmp[i*nr : i*nr+cols]
+				trow := t[i*nr : i*nr+cols]
 				for j := range crow {
 					if tri.keeps(i0+i, j0+j, d) {
 						crow[j] += trow[j]
@@ -437,6 +334,3 @@ func macroKernel[T Float](kern microKernel[T], tri triMode, d, kc int, pa, pb []
 		}
 	}
 }
-
-// isFinite reports whether v is neither NaN nor an infinity.
-func isFinite[T Float](v T) bool { return !math.IsNaN(float64(v)) && !math.IsInf(float64(v), 0) }

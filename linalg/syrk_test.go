@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"runtime"
 	"testing"
 
 	"github.com/spurious-ml/spurious/internal/impl"
@@ -108,10 +107,9 @@ func facSameBits[T Float](t *testing.T, what string, a, b Matrix[T]) {
 	}
 }
 
-// facWithProcs runs f with GOMAXPROCS set to p.
-func facWithProcs(p int, f func()) {
-	old := runtime.GOMAXPROCS(p)
-	defer runtime.GOMAXPROCS(old)
+// facWithThreads runs f with SetThreads(p).
+func facWithThreads(p int, f func()) {
+	defer SetThreads(SetThreads(p))
 	f()
 }
 
@@ -129,7 +127,7 @@ func TestSyrk(t *testing.T) {
 }
 
 func testSyrk[T Float](t *testing.T) {
-	kern := kernelOf[T]()
+	kern := newEngine[T]()
 	rng := rand.New(rand.NewPCG(1, 2))
 	u := facUnitRoundoff[T]()
 	mr, nr := kern.mr, kern.nr
@@ -228,12 +226,12 @@ func testSyrkThreads[T Float](t *testing.T) {
 			var ref Matrix[T]
 			for _, p := range []int{1, 2, 3} {
 				got := c.Clone()
-				facWithProcs(p, func() { Syrk(uplo, tr, -0.75, a, 1.5, got) })
+				facWithThreads(p, func() { Syrk(uplo, tr, -0.75, a, 1.5, got) })
 				if p == 1 {
 					ref = got
 					continue
 				}
-				facSameBits(t, fmt.Sprintf("uplo=%d trans=%v GOMAXPROCS=%d vs 1", uplo, tr, p), got, ref)
+				facSameBits(t, fmt.Sprintf("uplo=%d trans=%v threads=%d vs 1", uplo, tr, p), got, ref)
 			}
 		}
 	}

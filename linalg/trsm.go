@@ -1,7 +1,5 @@
 package linalg
 
-import "sync"
-
 const (
 	errSide    = "linalg: invalid Side"
 	errDiag    = "linalg: invalid Diag"
@@ -23,7 +21,7 @@ const (
 // the diagonal blocks of A (32 x 32 and smaller) are inverted once and
 // applied through the packed micro-kernel, and the off-diagonal updates are
 // packed multiply-accumulates, so nearly all flops run in the GEMM kernel.
-// The right-hand sides are split between up to runtime.GOMAXPROCS
+// The right-hand sides are split between up to Threads()
 // goroutines; each is solved in the same order whatever the split, so the
 // result does not depend on the number of goroutines. It panics if an enum
 // is invalid or the shapes do not match.
@@ -60,7 +58,7 @@ func Trsm[T Float](side Side, uplo Uplo, tA Transpose, diag Diag, alpha T, a, b 
 	if side == Right {
 		tri, y = opMat[T]{a, !bool(tA)}, opMat[T]{b, true}
 	}
-	kern := kernelOf[T]()
+	kern := newEngine[T]()
 	var invs []opMat[T]
 	if y.cols() > substituteMax {
 		invs = leafInverses(a, uplo == Lower, diag == Unit)
@@ -156,7 +154,7 @@ const substituteMax = 2
 // lower or upper as lower says), splitting the columns of y between
 // goroutines. invs holds the inverses of the stored diagonal triLeaf-blocks
 // of tri.m; it may be nil if y has at most substituteMax columns.
-func trsmLogical[T Float](kern microKernel[T], tri opMat[T], lower, unit bool, y opMat[T], invs []opMat[T]) {
+func trsmLogical[T Float](kern *engine[T], tri opMat[T], lower, unit bool, y opMat[T], invs []opMat[T]) {
 	m, r := y.rows(), y.cols()
 	if m == 0 || r == 0 {
 		return
@@ -172,24 +170,18 @@ func trsmLogical[T Float](kern microKernel[T], tri opMat[T], lower, unit bool, y
 
 // parallelColumns calls fn on column ranges [c0, c1) covering [0, r),
 // aligned to nr, one per goroutine, and waits for them.
-func parallelColumns(r, nr, workers int, fn func(c0, c1 int)) {
+func parallelColumns(r, nr, nt int, fn func(c0, c1 int)) {
 	panels := (r + nr - 1) / nr
-	workers = max(1, min(workers, panels))
-	if workers == 1 {
-		fn(0, r)
-		return
-	}
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		c0, c1 := panels*w/workers*nr, min(r, panels*(w+1)/workers*nr)
-		wg.Go(func() { fn(c0, c1) })
-	}
-	wg.Wait()
+	nt = max(1, min(nt, panels))
+	parallel(nt, func(t int) {
+		p0, p1 := split(panels, nt, t)
+		fn(p0*nr, min(r, p1*nr))
+	})
 }
 
 // trsmRec solves tri * X = Y in place on one goroutine; off is the index
 // of tri's first row in the matrix invs was built from.
-func trsmRec[T Float](kern microKernel[T], tri opMat[T], lower bool, y opMat[T], invs []opMat[T], off int) {
+func trsmRec[T Float](kern *engine[T], tri opMat[T], lower bool, y opMat[T], invs []opMat[T], off int) {
 	m, r := y.rows(), y.cols()
 	if m <= triLeaf {
 		inv := invs[off/triLeaf]
@@ -216,7 +208,7 @@ func trsmRec[T Float](kern microKernel[T], tri opMat[T], lower bool, y opMat[T],
 
 // applyLeft overwrites y (m x r) with w*y for a small dense m x m w,
 // going through a copy of y in column blocks stored like y.
-func applyLeft[T Float](kern microKernel[T], w, y opMat[T]) {
+func applyLeft[T Float](kern *engine[T], w, y opMat[T]) {
 	m, r := y.rows(), y.cols()
 	const block = 512
 	nb := min(r, block)
@@ -234,12 +226,12 @@ func applyLeft[T Float](kern microKernel[T], w, y opMat[T]) {
 }
 
 // mulAccOp computes C += alpha*A*B on logical operands on one goroutine.
-func mulAccOp[T Float](kern microKernel[T], alpha T, a, b, c opMat[T]) {
+func mulAccOp[T Float](kern *engine[T], alpha T, a, b, c opMat[T]) {
 	if c.t { // C^T += alpha * B^T * A^T
-		mulAccSerial(kern, triFull, 0, alpha, b.transpose(), a.transpose(), c.m)
+		mulAcc(kern, triFull, 0, alpha, b.transpose(), a.transpose(), c.m, 1)
 		return
 	}
-	mulAccSerial(kern, triFull, 0, alpha, a, b, c.m)
+	mulAcc(kern, triFull, 0, alpha, a, b, c.m, 1)
 }
 
 // substitute solves tri * X = Y in place column by column by forward
