@@ -1,0 +1,48 @@
+package linalg_test
+
+import (
+	"fmt"
+
+	"github.com/spurious-ml/spurious/linalg"
+)
+
+// ExampleGemm multiplies a 2 x 3 matrix by the transpose of a 2 x 3 matrix
+// and adds the result to twice C.
+func ExampleGemm() {
+	a := linalg.MatrixFrom(2, 3, []float64{
+		1, 2, 3,
+		4, 5, 6,
+	})
+	b := linalg.MatrixFrom(2, 3, []float64{
+		1, 0, -1,
+		0, 1, 0,
+	})
+	c := linalg.MatrixFrom(2, 2, []float64{
+		1, 1,
+		1, 1,
+	})
+	// C = 1*A*B^T + 2*C
+	linalg.Gemm(linalg.NoTrans, linalg.Trans, 1, a, b, 2, c)
+	for i := 0; i < c.Rows; i++ {
+		fmt.Println(c.Row(i))
+	}
+	// Output:
+	// [0 4]
+	// [0 7]
+}
+
+// ExampleMatrix_View updates the lower-right 2 x 2 block of a matrix in
+// place through a view.
+func ExampleMatrix_View() {
+	m := linalg.NewMatrix[float32](3, 3)
+	v := m.View(1, 1, 2, 2)
+	v.Set(0, 0, 5)
+	v.Set(1, 1, 7)
+	for i := 0; i < m.Rows; i++ {
+		fmt.Println(m.Row(i))
+	}
+	// Output:
+	// [0 0 0]
+	// [0 5 0]
+	// [0 0 7]
+}
