@@ -105,8 +105,10 @@ TEXT ·gemm6x8F64AVX2(SB), NOSPLIT, $0-40
 	JLT  d6x8_tail
 
 d6x8_loop:
-	// kUnrollAMD64 = 4 steps per trip.
+	// kUnrollAMD64 = 4 steps per trip; prefetch each cache line of A once.
 	PREFETCHT0 const_prefetchA(PA)
+	PREFETCHT0 (const_prefetchA+64)(PA)
+	PREFETCHT0 (const_prefetchA+128)(PA)
 	D6x8_STEP(0)
 	D6x8_STEP(1)
 	D6x8_STEP(2)
@@ -218,8 +220,9 @@ TEXT ·gemm6x16F32AVX2(SB), NOSPLIT, $0-40
 	JLT  s6x16_tail
 
 s6x16_loop:
-	// kUnrollAMD64 = 4 steps per trip.
+	// kUnrollAMD64 = 4 steps per trip; prefetch each cache line of A once.
 	PREFETCHT0 const_prefetchA(PA)
+	PREFETCHT0 (const_prefetchA+64)(PA)
 	S6x16_STEP(0)
 	S6x16_STEP(1)
 	S6x16_STEP(2)

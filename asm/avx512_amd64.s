@@ -128,8 +128,11 @@ TEXT ·gemm8x24F64AVX512(SB), NOSPLIT, $0-40
 	JLT  d8x24_tail
 
 d8x24_loop:
-	// kUnrollAMD64 = 4 steps per trip.
+	// kUnrollAMD64 = 4 steps per trip; prefetch each cache line of A once.
 	PREFETCHT0 const_prefetchA(PA)
+	PREFETCHT0 (const_prefetchA+64)(PA)
+	PREFETCHT0 (const_prefetchA+128)(PA)
+	PREFETCHT0 (const_prefetchA+192)(PA)
 	D8x24_STEP(0)
 	D8x24_STEP(1)
 	D8x24_STEP(2)
@@ -225,8 +228,9 @@ TEXT ·gemm8x48F32AVX512(SB), NOSPLIT, $0-40
 	JLT  s8x48_tail
 
 s8x48_loop:
-	// kUnrollAMD64 = 4 steps per trip.
+	// kUnrollAMD64 = 4 steps per trip; prefetch each cache line of A once.
 	PREFETCHT0 const_prefetchA(PA)
+	PREFETCHT0 (const_prefetchA+64)(PA)
 	S8x48_STEP(0)
 	S8x48_STEP(1)
 	S8x48_STEP(2)
