@@ -2,7 +2,6 @@ package data
 
 import (
 	"bufio"
-	"bytes"
 	"compress/gzip"
 	"encoding/binary"
 	"errors"
@@ -166,6 +165,3 @@ func ReadIDXPair(images, labels string, numClasses int) (*ImageSet, error) {
 	s.Labels = lab
 	return s, nil
 }
-
-// isGzip reports whether b starts with the gzip magic.
-func isGzip(b []byte) bool { return bytes.HasPrefix(b, []byte{0x1f, 0x8b}) }

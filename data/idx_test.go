@@ -6,6 +6,7 @@ import (
 	"errors"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -139,6 +140,13 @@ func TestMNISTReal(t *testing.T) {
 	}
 	if want := (2304.0 - 784) / 2304; ds.Alpha != want {
 		t.Errorf("alpha = %v, want %v", ds.Alpha, want)
+	}
+}
+
+func TestFashionMNISTAbsent(t *testing.T) {
+	err := checkFashionDir(t.TempDir())
+	if !errors.Is(err, ErrUnavailable) || !strings.Contains(err.Error(), "apt-get install -y dataset-fashion-mnist") {
+		t.Errorf("got %v, want ErrUnavailable with the apt-get command", err)
 	}
 }
 

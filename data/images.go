@@ -208,6 +208,10 @@ func ImagesContext(ctx context.Context, cfg ImageConfig) (*Dataset, error) {
 //   - rows are the canvases flattened in HWC order, scaled per cfg.Scale;
 //     Alpha is the border's share of the coordinates.
 //
+// The authors' code draws training indices from the first 10000
+// class-filtered images only and test indices with replacement; here both
+// splits are drawn without replacement from all images of the pair.
+//
 // Cost: O((2N+Nt)*D) time and memory, D = (H+2w)(W+2w)C.
 func BorderTrial(src *Source, cfg ImageConfig) (*Dataset, error) {
 	if cfg.Name == "" {

@@ -209,9 +209,11 @@ func FashionMNIST(dir string) (*Source, error) {
 // present. Debian's files are re-compressed by the packager (their digests
 // differ from Zalando's), and dpkg guards their integrity, so they are not
 // hashed here; the reader still checks every header, count and label.
-func CheckFashionMNIST() error {
+func CheckFashionMNIST() error { return checkFashionDir(FashionMNISTDir) }
+
+func checkFashionDir(dir string) error {
 	for _, name := range []string{trainImagesFile, trainLabelsFile, testImagesFile, testLabelsFile} {
-		p := filepath.Join(FashionMNISTDir, name)
+		p := filepath.Join(dir, name)
 		if _, err := os.Stat(p); errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("Fashion-MNIST: %w: %s not found; install Debian's package with `apt-get install -y dataset-fashion-mnist` (as root), or pass a folder holding the four IDX files", ErrUnavailable, p)
 		} else if err != nil {
