@@ -206,3 +206,46 @@ func BenchmarkKernel(b *testing.B) {
 		})
 	}
 }
+
+// TestKernelConcurrent evaluates one kernel from several goroutines (the
+// per-norm cache is shared) and compares with serial evaluation.
+func TestKernelConcurrent(t *testing.T) {
+	a := mustAct(t, "tanh")
+	serial, shared := RFKernel(a), RFKernel(a)
+	const m = 64
+	want := make([]float64, m)
+	for i := range want {
+		want[i] = serial(float64(10+i%7), float64(10+i%5), 3, 10)
+	}
+	got := make([]float64, m)
+	done := make(chan struct{})
+	for g := range 4 {
+		go func() {
+			for i := g; i < m; i += 4 {
+				got[i] = shared(float64(10+i%7), float64(10+i%5), 3, 10)
+			}
+			done <- struct{}{}
+		}()
+	}
+	for range 4 {
+		<-done
+	}
+	for i := range got {
+		if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
+			t.Errorf("entry %d: concurrent %g, serial %g", i, got[i], want[i])
+		}
+	}
+}
+
+func BenchmarkGammaPsi(b *testing.B) {
+	for _, name := range []string{"relu", "phi4", "tanh"} {
+		a := mustAct(b, name)
+		b.Run("act="+name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := GammaPsi(RF, a, activation.DerivPaper, 0.5, 1000, 1000); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
