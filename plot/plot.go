@@ -48,6 +48,10 @@ type Figure struct {
 	// (defaults 280 and 230).
 	PanelWidth, PanelHeight float64
 	Panels                  []*Panel
+	// Legend, when not empty, is drawn as a row under the panels: one
+	// entry per element, using its Name, Color, Dash and Width (the points
+	// are ignored). Use it for styles that several panels share.
+	Legend []Series
 }
 
 // Palette is the default color cycle (seaborn's "deep").
@@ -92,6 +96,8 @@ func (f *Figure) WriteSVG(w io.Writer) error {
 		top = titleHeight
 	}
 	width, height := float64(cols)*pw, top+float64(max(rows, 1))*ph
+	legendRows := f.legendLayout(width)
+	height += float64(len(legendRows)) * figLegendRowH
 
 	bw := bufio.NewWriter(w)
 	fmt.Fprintf(bw, `<?xml version="1.0" encoding="UTF-8"?>`+"\n")
@@ -105,6 +111,7 @@ func (f *Figure) WriteSVG(w io.Writer) error {
 		x0, y0 := float64(i%cols)*pw, top+float64(i/cols)*ph
 		p.write(bw, i, x0, y0, pw, ph)
 	}
+	f.writeLegend(bw, legendRows, top+float64(max(rows, 1))*ph, width)
 	fmt.Fprintln(bw, "</svg>")
 	return bw.Flush()
 }
@@ -446,6 +453,68 @@ func (p *Panel) writeLegend(w *bufio.Writer, left, right, top, bottom float64) {
 		fmt.Fprintf(w, `<line x1="%s" y1="%s" x2="%s" y2="%s" stroke="%s" stroke-width="1.8"%s/>`+"\n",
 			num(bx+pad), num(y), num(bx+pad+swatch), num(y), esc(seriesColor(s, i)), dash)
 		fmt.Fprintf(w, `<text class="legend-entry" x="%s" y="%s">%s</text>`+"\n", num(bx+2*pad+swatch), num(y+4), esc(s.Name))
+	}
+	fmt.Fprintln(w, `</g>`)
+}
+
+const (
+	figLegendRowH   = 20.0
+	figLegendSwatch = 26.0
+)
+
+// legendEntryWidth estimates the width of a figure-legend entry in px.
+func legendEntryWidth(s Series) float64 {
+	return figLegendSwatch + 6 + float64(len([]rune(s.Name)))*fontSize*0.56 + 18
+}
+
+// legendLayout splits the figure legend into centred rows that fit width;
+// it returns the indices of the entries of each row.
+func (f *Figure) legendLayout(width float64) [][]int {
+	var rows [][]int
+	var cur []int
+	used := 0.0
+	for i, s := range f.Legend {
+		w := legendEntryWidth(s)
+		if len(cur) > 0 && used+w > width-20 {
+			rows = append(rows, cur)
+			cur, used = nil, 0
+		}
+		cur = append(cur, i)
+		used += w
+	}
+	if len(cur) > 0 {
+		rows = append(rows, cur)
+	}
+	return rows
+}
+
+func (f *Figure) writeLegend(w *bufio.Writer, rows [][]int, y0, figW float64) {
+	if len(rows) == 0 {
+		return
+	}
+	fmt.Fprintln(w, `<g class="legend figure-legend">`)
+	for ri, r := range rows {
+		rowW := 0.0
+		for _, i := range r {
+			rowW += legendEntryWidth(f.Legend[i])
+		}
+		x := (figW - rowW) / 2
+		y := y0 + figLegendRowH*(float64(ri)+0.5)
+		for _, i := range r {
+			s := f.Legend[i]
+			dash := ""
+			if s.Dash != "" {
+				dash = fmt.Sprintf(` stroke-dasharray="%s"`, esc(s.Dash))
+			}
+			width := s.Width
+			if width <= 0 {
+				width = 1.8
+			}
+			fmt.Fprintf(w, `<line x1="%s" y1="%s" x2="%s" y2="%s" stroke="%s" stroke-width="%s"%s/>`+"\n",
+				num(x), num(y), num(x+figLegendSwatch), num(y), esc(seriesColor(s, i)), num(width), dash)
+			fmt.Fprintf(w, `<text class="legend-entry" x="%s" y="%s">%s</text>`+"\n", num(x+figLegendSwatch+6), num(y+4), esc(s.Name))
+			x += legendEntryWidth(s)
+		}
 	}
 	fmt.Fprintln(w, `</g>`)
 }

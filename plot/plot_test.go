@@ -71,7 +71,8 @@ func testFigure() *Figure {
 	}
 	acc := mk(func(n float64) float64 { return 0.5 + 0.08*math.Log10(n) })
 	return &Figure{
-		Title: "RF <test> & friends",
+		Title:  "RF <test> & friends",
+		Legend: []Series{{Name: "shared solid", Color: "gray"}, {Name: "shared dotted", Color: "gray", Dash: "2,3"}},
 		Panels: []*Panel{
 			{Title: "Synthetic - test accuracy", XLabel: "N", LogX: true, YLim: [2]float64{0.48, 1.02}, Legend: "sw",
 				Series: []Series{
@@ -118,7 +119,7 @@ func TestSVGWellFormedWithSeries(t *testing.T) {
 	if want := []string{"φ2, α=1/2", "φ4, α=1/4", "with NaN"}; !slices.Equal(names, want) {
 		t.Errorf("series %q, want %q", names, want)
 	}
-	if want := []string{"φ2, α=1/2", "φ4, α=1/4"}; !slices.Equal(legend, want) {
+	if want := []string{"φ2, α=1/2", "φ4, α=1/4", "shared solid", "shared dotted"}; !slices.Equal(legend, want) {
 		t.Errorf("legend %q, want %q", legend, want)
 	}
 	if bands != 1 {

@@ -71,6 +71,9 @@ func sweepTrialArgs(t sweep.Trial) []string {
 // sweepRunTrial runs one trial through the `spurious run --json` command
 // in this process and returns the JSON object it prints.
 func sweepRunTrial(ctx context.Context, t sweep.Trial) (json.RawMessage, error) {
+	if _, ok := commands["run"]; !ok {
+		return nil, errors.New("this build has no `spurious run` command to execute trials")
+	}
 	var stdout, stderr bytes.Buffer
 	args := sweepTrialArgs(t)
 	if err := run(ctx, args, &stdout, &stderr); err != nil {

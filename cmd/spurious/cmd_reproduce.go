@@ -1,0 +1,630 @@
+package main
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/klauspost/cpuid/v2"
+
+	"github.com/spurious-ml/spurious/asm"
+	"github.com/spurious-ml/spurious/linalg"
+	"github.com/spurious-ml/spurious/plot"
+	"github.com/spurious-ml/spurious/report"
+	"github.com/spurious-ml/spurious/sweep"
+)
+
+func init() {
+	register("reproduce", "reproduce the paper's RF and NTK figures with theory overlaid (SVG + report.md)", cmdReproduce)
+}
+
+// reproPreset fixes the sizes of a reproduction.
+type reproPreset struct {
+	name       string
+	kRF, kNTK  int
+	ns         []int
+	reps, nt   int
+	d          int
+	realModels bool // include the MNIST / CIFAR-10 panels when the data is there
+}
+
+var (
+	// reproQuick finishes in minutes on two cores: smaller RF width, fewer N.
+	reproQuick = reproPreset{name: "quick", kRF: 3000, kNTK: 100, ns: []int{10, 30, 100, 300}, reps: 2, nt: 500, d: 1000, realModels: true}
+	// reproFull uses the paper's sizes (spec §4.2-4.3).
+	reproFull = reproPreset{name: "full", kRF: 100000, kNTK: 100, ns: []int{10, 20, 50, 100, 200, 500, 1000}, reps: 10, nt: 1000, d: 1000, realModels: true}
+)
+
+// reproDataset is a real-data panel of the paper's figures.
+type reproDataset struct {
+	name  string            // --dataset value
+	title string            // panel title, as in the paper
+	extra map[string]string // pass-through run flags (class pair)
+}
+
+var reproDatasets = []reproDataset{
+	{name: "mnist", title: "MNIST (1 and 7)"},
+	{name: "cifar10", title: "CIFAR-10 (cats and ships)"},
+}
+
+// Paper styling (spec §4.2): alpha=1/2 red, alpha=1/4 black; phi2 solid,
+// phi4 dashed; real data: test accuracy red, spurious accuracy black.
+const (
+	reproRed   = "#c44e52"
+	reproBlack = "#000000"
+	reproDash  = "6,3"
+
+	// Theory figure: gamma(psi) thick, its limits thin dash-dot / dotted.
+	reproTheoryWidth = 2.4
+	reproSmallDash   = "8,3,2,3"
+	reproLargeDash   = "2,3"
+)
+
+var (
+	reproSynthActs = []string{"phi2", "phi4"}
+	reproAlphas    = []float64{0.5, 0.25}
+	reproModels    = []string{"rf", "ntk"}
+)
+
+// reproSpec builds the sweep behind the figures; datasets lists the real
+// datasets that are available.
+func reproSpec(p reproPreset, seed uint64, datasets []reproDataset) *sweep.Spec {
+	s := &sweep.Spec{Seed: seed, Repetitions: p.reps}
+	s.N, s.Nt = p.ns, []int{p.nt}
+	for _, m := range reproModels {
+		k := p.kRF
+		if m == "ntk" {
+			k = p.kNTK
+		}
+		s.Grids = append(s.Grids, sweep.Grid{Model: []string{m}, Act: reproSynthActs, Dataset: []string{"synthetic"},
+			Alpha: reproAlphas, D: []int{p.d}, K: []int{k}})
+		for _, ds := range datasets {
+			s.Grids = append(s.Grids, sweep.Grid{Model: []string{m}, Act: []string{"relu"}, Dataset: []string{ds.name},
+				K: []int{k}, Extra: ds.extra})
+		}
+	}
+	return s
+}
+
+// reproProbe runs one tiny trial on a real dataset; an error says why the
+// dataset cannot be used (typically: not downloaded).
+func reproProbe(ctx context.Context, ds reproDataset) error {
+	t := sweep.Trial{Seed: 1, Params: sweep.Params{Model: "rf", Act: "relu", Dataset: ds.name, K: 16, N: 10, Nt: 10, Extra: ds.extra}}
+	_, err := sweepTrialRunner(ctx, t)
+	return err
+}
+
+func cmdReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("reproduce", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	quick := fs.Bool("quick", false, "small sizes, a few minutes on two cores (default)")
+	full := fs.Bool("full", false, "the paper's sizes (k=100000 RF, N up to 1000, 10 repetitions)")
+	out := fs.String("out", "", "output directory for results.jsonl, spec.json, *.svg and report.md")
+	workers := fs.Int("workers", 1, "trials run at once")
+	seed := fs.Uint64("seed", 1, "global seed of the sweep")
+	noReal := fs.Bool("no-real", false, "skip the MNIST and CIFAR-10 panels")
+	progressMode := fs.String("progress", "auto", "progress display: auto, bar, lines or none")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: spurious reproduce [--quick|--full] --out DIR [--workers W]")
+		fmt.Fprintln(stderr, "\nRuns (or resumes, reusing DIR/results.jsonl) the sweeps behind the paper's RF and NTK")
+		fmt.Fprintln(stderr, "figures and writes DIR/rf.svg, DIR/ntk.svg, DIR/theory.svg and DIR/report.md. Flags:")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("reproduce: unexpected argument %q", fs.Arg(0))
+	}
+	if *quick && *full {
+		return fmt.Errorf("reproduce: choose one of --quick and --full")
+	}
+	if *out == "" {
+		return fmt.Errorf("reproduce: --out DIR is required")
+	}
+	preset := reproQuick
+	if *full {
+		preset = reproFull
+	}
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		return err
+	}
+
+	var datasets []reproDataset
+	var notes []string
+	if *noReal {
+		notes = append(notes, "The MNIST and CIFAR-10 panels were skipped (--no-real).")
+	} else {
+		for _, ds := range reproDatasets {
+			if err := reproProbe(ctx, ds); err != nil {
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				notes = append(notes, fmt.Sprintf("The %s panels were skipped: the dataset is not usable here (%v).", ds.title, err))
+				fmt.Fprintf(stderr, "reproduce: skipping %s: %v\n", ds.name, err)
+				continue
+			}
+			datasets = append(datasets, ds)
+		}
+	}
+
+	spec := reproSpec(preset, *seed, datasets)
+	specPath := filepath.Join(*out, "spec.json")
+	sb, _ := json.MarshalIndent(spec, "", "  ")
+	if err := os.WriteFile(specPath, append(sb, '\n'), 0o644); err != nil {
+		return err
+	}
+	resultsPath := filepath.Join(*out, "results.jsonl")
+	opt := sweep.Options{Workers: *workers, Log: stderr}
+	switch *progressMode {
+	case "auto":
+		opt.Terminal = sweepIsTerminal(stderr)
+	case "bar":
+		opt.Terminal = true
+	case "lines":
+	case "none":
+		opt.Log = nil
+	default:
+		return fmt.Errorf("reproduce: --progress %q: want auto, bar, lines or none", *progressMode)
+	}
+	start := time.Now()
+	rep, runErr := sweep.Run(ctx, spec, resultsPath, sweepTrialRunner, opt)
+	if runErr != nil && (errors.Is(runErr, sweep.ErrInterrupted) || len(rep.Failed) == 0) {
+		return runErr // interrupted or unusable results file: no report
+	}
+	sweepWall := time.Since(start)
+	for _, f := range rep.Failed {
+		notes = append(notes, fmt.Sprintf("Trial %s (%s) failed: %v", f.Trial.Key, f.Trial.Params, f.Err))
+	}
+
+	recs, err := reproRecords(spec, resultsPath)
+	if err != nil {
+		return err
+	}
+	groups := sweep.Group(recs)
+	theoryCurves, theoryCmds, err := reproTheory(ctx, preset)
+	if err != nil {
+		return err
+	}
+
+	figs := []struct {
+		file string
+		fig  *plot.Figure
+	}{
+		{"rf.svg", reproAccuracyFigure("Random features (RF)", "rf", groups, datasets)},
+		{"ntk.svg", reproAccuracyFigure("Neural tangent kernel (NTK)", "ntk", groups, datasets)},
+		{"theory.svg", reproTheoryFigure(groups, theoryCurves)},
+	}
+	for _, f := range figs {
+		if err := reproWriteSVG(filepath.Join(*out, f.file), f.fig); err != nil {
+			return err
+		}
+	}
+	env := reproEnvironment()
+	doc := reproReport(reproReportInput{
+		preset: preset, args: args, spec: spec, groups: groups, datasets: datasets, notes: notes,
+		run: rep, sweepWall: sweepWall, theoryCmds: theoryCmds, env: env, out: *out,
+	})
+	if err := doc.WriteFile(filepath.Join(*out, "report.md")); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "reproduce: %d trials (%d run now) -> %s\n", rep.Total, rep.Done, filepath.Join(*out, "report.md"))
+	return runErr
+}
+
+// reproRecords reads the results file and keeps the records of the spec's
+// trials (the file may also hold another preset's trials).
+func reproRecords(spec *sweep.Spec, path string) ([]sweep.Record, error) {
+	trials, err := spec.Trials()
+	if err != nil {
+		return nil, err
+	}
+	want := map[string]bool{}
+	for _, t := range trials {
+		want[t.Key] = true
+	}
+	all, err := sweep.ReadRecords(path)
+	if err != nil {
+		return nil, err
+	}
+	var recs []sweep.Record
+	for _, r := range all {
+		if want[r.Key] {
+			recs = append(recs, r)
+		}
+	}
+	return recs, nil
+}
+
+func reproWriteSVG(path string, fig *plot.Figure) error {
+	var buf bytes.Buffer
+	if err := fig.WriteSVG(&buf); err != nil {
+		return err
+	}
+	return os.WriteFile(path, buf.Bytes(), 0o644)
+}
+
+// reproCurve is one metric of matching groups against N.
+func reproCurve(groups []sweep.PointGroup, match func(sweep.Params) bool, metric string) (x, y, lo, hi []float64) {
+	for i := range groups {
+		g := &groups[i]
+		if !match(g.Params) {
+			continue
+		}
+		s := g.Summary(metric)
+		if s.N == 0 {
+			continue
+		}
+		x = append(x, float64(g.Params.N))
+		y = append(y, s.Mean)
+		lo = append(lo, s.Lo())
+		hi = append(hi, s.Hi())
+	}
+	return x, y, lo, hi
+}
+
+func reproAlphaLabel(a float64) string {
+	switch a {
+	case 0.5:
+		return "1/2"
+	case 0.25:
+		return "1/4"
+	}
+	return strconv.FormatFloat(a, 'g', 3, 64)
+}
+
+func reproActLabel(act string) string {
+	switch act {
+	case "phi2":
+		return "φ2"
+	case "phi4":
+		return "φ4"
+	}
+	return act
+}
+
+func reproAlphaColor(a float64) string {
+	if a == 0.5 {
+		return reproRed
+	}
+	return reproBlack
+}
+
+// reproAccuracyFigure lays out the paper's RF/NTK figure: synthetic test
+// and spurious accuracy, then one panel per available real dataset.
+func reproAccuracyFigure(title, model string, groups []sweep.PointGroup, datasets []reproDataset) *plot.Figure {
+	fig := &plot.Figure{Title: title}
+	for _, m := range []struct{ metric, title string }{{"test_acc", "Synthetic - test accuracy"}, {"spurious_acc", "Synthetic - spurious accuracy"}} {
+		p := &plot.Panel{Title: m.title, XLabel: "N", LogX: true, YLim: [2]float64{0.48, 1.02}}
+		for _, act := range reproSynthActs {
+			for _, a := range reproAlphas {
+				x, y, lo, hi := reproCurve(groups, func(q sweep.Params) bool {
+					return q.Model == model && q.Dataset == "synthetic" && q.Act == act && q.Alpha == a
+				}, m.metric)
+				s := plot.Series{Name: fmt.Sprintf("%s, α=%s", reproActLabel(act), reproAlphaLabel(a)),
+					X: x, Y: y, Lo: lo, Hi: hi, Color: reproAlphaColor(a), Marker: true}
+				if act == "phi4" {
+					s.Dash = reproDash
+				}
+				p.Series = append(p.Series, s)
+			}
+		}
+		fig.Panels = append(fig.Panels, p)
+	}
+	fig.Panels[0].Legend = "nw"
+	for _, ds := range datasets {
+		p := &plot.Panel{Title: ds.title, XLabel: "N", LogX: true, YLim: [2]float64{0.48, 1.02}, Legend: "sw"}
+		for _, m := range []struct{ metric, name, color string }{{"spurious_acc", "spurious accuracy", reproBlack}, {"test_acc", "Test accuracy", reproRed}} {
+			x, y, lo, hi := reproCurve(groups, func(q sweep.Params) bool { return q.Model == model && q.Dataset == ds.name }, m.metric)
+			p.Series = append(p.Series, plot.Series{Name: m.name, X: x, Y: y, Lo: lo, Hi: hi, Color: m.color, Marker: true})
+		}
+		fig.Panels = append(fig.Panels, p)
+	}
+	for _, p := range fig.Panels[1:] {
+		p.HideYTickLabels = true
+	}
+	return fig
+}
+
+// reproTheoryPoint is one point of `spurious theory --curve n --json`.
+type reproTheoryPoint struct {
+	Alpha       float64  `json:"alpha"`
+	N           int      `json:"n"`
+	GammaLargeN float64  `json:"gamma_large_n"`
+	GammaSmallN float64  `json:"gamma_small_n"`
+	GammaPsi    *float64 `json:"gamma_psi"`
+}
+
+// reproTheory asks `spurious theory` for gamma(psi) against N and the two
+// limits, for each synthetic (model, act). It returns the curves keyed by
+// "model/act" and the commands it ran.
+func reproTheory(ctx context.Context, p reproPreset) (map[string][]reproTheoryPoint, []string, error) {
+	curves := map[string][]reproTheoryPoint{}
+	var cmds []string
+	alphas := make([]string, len(reproAlphas))
+	for i, a := range reproAlphas {
+		alphas[i] = strconv.FormatFloat(a, 'g', -1, 64)
+	}
+	for _, m := range reproModels {
+		for _, act := range reproSynthActs {
+			args := []string{"theory", "--json", "--model", m, "--act", act, "--alpha", strings.Join(alphas, ","),
+				"--d", strconv.Itoa(p.d), "--curve", "n"}
+			var so, se bytes.Buffer
+			if err := run(ctx, args, &so, &se); err != nil {
+				return nil, nil, fmt.Errorf("spurious %s: %w%s", strings.Join(args, " "), err, sweepTail(se.Bytes()))
+			}
+			var out struct {
+				Curve []reproTheoryPoint `json:"curve"`
+			}
+			if err := json.Unmarshal(so.Bytes(), &out); err != nil || len(out.Curve) == 0 {
+				return nil, nil, fmt.Errorf("spurious %s: no curve in its JSON output (%v)", strings.Join(args, " "), err)
+			}
+			curves[m+"/"+act] = out.Curve
+			cmds = append(cmds, "spurious "+strings.Join(args, " "))
+		}
+	}
+	return curves, cmds, nil
+}
+
+// reproTheoryFigure plots the measured mean feature alignment against N
+// with gamma(psi) and its large- and small-N limits, one panel per model
+// and activation.
+func reproTheoryFigure(groups []sweep.PointGroup, curves map[string][]reproTheoryPoint) *plot.Figure {
+	fig := &plot.Figure{Title: "Feature alignment F: measured (mean ± 95% CI) vs theory", Cols: 4}
+	nMin, nMax := math.Inf(1), math.Inf(-1)
+	for _, g := range groups {
+		if g.Params.Dataset == "synthetic" {
+			nMin, nMax = min(nMin, float64(g.Params.N)), max(nMax, float64(g.Params.N))
+		}
+	}
+	for _, m := range reproModels {
+		for _, act := range reproSynthActs {
+			p := &plot.Panel{Title: fmt.Sprintf("%s, %s", strings.ToUpper(m), reproActLabel(act)), XLabel: "N", LogX: true, YLim: [2]float64{0, 0.5}}
+			for _, a := range reproAlphas {
+				color, al := reproAlphaColor(a), reproAlphaLabel(a)
+				x, y, lo, hi := reproCurve(groups, func(q sweep.Params) bool {
+					return q.Model == m && q.Dataset == "synthetic" && q.Act == act && q.Alpha == a
+				}, "feature_alignment_mean")
+				p.Series = append(p.Series, plot.Series{Name: "measured, α=" + al, X: x, Y: y, Lo: lo, Hi: hi, Color: color, Marker: true, Width: 1})
+				var tx, ty []float64
+				var large, small float64
+				for _, pt := range curves[m+"/"+act] {
+					if pt.Alpha != a {
+						continue
+					}
+					large, small = pt.GammaLargeN, pt.GammaSmallN
+					if pt.GammaPsi != nil && float64(pt.N) >= nMin/1.5 && float64(pt.N) <= nMax*1.5 {
+						tx, ty = append(tx, float64(pt.N)), append(ty, *pt.GammaPsi)
+					}
+				}
+				if len(x) > 0 {
+					lim := []float64{x[0], x[len(x)-1]}
+					p.Series = append(p.Series,
+						plot.Series{Name: "γ(ψ), α=" + al, X: tx, Y: ty, Color: color, Width: reproTheoryWidth},
+						plot.Series{Name: "small-N limit, α=" + al, X: lim, Y: []float64{small, small}, Color: color, Dash: reproSmallDash, Width: 1},
+						plot.Series{Name: "large-N limit, α=" + al, X: lim, Y: []float64{large, large}, Color: color, Dash: reproLargeDash, Width: 1})
+				}
+			}
+			fig.Panels = append(fig.Panels, p)
+		}
+	}
+	for _, a := range reproAlphas {
+		color, al := reproAlphaColor(a), reproAlphaLabel(a)
+		fig.Legend = append(fig.Legend,
+			plot.Series{Name: "measured, α=" + al, Color: color, Width: 1},
+			plot.Series{Name: "γ(ψ), α=" + al, Color: color, Width: reproTheoryWidth})
+	}
+	fig.Legend = append(fig.Legend,
+		plot.Series{Name: "small-N limit", Color: "#666666", Dash: reproSmallDash, Width: 1},
+		plot.Series{Name: "large-N limit", Color: "#666666", Dash: reproLargeDash, Width: 1})
+	fig.PanelHeight = 280
+	return fig
+}
+
+// reproEnv describes the machine and build for the report.
+type reproEnv struct {
+	cpu, isa, caches, goVersion, platform, revision string
+	cores, procs                                    int
+}
+
+func reproEnvironment() reproEnv {
+	c := linalg.CacheSizes()
+	e := reproEnv{
+		cpu: cpuid.CPU.BrandName, isa: asm.Active(), goVersion: runtime.Version(),
+		platform: runtime.GOOS + "/" + runtime.GOARCH, cores: runtime.NumCPU(), procs: runtime.GOMAXPROCS(0),
+		caches: fmt.Sprintf("L1d %d KiB, L2 %d KiB, L3 %d KiB", c.L1D>>10, c.L2>>10, c.L3>>10),
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		var rev, dirty string
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+			case "vcs.modified":
+				if s.Value == "true" {
+					dirty = " (with uncommitted changes)"
+				}
+			}
+		}
+		if rev != "" {
+			e.revision = rev + dirty
+		}
+	}
+	if e.revision == "" {
+		e.revision = "unknown (built without VCS information)"
+	}
+	return e
+}
+
+type reproReportInput struct {
+	preset     reproPreset
+	args       []string
+	spec       *sweep.Spec
+	groups     []sweep.PointGroup
+	datasets   []reproDataset
+	notes      []string
+	run        sweep.Report
+	sweepWall  time.Duration
+	theoryCmds []string
+	env        reproEnv
+	out        string
+}
+
+// reproFmt formats mean ± 95% CI half-width (just the mean with one
+// repetition).
+func reproFmt(s sweep.Summary) string {
+	switch {
+	case s.N == 0:
+		return "—"
+	case math.IsNaN(s.CI95):
+		return fmt.Sprintf("%.3f", s.Mean)
+	}
+	return fmt.Sprintf("%.3f ± %.3f", s.Mean, s.CI95)
+}
+
+// reproTableColumns are the metrics of the report's tables.
+var reproTableColumns = []struct{ metric, head string }{
+	{"test_acc", "test acc"},
+	{"spurious_acc", "spurious acc"},
+	{"feature_alignment_mean", "mean F"},
+	{"gamma_theory", "γ(ψ) theory"},
+	{"cov_spurious", "Cov(f(zˢ), g)"},
+	{"cov_lemma", "Lemma prediction"},
+	{"seconds", "seconds"},
+}
+
+func reproReport(in reproReportInput) *report.Doc {
+	var d report.Doc
+	p := in.preset
+	d.Heading(1, "How spurious features are memorized: reproduction ("+p.name+")")
+	d.Para(fmt.Sprintf("Random-features (RF) and NTK regression on the paper's synthetic data "+
+		"(d = %d, Gaussian core and spurious parts, g = sign(uᵀx)) and, where available, MNIST 1 vs 7 and "+
+		"CIFAR-10 cat vs ship with a noise border. Widths: k = %d (RF), k = %d (NTK); N ∈ %v; Nt = %d; "+
+		"%d repetitions per point. Curves are means over repetitions; bands and ± are 95%% Student-t "+
+		"confidence intervals of the mean (the paper's plots use seaborn's bootstrap interval).",
+		p.d, p.kRF, p.kNTK, p.ns, p.nt, p.reps))
+	if len(in.notes) > 0 {
+		d.Heading(2, "Notes")
+		d.Bullets(in.notes...)
+	}
+
+	d.Heading(2, "Figures")
+	d.Figure("rf.svg", "RF figure", "RF: test and spurious accuracy against N. Synthetic: α = 1/2 red, α = 1/4 black; φ2 solid, φ4 dashed. "+
+		"Real data (ReLU): test accuracy red, spurious accuracy black.")
+	d.Figure("ntk.svg", "NTK figure", "NTK: same layout and styling as the RF figure.")
+	d.Figure("theory.svg", "Theory vs measurement", "Mean feature alignment F over the training set (dots with 95% CI bands) "+
+		"against the deterministic equivalent γ(ψ), ψ = (N−1)/d (thick line), its small-N limit (dash-dot) and large-N limit (dotted).")
+
+	for _, model := range reproModels {
+		d.Heading(2, "Table: "+strings.ToUpper(model))
+		var gs []*sweep.PointGroup
+		for i := range in.groups {
+			if in.groups[i].Params.Model == model {
+				gs = append(gs, &in.groups[i])
+			}
+		}
+		if len(gs) == 0 {
+			d.Para("No finished trials.")
+			continue
+		}
+		// Paper order: synthetic first, then the real datasets; alpha 1/2
+		// before 1/4; N ascending.
+		rank := func(ds string) int {
+			for i, r := range reproDatasets {
+				if r.name == ds {
+					return i + 1
+				}
+			}
+			return 0
+		}
+		slices.SortStableFunc(gs, func(a, b *sweep.PointGroup) int {
+			x, y := a.Params, b.Params
+			return cmp.Or(cmp.Compare(rank(x.Dataset), rank(y.Dataset)), cmp.Compare(x.Act, y.Act),
+				cmp.Compare(y.Alpha, x.Alpha), cmp.Compare(x.N, y.N))
+		})
+		// Columns the trials report at all.
+		var cols []int
+		for ci, c := range reproTableColumns {
+			for _, g := range gs {
+				if g.Summary(c.metric).N > 0 {
+					cols = append(cols, ci)
+					break
+				}
+			}
+		}
+		head := []string{"dataset", "act", "α", "N", "reps"}
+		for _, ci := range cols {
+			head = append(head, reproTableColumns[ci].head)
+		}
+		var rows [][]string
+		for _, g := range gs {
+			alpha := "—"
+			if g.Params.Alpha != 0 {
+				alpha = reproAlphaLabel(g.Params.Alpha)
+			}
+			row := []string{g.Params.Dataset, reproActLabel(g.Params.Act), alpha, strconv.Itoa(g.Params.N), strconv.Itoa(len(g.Records))}
+			for _, ci := range cols {
+				row = append(row, reproFmt(g.Summary(reproTableColumns[ci].metric)))
+			}
+			rows = append(rows, row)
+		}
+		d.Table(head, rows)
+	}
+
+	d.Heading(2, "Environment")
+	e := in.env
+	d.Bullets(
+		"CPU: "+e.cpu+fmt.Sprintf(" (%d logical cores, GOMAXPROCS %d; %s)", e.cores, e.procs, e.caches),
+		"Kernels (ISA): "+e.isa,
+		"Go: "+e.goVersion+", "+e.platform,
+		"Source revision: "+e.revision,
+		"Date: "+time.Now().UTC().Format("2006-01-02 15:04 MST"),
+	)
+	var trialSec float64
+	for i := range in.groups {
+		for j := range in.groups[i].Records {
+			if v, ok := in.groups[i].Records[j].Metric("seconds"); ok {
+				trialSec += v
+			}
+		}
+	}
+	d.Para(fmt.Sprintf("This invocation ran %d of %d trials (%d were reused from results.jsonl) in %s of wall time; "+
+		"the trials' own timings add up to %.1f s.", in.run.Done, in.run.Total, in.run.Skipped,
+		in.sweepWall.Round(100*time.Millisecond), trialSec))
+
+	d.Heading(2, "Commands")
+	d.Para("This report:")
+	d.Code("sh", "spurious reproduce "+strings.Join(in.args, " "))
+	d.Para("The same trials on a cluster (spec.json is next to this report; each array task appends to its own file; " +
+		"the last step reuses the merged results and only draws):")
+	d.Code("sh", strings.Join([]string{
+		"# Slurm: sbatch --array=0-15 --wrap 'spurious sweep spec.json --out results.{shard}.jsonl'",
+		"# Kubernetes Indexed Job (completions 16): spurious sweep spec.json --out results.{shard}.jsonl --shards 16",
+		"spurious merge " + filepath.Join(in.out, "results.jsonl") + " results.*.jsonl --spec spec.json",
+		"spurious reproduce --" + p.name + " --out " + in.out,
+	}, "\n"))
+	if ts, err := in.spec.Trials(); err == nil && len(ts) > 0 {
+		d.Para("One trial by hand (the first of the sweep; its seed derives from the global seed and the trial key):")
+		d.Code("sh", "spurious "+strings.Join(sweepTrialArgs(ts[0]), " "))
+	}
+	d.Para("Theory curves:")
+	d.Code("sh", strings.Join(in.theoryCmds, "\n"))
+	return &d
+}
