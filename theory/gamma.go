@@ -98,9 +98,9 @@ func checkAlpha(alpha float64) error {
 // Kappa returns kappa(t) (RF) or kappa'(t) (NTK) on the unit sphere scale.
 func (p *Predictor) Kappa(t float64) float64 { return p.eng.expect2(1, 1, max(-1, min(1, t))) }
 
-// parts returns the alpha-dependent numerator pieces: num = c_*(alpha) and
-// the weight of the linear term, w = alpha for both models.
-func (p *Predictor) parts(alpha float64) (num float64) {
+// parts returns c_*(alpha) (RF) or c'_*(alpha) (NTK), the part of the
+// numerator that no training-set size projects out.
+func (p *Predictor) parts(alpha float64) float64 {
 	k := p.Kappa(alpha)
 	if p.Model == RF {
 		return k - p.mu0sq - p.lin*alpha
