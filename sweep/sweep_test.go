@@ -417,3 +417,25 @@ func TestProgressPlainLines(t *testing.T) {
 		t.Errorf("progress output:\n%s\nwant:\n%s", buf.String(), want)
 	}
 }
+
+func TestProgressBar(t *testing.T) {
+	var buf bytes.Buffer
+	now := time.Unix(0, 0)
+	p := newProgress(&buf, true, 0, 4, 0, All)
+	p.now = func() time.Time { return now }
+	p.start(4)
+	now = now.Add(2 * time.Second)
+	p.finished()
+	p.note("trial x failed")
+	p.end()
+	out := buf.String()
+	for _, want := range []string{"\r\x1b[K[#######.......................] 1/4 (25%) elapsed 2s, 30.00 trials/min, ETA 6s",
+		"\r\x1b[Ksweep: trial x failed\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("bar output %q lacks %q", out, want)
+		}
+	}
+	if !strings.HasSuffix(out, "\n") {
+		t.Error("the bar is not ended with a newline")
+	}
+}
