@@ -307,3 +307,63 @@ func TestSweepRunTrialParsesRunOutput(t *testing.T) {
 		t.Error("a table accepted as JSON")
 	}
 }
+
+// sweepStripTiming drops wall-clock fields, the only part of a trial's
+// result that is not a function of its parameters and seed.
+func sweepStripTiming(t *testing.T, raw json.RawMessage) string {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		t.Fatal(err)
+	}
+	delete(m, "seconds")
+	b, _ := json.Marshal(m)
+	return string(b)
+}
+
+// TestSweepBinaryKillResumeRealTrials builds the spurious binary, runs a
+// sweep of small real `spurious run` trials, SIGKILLs it mid-run, resumes,
+// and compares with an uninterrupted run of the same binary.
+func TestSweepBinaryKillResumeRealTrials(t *testing.T) {
+	if _, ok := commands["run"]; !ok {
+		t.Skip("spurious run is not in this build")
+	}
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "spurious")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	spec := filepath.Join(dir, "spec.json")
+	os.WriteFile(spec, []byte(`{"seed": 3, "repetitions": 5, "model": ["rf", "ntk"], "act": ["phi2"], "dataset": ["synthetic"],
+		"alpha": [0.5], "d": [60], "k": [120], "n": [8, 16, 32, 64], "nt": [50]}`), 0o644)
+	const total = 40
+	ref := filepath.Join(dir, "ref.jsonl")
+	if out, err := exec.Command(bin, "sweep", spec, "--out", ref).CombinedOutput(); err != nil {
+		t.Fatalf("uninterrupted sweep: %v\n%s", err, out)
+	}
+	out := filepath.Join(dir, "out.jsonl")
+	cmd := exec.Command(bin, "sweep", spec, "--out", out)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitForLines(t, out, 2)
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+	killedAt := len(recordsByKey(t, out))
+	if o, err := exec.Command(bin, "sweep", spec, "--out", out).CombinedOutput(); err != nil {
+		t.Fatalf("resumed sweep: %v\n%s", err, o)
+	}
+	want, got := recordsByKey(t, ref), recordsByKey(t, out)
+	if len(want) != total || len(got) != total {
+		t.Fatalf("%d trials uninterrupted, %d after kill (at %d) and resume; want %d", len(want), len(got), killedAt, total)
+	}
+	for k, w := range want {
+		if a, b := sweepStripTiming(t, got[k].Result), sweepStripTiming(t, w.Result); a != b {
+			t.Errorf("trial %s differs after kill/resume:\n%s\n%s", k, a, b)
+		}
+	}
+	t.Logf("killed after %d of %d trials", killedAt, total)
+}
