@@ -1,0 +1,67 @@
+package main
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/spurious-ml/spurious/linalg"
+)
+
+func init() { benchOps["gemm"] = prepareGemm }
+
+// defaultGemmN is the size of `spurious bench gemm` without --n.
+const defaultGemmN = 1024
+
+// maxBenchBytes bounds the memory a benchmark case may allocate.
+const maxBenchBytes = 16 << 30
+
+// prepareGemm sets up C = A*B (beta = 0, as numpy's matmul) with op(A)
+// m x k, op(B) k x n, uniform random entries: m and k default to n.
+// Flops: 2*m*n*k.
+func prepareGemm(cfg benchConfig) (benchCase, error) {
+	n := cfg.N
+	if n == 0 {
+		n = defaultGemmN
+	}
+	m, k := cfg.M, cfg.K
+	if m == 0 {
+		m = n
+	}
+	if k == 0 {
+		k = n
+	}
+	size := 8
+	if cfg.Precision == "f32" {
+		size = 4
+	}
+	if bytes := float64(size) * (float64(m)*float64(k) + float64(k)*float64(n) + float64(m)*float64(n)); bytes > maxBenchBytes {
+		return benchCase{}, fmt.Errorf("m=%d n=%d k=%d needs %.1f GiB, more than the %d GiB limit: use smaller sizes",
+			m, n, k, bytes/(1<<30), maxBenchBytes>>30)
+	}
+	c := benchCase{
+		Sizes: map[string]int{"m": m, "n": n, "k": k},
+		Flops: 2 * float64(m) * float64(n) * float64(k),
+	}
+	if cfg.Precision == "f32" {
+		c.Run = gemmRunner[float32](m, n, k)
+	} else {
+		c.Run = gemmRunner[float64](m, n, k)
+	}
+	return c, nil
+}
+
+// gemmRunner allocates the operands (fixed seed) and returns the timed
+// call.
+func gemmRunner[T linalg.Float](m, n, k int) func() error {
+	rng := rand.New(rand.NewPCG(1, 2))
+	a, b, c := linalg.NewMatrix[T](m, k), linalg.NewMatrix[T](k, n), linalg.NewMatrix[T](m, n)
+	for _, x := range [][]T{a.Data, b.Data} {
+		for i := range x {
+			x[i] = T(2*rng.Float64() - 1)
+		}
+	}
+	return func() error {
+		linalg.Gemm(linalg.NoTrans, linalg.NoTrans, 1, a, b, 0, c)
+		return nil
+	}
+}

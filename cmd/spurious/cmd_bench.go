@@ -1,0 +1,268 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"maps"
+	"runtime"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spurious-ml/spurious/asm"
+	"github.com/spurious-ml/spurious/linalg"
+)
+
+func init() {
+	register("bench", "GFLOP/s and % of the measured FMA peak of gemm, syrk, potrf, trsm, rf, ntk", runBench)
+}
+
+// benchResult is one measured case; JSON adds the op's sizes as keys.
+type benchResult struct {
+	Op           string
+	Sizes        map[string]int
+	Threads      int
+	Precision    string
+	ISA          string
+	Seconds      float64 // median over the repetitions
+	GFLOPS       float64 // flops / median seconds
+	PeakGFLOPS   float64 // measured FMA peak per thread x threads
+	PeakFraction float64
+}
+
+// MarshalJSON writes the result as one flat object: op, the size keys,
+// threads, precision, isa, seconds, gflops, peak_gflops, peak_fraction.
+func (r benchResult) MarshalJSON() ([]byte, error) {
+	o := map[string]any{
+		"op": r.Op, "threads": r.Threads, "precision": r.Precision, "isa": r.ISA,
+		"seconds": r.Seconds, "gflops": r.GFLOPS, "peak_gflops": r.PeakGFLOPS, "peak_fraction": r.PeakFraction,
+	}
+	for k, v := range r.Sizes {
+		o[k] = v
+	}
+	return json.Marshal(o)
+}
+
+// intList parses a comma-separated list of positive integers.
+func intList(flagName, s string) ([]int, error) {
+	if s == "" {
+		return []int{0}, nil
+	}
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		v, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || v <= 0 {
+			return nil, fmt.Errorf("--%s: %q is not a positive integer", flagName, f)
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// benchOpNames lists the registered operations, sorted.
+func benchOpNames() []string { return slices.Sorted(maps.Keys(benchOps)) }
+
+// runBench implements `spurious bench OP`.
+func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	mFlag := fs.String("m", "", "rows of C (default: --n); comma-separated list for several cases")
+	nFlag := fs.String("n", "", "size n (gemm: columns of C; syrk/potrf: order); comma-separated list for several cases")
+	kFlag := fs.String("k", "", "inner dimension (default: --n); comma-separated list for several cases")
+	nrhs := fs.Int("nrhs", 0, "right-hand sides (trsm)")
+	d := fs.Int("d", 0, "input dimension (rf, ntk)")
+	threadsFlag := fs.String("threads", "", "goroutines (default: all cores); comma-separated list for several cases")
+	precFlag := fs.String("precision", "f64", "f64 or f32; comma-separated list for several cases")
+	isa := fs.String("isa", "", "instruction set: generic, avx2, avx512 or neon (default: the best available, or $SPURIOUS_ISA)")
+	reps := fs.Int("reps", 5, "timed repetitions after one warm-up run; the median is reported")
+	asJSON := fs.Bool("json", false, "print one JSON object per case instead of a table")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: spurious bench %s [--n N | --m M --n N --k K] [--nrhs R] [--d D] "+
+			"[--threads T] [--precision f64|f32] [--isa X] [--reps R] [--json]\n", strings.Join(benchOpNames(), "|"))
+		fs.PrintDefaults()
+	}
+	var op string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		op, args = args[0], args[1:]
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	if op == "" && fs.NArg() > 0 {
+		op = fs.Arg(0)
+	} else if fs.NArg() > 0 {
+		return fmt.Errorf("bench: unexpected argument %q", fs.Arg(0))
+	}
+	if op == "" {
+		fs.Usage()
+		return fmt.Errorf("bench: name an operation: %s", strings.Join(benchOpNames(), ", "))
+	}
+	prepare, ok := benchOps[op]
+	if !ok {
+		return fmt.Errorf("bench: unknown operation %q: known are %s", op, strings.Join(benchOpNames(), ", "))
+	}
+	if *reps < 1 {
+		return fmt.Errorf("bench: --reps %d: need at least 1", *reps)
+	}
+	if *nrhs < 0 || *d < 0 {
+		return errors.New("bench: --nrhs and --d must be positive")
+	}
+	ms, err := intList("m", *mFlag)
+	if err != nil {
+		return err
+	}
+	ns, err := intList("n", *nFlag)
+	if err != nil {
+		return err
+	}
+	ks, err := intList("k", *kFlag)
+	if err != nil {
+		return err
+	}
+	count := max(len(ms), len(ns), len(ks))
+	for _, l := range [][]int{ms, ns, ks} {
+		if len(l) != 1 && len(l) != count {
+			return fmt.Errorf("bench: --m, --n and --k lists must have one value or the same length (%d)", count)
+		}
+	}
+	threads, err := intList("threads", *threadsFlag)
+	if err != nil {
+		return err
+	}
+	var precs []string
+	for _, p := range strings.Split(*precFlag, ",") {
+		p = strings.TrimSpace(p)
+		if p != "f64" && p != "f32" {
+			return fmt.Errorf("bench: --precision %q: want f64 or f32", p)
+		}
+		precs = append(precs, p)
+	}
+	restore, err := selectISA(*isa)
+	if err != nil {
+		return err
+	}
+	defer restore()
+	defer linalg.SetThreads(linalg.SetThreads(0))
+
+	if !*asJSON {
+		fmt.Fprintln(stdout, envHeader())
+	}
+	peak := measurePeak()
+	var results []benchResult
+	for i := 0; i < count; i++ {
+		pick := func(l []int) int { return l[min(i, len(l)-1)] }
+		for _, th := range threads {
+			for _, prec := range precs {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				cfg := benchConfig{M: pick(ms), N: pick(ns), K: pick(ks), NRHS: *nrhs, D: *d, Threads: th, Precision: prec}
+				r, err := runBenchCase(ctx, op, prepare, cfg, *reps, peak)
+				if err != nil {
+					return fmt.Errorf("bench %s: %w", op, err)
+				}
+				if *asJSON {
+					if err := json.NewEncoder(stdout).Encode(r); err != nil {
+						return err
+					}
+				}
+				results = append(results, r)
+			}
+		}
+	}
+	if !*asJSON {
+		printBenchTable(stdout, results, peak)
+	}
+	return nil
+}
+
+// runBenchCase prepares one case, runs it once to warm up, then reps
+// times, and reports the median time.
+func runBenchCase(ctx context.Context, op string, prepare benchOp, cfg benchConfig, reps int, peak float64) (benchResult, error) {
+	linalg.SetThreads(cfg.Threads)
+	threads := linalg.Threads()
+	c, err := prepare(cfg)
+	if err != nil {
+		return benchResult{}, err
+	}
+	if err := c.Run(); err != nil {
+		return benchResult{}, err
+	}
+	times := make([]float64, reps)
+	for i := range times {
+		if err := ctx.Err(); err != nil {
+			return benchResult{}, err
+		}
+		start := time.Now()
+		if err := c.Run(); err != nil {
+			return benchResult{}, err
+		}
+		times[i] = time.Since(start).Seconds()
+	}
+	sort.Float64s(times)
+	med := times[reps/2]
+	if reps%2 == 0 {
+		med = (times[reps/2-1] + times[reps/2]) / 2
+	}
+	peakAll := peak * float64(min(threads, runtime.NumCPU()))
+	if cfg.Precision == "f32" && asm.Active() != asm.Generic {
+		peakAll *= 2 // twice the lanes per vector; scalar Go runs float32 at the float64 rate
+	}
+	r := benchResult{
+		Op: op, Sizes: c.Sizes, Threads: threads, Precision: cfg.Precision, ISA: asm.Active(),
+		Seconds: med, GFLOPS: c.Flops / med / 1e9, PeakGFLOPS: peakAll / 1e9,
+	}
+	r.PeakFraction = r.GFLOPS / r.PeakGFLOPS
+	return r, nil
+}
+
+// measurePeak returns the float64 FMA peak of one thread on the active
+// instruction set, in flop/s: the best of five timed runs of asm.FMALoop,
+// each long enough (>= 20 ms) for the timer and clock ramp-up not to
+// matter. The best, not the median, because the peak is an upper bound
+// and interference only ever slows a run down.
+func measurePeak() float64 {
+	iters := 1 << 16
+	for {
+		start := time.Now()
+		asm.FMALoop(iters)
+		if time.Since(start) >= 20*time.Millisecond || iters >= 1<<34 {
+			break
+		}
+		iters *= 2
+	}
+	best := 0.0
+	for range 5 {
+		start := time.Now()
+		flops := asm.FMALoop(iters)
+		best = max(best, flops/time.Since(start).Seconds())
+	}
+	return best
+}
+
+// printBenchTable writes the results as an aligned table.
+func printBenchTable(w io.Writer, results []benchResult, peak float64) {
+	fmt.Fprintf(w, "measured FMA peak: %.1f GFLOP/s float64 per thread\n", peak/1e9)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "op\tsizes\tthreads\tprec\tisa\tseconds\tGFLOP/s\tpeak\t% peak\t")
+	for _, r := range results {
+		keys := slices.Sorted(maps.Keys(r.Sizes))
+		var sizes []string
+		for _, k := range keys {
+			sizes = append(sizes, fmt.Sprintf("%s=%d", k, r.Sizes[k]))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%.4g\t%.1f\t%.1f\t%.1f%%\t\n", r.Op, strings.Join(sizes, " "),
+			r.Threads, r.Precision, r.ISA, r.Seconds, r.GFLOPS, r.PeakGFLOPS, 100*r.PeakFraction)
+	}
+	tw.Flush()
+}

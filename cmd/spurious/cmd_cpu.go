@@ -1,0 +1,168 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"runtime"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/klauspost/cpuid/v2"
+
+	"github.com/spurious-ml/spurious/asm"
+	"github.com/spurious-ml/spurious/internal/impl"
+	"github.com/spurious-ml/spurious/linalg"
+)
+
+func init() {
+	register("cpu", "detected instruction sets, GEMM kernels, cache and block sizes", runCPU)
+}
+
+// cpuTiling is the GEMM kernel and blocking of one precision on one path.
+type cpuTiling struct {
+	MR int `json:"mr"`
+	NR int `json:"nr"`
+	KC int `json:"kc"`
+	MC int `json:"mc"`
+	NC int `json:"nc"`
+}
+
+// cpuKernels is the GEMM set-up of one instruction set.
+type cpuKernels struct {
+	ISA    string    `json:"isa"`
+	Active bool      `json:"active"`
+	F64    cpuTiling `json:"f64"`
+	F32    cpuTiling `json:"f32"`
+}
+
+// cpuReport is the output of `spurious cpu`.
+type cpuReport struct {
+	CPU           string       `json:"cpu"`
+	Vendor        string       `json:"vendor"`
+	PhysicalCores int          `json:"physical_cores"`
+	LogicalCores  int          `json:"logical_cores"`
+	ISA           string       `json:"isa"`
+	AvailableISAs []string     `json:"available_isas"`
+	Kernels       []cpuKernels `json:"kernels"`
+	L1DBytes      int          `json:"l1d_bytes"`
+	L2Bytes       int          `json:"l2_bytes"`
+	L3Bytes       int          `json:"l3_bytes"`
+	CacheSource   string       `json:"cache_source"`
+	GOMAXPROCS    int          `json:"gomaxprocs"`
+	Threads       int          `json:"threads"`
+	GoVersion     string       `json:"go_version"`
+	Platform      string       `json:"platform"`
+}
+
+func tiling(b linalg.Blocking) cpuTiling {
+	return cpuTiling{MR: b.MR, NR: b.NR, KC: b.KC, MC: b.MC, NC: b.NC}
+}
+
+// describeCPU collects the report. It selects each available instruction
+// set in turn to read its kernels and restores the active one.
+func describeCPU() (cpuReport, error) {
+	c := linalg.CacheSizes()
+	r := cpuReport{
+		CPU: strings.TrimSpace(cpuid.CPU.BrandName), Vendor: cpuid.CPU.VendorString,
+		PhysicalCores: cpuid.CPU.PhysicalCores, LogicalCores: cpuid.CPU.LogicalCores,
+		ISA: asm.Active(), AvailableISAs: asm.Available(),
+		L1DBytes: c.L1D, L2Bytes: c.L2, L3Bytes: c.L3, CacheSource: c.Source,
+		GOMAXPROCS: runtime.GOMAXPROCS(0), Threads: linalg.Threads(),
+		GoVersion: runtime.Version(), Platform: runtime.GOOS + "/" + runtime.GOARCH,
+	}
+	active := r.ISA
+	defer impl.Select(active) //nolint:errcheck // re-selecting the active path cannot fail
+	for _, isa := range r.AvailableISAs {
+		if err := impl.Select(isa); err != nil {
+			return r, err
+		}
+		r.Kernels = append(r.Kernels, cpuKernels{
+			ISA: isa, Active: isa == active,
+			F64: tiling(linalg.GemmBlocking[float64]()), F32: tiling(linalg.GemmBlocking[float32]()),
+		})
+	}
+	return r, nil
+}
+
+// envHeader is the one-line environment every benchmark output starts
+// with: path, CPU, caches, threads and Go version.
+func envHeader() string {
+	c := linalg.CacheSizes()
+	brand := strings.TrimSpace(cpuid.CPU.BrandName)
+	if brand == "" {
+		brand = "unknown CPU"
+	}
+	return fmt.Sprintf("isa=%s cpu=%q L1D=%dK L2=%dK L3=%dM gomaxprocs=%d %s %s/%s",
+		asm.Active(), brand, c.L1D>>10, c.L2>>10, c.L3>>20, runtime.GOMAXPROCS(0),
+		runtime.Version(), runtime.GOOS, runtime.GOARCH)
+}
+
+// runCPU implements `spurious cpu`.
+func runCPU(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("cpu", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	asJSON := fs.Bool("json", false, "print JSON instead of a table")
+	isa := fs.String("isa", "", "instruction set to report as active: generic, avx2, avx512 or neon (default: the best available, or $SPURIOUS_ISA)")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: spurious cpu [--isa X] [--json]")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("cpu: unexpected argument %q", fs.Arg(0))
+	}
+	restore, err := selectISA(*isa)
+	if err != nil {
+		return err
+	}
+	defer restore()
+	r, err := describeCPU()
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(r)
+	}
+	fmt.Fprintf(stdout, "cpu:        %s (%s, %d physical / %d logical cores)\n", r.CPU, r.Vendor, r.PhysicalCores, r.LogicalCores)
+	fmt.Fprintf(stdout, "isa:        %s (available: %s)\n", r.ISA, strings.Join(r.AvailableISAs, ", "))
+	fmt.Fprintf(stdout, "caches:     L1D %d KiB, L2 %d KiB per core, L3 %d MiB (%s)\n", r.L1DBytes>>10, r.L2Bytes>>10, r.L3Bytes>>20, r.CacheSource)
+	fmt.Fprintf(stdout, "threads:    %d (GOMAXPROCS %d)\n", r.Threads, r.GOMAXPROCS)
+	fmt.Fprintf(stdout, "go:         %s %s\n\n", r.GoVersion, r.Platform)
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "isa\tf64 tile\tKC\tMC\tNC\tf32 tile\tKC\tMC\tNC\t\t")
+	for _, k := range r.Kernels {
+		mark := ""
+		if k.Active {
+			mark = "active"
+		}
+		fmt.Fprintf(tw, "%s\t%dx%d\t%d\t%d\t%d\t%dx%d\t%d\t%d\t%d\t%s\t\n", k.ISA,
+			k.F64.MR, k.F64.NR, k.F64.KC, k.F64.MC, k.F64.NC,
+			k.F32.MR, k.F32.NR, k.F32.KC, k.F32.MC, k.F32.NC, mark)
+	}
+	return tw.Flush()
+}
+
+// selectISA makes name the active instruction set (no-op when empty) and
+// returns a function restoring the previous one. An unknown or unsupported
+// name is an error, never a fallback.
+func selectISA(name string) (restore func(), err error) {
+	if name == "" {
+		return func() {}, nil
+	}
+	prev := impl.Active()
+	if err := impl.Select(name); err != nil {
+		return nil, fmt.Errorf("--isa: %w", err)
+	}
+	return func() { impl.Select(prev) }, nil //nolint:errcheck // prev was active, so it is available
+}
