@@ -23,5 +23,5 @@ func ExampleGram() {
 	lin, _ := ntk.Linear(z)
 	fmt.Printf("NTK diagonal %.2f, linear diagonal %.0f\n", k.At(0, 0), lin.At(0, 0))
 	// Output:
-	// NTK diagonal 1.05, linear diagonal 2
+	// NTK diagonal 1.00, linear diagonal 2
 }

@@ -103,6 +103,11 @@ func splitmix64(x uint64) uint64 {
 	return x ^ (x >> 31)
 }
 
+// weightDomain separates the weight streams from other users of the same
+// seed (the data package derives its streams from SplitMix64 of the seed
+// too): it is mixed into every row's hash.
+const weightDomain = 0x7766_5eed_a11c_e5e1
+
 // WeightRows fills w, a rows x d matrix, with rows first, first+1, ... of
 // the weight stream of seed: row r holds d i.i.d. N(0, 1/d) draws from a
 // PCG generator seeded by a hash of (seed, r) alone. Rows are generated in
@@ -114,13 +119,13 @@ func WeightRows(seed uint64, first int, w linalg.Matrix[float64]) {
 	}
 	d := w.Cols
 	scale := 1 / math.Sqrt(float64(d))
-	h := splitmix64(seed)
+	h := splitmix64(seed ^ weightDomain)
 	parallel(w.Rows, func(lo, hi int) {
 		pcg := rand.NewPCG(0, 0)
 		r := rand.New(pcg)
 		for i := lo; i < hi; i++ {
 			row := uint64(first + i)
-			s := splitmix64(h ^ splitmix64(row+0x632be59bd9b4e019))
+			s := splitmix64(h ^ splitmix64(row^0x3c6ef372fe94f82b))
 			pcg.Seed(s, splitmix64(s^0xd1b54a32d192ed03))
 			wr := w.Row(i)
 			for j := range wr {
