@@ -38,9 +38,10 @@ func addFiles(f *testing.F, names ...string) {
 
 func FuzzIDX(f *testing.F) {
 	addFiles(f, "idx/train-images-idx3-ubyte.gz", "idx/train-labels-idx1-ubyte")
-	f.Add(idxBytes([]int{1 << 31, 28, 28}, make([]byte, 84)))
-	f.Add(idxBytes([]int{2, 2}, []byte{1, 2, 3, 4}))
-	f.Add(gzipBytes(f, idxBytes([]int{3}, []byte{1, 2, 3})))
+	f.Add(idxBytes([]uint32{1 << 31, 28, 28}, make([]byte, 84)))
+	f.Add(idxBytes([]uint32{2, 2}, []byte{1, 2, 3, 4}))
+	f.Add(gzipBytes(f, idxBytes([]uint32{3}, []byte{1, 2, 3})))
+	f.Add(idxBytes([]uint32{1<<32 - 1, 0, 28}, nil)) // zero-sized images, huge count
 	f.Fuzz(func(t *testing.T, b []byte) {
 		checkAlloc(t, "DecodeIDX", maxDeflateRatio*uint64(len(b))+overhead, func() {
 			x, err := DecodeIDX(bytes.NewReader(b), int64(len(b)), "fuzz")
@@ -53,6 +54,9 @@ func FuzzIDX(f *testing.F) {
 			}
 			if n != len(x.Data) {
 				t.Fatalf("dims %v but %d bytes", x.Dims, len(x.Data))
+			}
+			if s, err := idxImages(x, "fuzz"); err == nil && len(s.Pix) != s.Len()*s.Height*s.Width {
+				t.Fatalf("%d images of %dx%d but %d bytes", s.Len(), s.Height, s.Width, len(s.Pix))
 			}
 		})
 	})

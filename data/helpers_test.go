@@ -19,10 +19,10 @@ import (
 const fixture = "../testdata/data"
 
 // idxBytes builds an IDX file of unsigned bytes with the given dimensions.
-func idxBytes(dims []int, data []byte) []byte {
+func idxBytes(dims []uint32, data []byte) []byte {
 	b := []byte{0, 0, 8, byte(len(dims))}
 	for _, d := range dims {
-		b = binary.BigEndian.AppendUint32(b, uint32(d))
+		b = binary.BigEndian.AppendUint32(b, d)
 	}
 	return append(b, data...)
 }

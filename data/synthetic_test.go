@@ -140,7 +140,7 @@ func TestSyntheticErrors(t *testing.T) {
 		{SyntheticConfig{D: 10, Alpha: 0.99, N: 1}, "dx=0"},
 		{SyntheticConfig{D: 10, Alpha: 0.5, N: 0}, "n >= 1"},
 		{SyntheticConfig{D: 10, Alpha: 0.5, N: 1, Nt: -1}, "nt >= 0"},
-		{SyntheticConfig{D: 1 << 40, Alpha: 0.5, N: 1 << 30}, "do not fit"},
+		{SyntheticConfig{D: math.MaxInt / 16, Alpha: 0.5, N: 64}, "do not fit"},
 	} {
 		_, err := Synthetic(tc.cfg)
 		if err == nil || !strings.Contains(err.Error(), tc.frag) {
