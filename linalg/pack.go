@@ -65,23 +65,28 @@ func packedBSize(kb, nb, nr int) int { return (nb + nr - 1) / nr * nr * kb }
 // It reads mb*kb elements and writes packedASize(mb, kb, mr).
 func packBlockA[T Float](dst []T, a Matrix[T], tA Transpose, alpha T, i0, mb, p0, kb, mr int) {
 	lda := a.Stride
-	for r := 0; r*mr < mb; r++ {
-		panel := dst[r*mr*kb : (r+1)*mr*kb]
-		rows := min(mr, mb-r*mr)
-		if tA {
-			// op(A)(i, p) = A(p, i): for each p, MR contiguous elements.
-			for p := 0; p < kb; p++ {
-				off := (p0+p)*lda + i0 + r*mr
-				src := a.Data[off : off+rows]
-				d := panel[p*mr : p*mr+mr]
+	panels := (mb + mr - 1) / mr
+	if tA {
+		// op(A)(i, p) = A(p, i): row p0+p of A holds column p of the
+		// block, contiguous across all micro-panels. Walking A row by row
+		// keeps the reads sequential (one page at a time).
+		for p := 0; p < kb; p++ {
+			row := a.Data[(p0+p)*lda+i0 : (p0+p)*lda+i0+mb]
+			for r := 0; r < panels; r++ {
+				d := dst[r*mr*kb+p*mr : r*mr*kb+p*mr+mr]
+				src := row[r*mr : min(r*mr+mr, mb)]
 				for i, v := range src {
 					d[i] = alpha * v
 				}
-				clear(d[rows:])
+				clear(d[len(src):])
 			}
-			continue
 		}
-		// op(A)(i, p) = A(i, p): row i is contiguous in p.
+		return
+	}
+	// op(A)(i, p) = A(i, p): row i is contiguous in p.
+	for r := 0; r < panels; r++ {
+		panel := dst[r*mr*kb : (r+1)*mr*kb]
+		rows := min(mr, mb-r*mr)
 		for i := 0; i < rows; i++ {
 			off := (i0+r*mr+i)*lda + p0
 			src := a.Data[off : off+kb]
@@ -104,20 +109,32 @@ func packBlockA[T Float](dst []T, a Matrix[T], tA Transpose, alpha T, i0, mb, p0
 // shared panel. It writes (s1-s0)*nr*kb elements.
 func packPanelB[T Float](dst []T, b Matrix[T], tB Transpose, p0, kb, j0, nb, nr, s0, s1 int) {
 	ldb := b.Stride
+	if s0 >= s1 {
+		return
+	}
+	if !tB {
+		// op(B)(p, j) = B(p, j): row p0+p of B holds row p of every
+		// micro-panel. Walking B row by row keeps the reads sequential
+		// (one page at a time) while the writes go to s1-s0 streams.
+		jLo, jHi := s0*nr, min(s1*nr, nb)
+		for p := 0; p < kb; p++ {
+			off := (p0+p)*ldb + j0
+			row := b.Data[off+jLo : off+jHi]
+			for s := s0; s < s1; s++ {
+				d := dst[s*nr*kb+p*nr : s*nr*kb+p*nr+nr]
+				src := row[s*nr-jLo : min(s*nr+nr, jHi)-jLo]
+				for j, v := range src {
+					d[j] = v
+				}
+				clear(d[len(src):])
+			}
+		}
+		return
+	}
+	// op(B)(p, j) = B(j, p): column j of op(B) is row j of B.
 	for s := s0; s < s1; s++ {
 		panel := dst[s*nr*kb : (s+1)*nr*kb]
 		cols := min(nr, nb-s*nr)
-		if !tB {
-			// op(B)(p, j) = B(p, j): NR contiguous elements per p.
-			for p := 0; p < kb; p++ {
-				off := (p0+p)*ldb + j0 + s*nr
-				d := panel[p*nr : p*nr+nr]
-				copy(d, b.Data[off:off+cols])
-				clear(d[cols:])
-			}
-			continue
-		}
-		// op(B)(p, j) = B(j, p): column j of op(B) is row j of B.
 		for j := 0; j < cols; j++ {
 			off := (j0+s*nr+j)*ldb + p0
 			src := b.Data[off : off+kb]
