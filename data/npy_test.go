@@ -143,7 +143,7 @@ func TestNPYErrors(t *testing.T) {
 		{"bad-shape", hdr("{'descr': '<f8', 'fortran_order': False, 'shape': (2, -3), }"), []string{"header", "shape"}},
 		{"missing-key", hdr("{'descr': '<f8', 'shape': (1,), }"), []string{"header", `"fortran_order" missing`}},
 		{"not-dict", hdr("[1, 2]"), []string{"header", "'{'"}},
-		{"huge-shape", hdr("{'descr': '<f8', 'fortran_order': False, 'shape': (2147483648, 1000000), }"), []string{"data", "found 0 bytes"}},
+		{"huge-shape", hdr("{'descr': '<f8', 'fortran_order': False, 'shape': (2147483647, 1000000), }"), []string{"data", "found 0 bytes"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
