@@ -89,7 +89,7 @@ func TestIDXPairMismatch(t *testing.T) {
 	wantFormatError(t, err, lab3, "label count", "2 labels")
 	_, err = ReadIDXPair(img, labBad, 10)
 	wantFormatError(t, err, labBad, "label 1", "0..9", "found 12")
-	empty := writeFile(t, filepath.Join(dir, "empty-images"), idxBytes([]uint32{1<<32 - 1, 0, 28}, nil))
+	empty := writeFile(t, filepath.Join(dir, "empty-images"), idxBytes([]uint32{1<<31 - 1, 0, 28}, nil))
 	_, err = ReadIDXPair(empty, lab3, 10)
 	wantFormatError(t, err, empty, "rows, cols", "at least 1", "0 x 28")
 	_, err = ReadIDXPair(lab3, lab3, 10)
