@@ -20,6 +20,15 @@
 // differs between instruction sets (and FMA rounds once), so results differ
 // between paths in the last bits.
 //
+// Kernels need no alignment (C's rows may start anywhere), read only the
+// MR*kc and NR*kc values of the panels and write only the MR x NR entries
+// of the tile (never the gaps between rows when ldc > NR); c must not
+// overlap a or b. NaN and ±Inf propagate with the exceptional class of the
+// loop above, not necessarily its NaN payload. Kernels are pure functions,
+// safe for concurrent use on disjoint tiles.
+//
+// FMALoop measures the floating-point peak of the active path at run time.
+//
 // # Instruction sets
 //
 // generic (plain Go, always present), avx2 (AVX2+FMA), avx512 (AVX-512F) on
