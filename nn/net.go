@@ -1,0 +1,141 @@
+package nn
+
+import (
+	"math"
+	"math/rand/v2"
+
+	"github.com/spurious-ml/spurious/linalg"
+)
+
+// Net is a feed-forward network: Layers applied in order.
+type Net[T linalg.Float] struct {
+	Layers []Layer[T]
+}
+
+// InSize returns the features per input sample.
+func (n *Net[T]) InSize() int { return n.first().InSize() }
+
+// OutSize returns the outputs per sample.
+func (n *Net[T]) OutSize() int { return n.Layers[len(n.Layers)-1].OutSize() }
+
+func (n *Net[T]) first() Layer[T] {
+	if len(n.Layers) == 0 {
+		panic(errNoLayers)
+	}
+	return n.Layers[0]
+}
+
+// Forward runs the batch x through every layer and returns the output,
+// owned by the last layer.
+func (n *Net[T]) Forward(x linalg.Matrix[T]) linalg.Matrix[T] {
+	n.first()
+	for _, l := range n.Layers {
+		x = l.Forward(x)
+	}
+	return x
+}
+
+// Backward propagates dy = dL/d(output) of the last Forward back through
+// the layers, setting every parameter gradient; the gradient with respect
+// to the input is not formed.
+func (n *Net[T]) Backward(dy linalg.Matrix[T]) {
+	for i := len(n.Layers) - 1; i >= 0; i-- {
+		dy = n.Layers[i].Backward(dy, i > 0)
+	}
+}
+
+// Params returns every trainable array, layer by layer.
+func (n *Net[T]) Params() []*Param[T] {
+	var ps []*Param[T]
+	for _, l := range n.Layers {
+		ps = append(ps, l.Params()...)
+	}
+	return ps
+}
+
+// NumParams returns the number of trainable values.
+func (n *Net[T]) NumParams() int {
+	c := 0
+	for _, p := range n.Params() {
+		c += len(p.Value)
+	}
+	return c
+}
+
+// Widths of the paper's networks (spec §4.4).
+const (
+	FCHidden1 = 500
+	FCHidden2 = 200
+	CNNConv1  = 16
+	CNNConv2  = 32
+	CNNHidden = 256
+)
+
+// NewFC returns the paper's fully connected network d -> 500 -> 200 ->
+// outputs with ReLUs between, initialised as PyTorch does from r.
+func NewFC[T linalg.Float](d, outputs int, r *rand.Rand) *Net[T] {
+	return &Net[T]{Layers: []Layer[T]{
+		NewDense[T](d, FCHidden1, r), NewReLU[T](FCHidden1),
+		NewDense[T](FCHidden1, FCHidden2, r), NewReLU[T](FCHidden2),
+		NewDense[T](FCHidden2, outputs, r),
+	}}
+}
+
+// NewCNN returns the paper's SmallConvNet for h x w x c images (h and w
+// multiples of 4): conv3x3(16) - ReLU - pool - conv3x3(32) - ReLU - pool -
+// dense(256) - ReLU - dense(outputs), initialised as PyTorch does from r.
+func NewCNN[T linalg.Float](h, w, c, outputs int, r *rand.Rand) *Net[T] {
+	if h%4 != 0 || w%4 != 0 {
+		panic(errGeometry)
+	}
+	flat := h / 4 * w / 4 * CNNConv2
+	return &Net[T]{Layers: []Layer[T]{
+		NewConv3x3[T](h, w, c, CNNConv1, r), NewReLU[T](h * w * CNNConv1), NewMaxPool2[T](h, w, CNNConv1),
+		NewConv3x3[T](h/2, w/2, CNNConv1, CNNConv2, r), NewReLU[T](h / 2 * w / 2 * CNNConv2), NewMaxPool2[T](h/2, w/2, CNNConv2),
+		NewDense[T](flat, CNNHidden, r), NewReLU[T](CNNHidden),
+		NewDense[T](CNNHidden, outputs, r),
+	}}
+}
+
+// Adam is torch.optim.Adam without weight decay or amsgrad: for each
+// parameter p with gradient g at step t,
+//
+//	m = b1 m + (1-b1) g,  v = b2 v + (1-b2) g^2,
+//	p -= (LR/(1-b1^t)) * m / (sqrt(v)/sqrt(1-b2^t) + Eps).
+type Adam[T linalg.Float] struct {
+	LR, Beta1, Beta2, Eps float64
+	t                     int
+	m, v                  [][]T
+}
+
+// NewAdam returns Adam with PyTorch's defaults (lr 1e-3, betas 0.9 and
+// 0.999, eps 1e-8).
+func NewAdam[T linalg.Float]() *Adam[T] {
+	return &Adam[T]{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8}
+}
+
+// Step updates every parameter from its gradient; the parameter list must
+// be the same (same order and sizes) at every call. Cost: O(#values).
+func (a *Adam[T]) Step(ps []*Param[T]) {
+	if a.m == nil {
+		for _, p := range ps {
+			a.m = append(a.m, make([]T, len(p.Value)))
+			a.v = append(a.v, make([]T, len(p.Value)))
+		}
+	}
+	a.t++
+	b1, b2 := T(a.Beta1), T(a.Beta2)
+	step := T(a.LR / (1 - math.Pow(a.Beta1, float64(a.t))))
+	invSqrtBC2 := 1 / math.Sqrt(1-math.Pow(a.Beta2, float64(a.t)))
+	eps := a.Eps
+	for i, p := range ps {
+		m, v := a.m[i][:len(p.Value)], a.v[i][:len(p.Value)]
+		for j, g := range p.Grad[:len(p.Value)] {
+			mj := b1*m[j] + (1-b1)*g
+			vj := b2*v[j] + (1-b2)*g*g
+			m[j], v[j] = mj, vj
+			denom := T(math.Sqrt(float64(vj))*invSqrtBC2 + eps)
+			p.Value[j] -= step * mj / denom
+		}
+	}
+}
