@@ -31,6 +31,11 @@ import (
 // and columns of B past the edge are stored as zeros, so the kernel always
 // runs on full micro-panels. These are the layouts the asm kernels take.
 
+// packRows is the height of the strips in which packBlockA (transposed)
+// and packPanelB (not transposed) read their source: enough rows to fill
+// the hardware prefetchers, few enough that their lines stay in L1.
+const packRows = 16
+
 // kernel is the micro-kernel of one operation with its tile geometry.
 type kernel[T Float] struct {
 	mr, nr int
@@ -67,18 +72,22 @@ func packBlockA[T Float](dst []T, a Matrix[T], tA Transpose, alpha T, i0, mb, p0
 	lda := a.Stride
 	panels := (mb + mr - 1) / mr
 	if tA {
-		// op(A)(i, p) = A(p, i): row p0+p of A holds column p of the
-		// block, contiguous across all micro-panels. Walking A row by row
-		// keeps the reads sequential (one page at a time).
-		for p := 0; p < kb; p++ {
-			row := a.Data[(p0+p)*lda+i0 : (p0+p)*lda+i0+mb]
+		// op(A)(i, p) = A(p, i): rows of A hold columns of every
+		// micro-panel; strips of packRows rows, walked panel by panel, as
+		// for B in packPanelB.
+		for pb := 0; pb < kb; pb += packRows {
+			pe := min(pb+packRows, kb)
 			for r := 0; r < panels; r++ {
-				d := dst[r*mr*kb+p*mr : r*mr*kb+p*mr+mr]
-				src := row[r*mr : min(r*mr+mr, mb)]
-				for i, v := range src {
-					d[i] = alpha * v
+				rows := min(mr, mb-r*mr)
+				for p := pb; p < pe; p++ {
+					d := dst[r*mr*kb+p*mr : r*mr*kb+p*mr+mr]
+					off := (p0+p)*lda + i0 + r*mr
+					src := a.Data[off : off+rows]
+					for i, v := range src {
+						d[i] = alpha * v
+					}
+					clear(d[rows:])
 				}
-				clear(d[len(src):])
 			}
 		}
 		return
@@ -113,20 +122,33 @@ func packPanelB[T Float](dst []T, b Matrix[T], tB Transpose, p0, kb, j0, nb, nr,
 		return
 	}
 	if !tB {
-		// op(B)(p, j) = B(p, j): row p0+p of B holds row p of every
-		// micro-panel. Walking B row by row keeps the reads sequential
-		// (one page at a time) while the writes go to s1-s0 streams.
-		jLo, jHi := s0*nr, min(s1*nr, nb)
-		for p := 0; p < kb; p++ {
-			off := (p0+p)*ldb + j0
-			row := b.Data[off+jLo : off+jHi]
-			for s := s0; s < s1; s++ {
-				d := dst[s*nr*kb+p*nr : s*nr*kb+p*nr+nr]
-				src := row[s*nr-jLo : min(s*nr+nr, jHi)-jLo]
-				for j, v := range src {
-					d[j] = v
+		// op(B)(p, j) = B(p, j): rows of B hold rows of every micro-panel.
+		// Walking down one micro-panel at a time reads B at stride ldb
+		// (a cache miss per row, no prefetching), walking along the rows
+		// writes the panels at a stride of a multiple of 4 KiB (all in one
+		// L1 set); strips of packRows rows of B walked panel by panel do
+		// neither.
+		full := min(s1, nb/nr) // micro-panels without padding
+		for pb := 0; pb < kb; pb += packRows {
+			pe := min(pb+packRows, kb)
+			for s := s0; s < full; s++ {
+				o := s*nr*kb + pb*nr
+				src := b.Data[(p0+pb)*ldb+j0+s*nr:]
+				for p := pb; p < pe; p++ {
+					copy(dst[o:o+nr], src)
+					o += nr
+					if p+1 < pe {
+						src = src[ldb:]
+					}
 				}
-				clear(d[len(src):])
+			}
+			if full < s1 {
+				for p := pb; p < pe; p++ {
+					d := dst[full*nr*kb+p*nr : full*nr*kb+p*nr+nr]
+					off := (p0+p)*ldb + j0 + full*nr
+					n := copy(d, b.Data[off:off+nb-full*nr])
+					clear(d[n:])
+				}
 			}
 		}
 		return
