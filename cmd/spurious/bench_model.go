@@ -1,0 +1,84 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spurious-ml/spurious/activation"
+	"github.com/spurious-ml/spurious/data"
+	"github.com/spurious-ml/spurious/linalg"
+	"github.com/spurious-ml/spurious/memorize"
+	"github.com/spurious-ml/spurious/ntk"
+	"github.com/spurious-ml/spurious/rf"
+)
+
+func init() {
+	benchOps["rf"] = func(cfg benchConfig) (benchCase, error) { return benchTrial("rf", cfg) }
+	benchOps["ntk"] = func(cfg benchConfig) (benchCase, error) { return benchTrial("ntk", cfg) }
+}
+
+// benchTrial prepares one full memorization trial of the paper's size
+// (defaults d = 1000, N = Nt = 1000, k = 100000 for rf and 100 for ntk;
+// phi2 on synthetic data with alpha = 1/2): the Gram matrices K, k(Zs, Z)
+// and k(Zt, Z), then memorize.Solve. The data are drawn in setup; each Run
+// computes the Grams from scratch and solves. Flops counts the Gram
+// GEMM/SYRK flops (rf.Flops, ntk.Flops) plus N^3 for the Cholesky
+// factorization (N^3/3) and the inverse (2N^3/3).
+func benchTrial(model string, cfg benchConfig) (benchCase, error) {
+	n, d, k := cfg.N, cfg.D, cfg.K
+	if n == 0 {
+		n = 1000
+	}
+	if d == 0 {
+		d = 1000
+	}
+	if k == 0 {
+		k = defaultWidth[model]
+	}
+	prec, err := rf.ParsePrecision(cfg.Precision)
+	if err != nil {
+		return benchCase{}, err
+	}
+	if prec == rf.F32 && model != "rf" {
+		return benchCase{}, fmt.Errorf("bench %s: --precision f32 applies to rf only", model)
+	}
+	if n < 1 || d < 2 || k < 1 {
+		return benchCase{}, fmt.Errorf("bench %s: n=%d, d=%d, k=%d: want n >= 1, d >= 2, k >= 1", model, n, d, k)
+	}
+	ds, err := data.Synthetic(data.SyntheticConfig{D: d, Alpha: 0.5, N: n, Nt: n, Seed: 1})
+	if err != nil {
+		return benchCase{}, err
+	}
+	act, err := activation.Lookup("phi2")
+	if err != nil {
+		return benchCase{}, err
+	}
+	z := linalg.MatrixFrom(n, d, ds.Z)
+	zs := linalg.MatrixFrom(n, d, ds.Zs)
+	zt := linalg.MatrixFrom(n, d, ds.Zt)
+	nf := float64(n)
+	flops := nf * nf * nf
+	var gram func() (linalg.Matrix[float64], []linalg.Matrix[float64], error)
+	ctx := context.Background()
+	if model == "rf" {
+		flops += rf.Flops(n, 2*n, d, k)
+		c := rf.Config{Act: act, K: k, Seed: 1, Precision: prec}
+		gram = func() (linalg.Matrix[float64], []linalg.Matrix[float64], error) { return rf.Gram(ctx, c, z, zs, zt) }
+	} else {
+		flops += ntk.Flops(n, 2*n, d, k)
+		c := ntk.Config{Act: act, K: k, Seed: 1}
+		gram = func() (linalg.Matrix[float64], []linalg.Matrix[float64], error) { return ntk.Gram(ctx, c, z, zs, zt) }
+	}
+	return benchCase{
+		Sizes: map[string]int{"n": n, "nt": n, "d": d, "k": k},
+		Flops: flops,
+		Run: func() error {
+			kk, cross, err := gram()
+			if err != nil {
+				return err
+			}
+			_, err = memorize.Solve(memorize.Input{K: kk, Ks: cross[0], Kt: cross[1], G: ds.G, Gt: ds.Gt}, memorize.Options{})
+			return err
+		},
+	}, nil
+}

@@ -1,0 +1,226 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/spurious-ml/spurious/data"
+)
+
+// runJSON runs `spurious run args... --json` and decodes the report.
+func runJSON(t *testing.T, args ...string) map[string]any {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	if err := run(context.Background(), append(append([]string{"run"}, args...), "--json"), &out, &errOut); err != nil {
+		t.Fatalf("spurious run %s: %v\nstderr: %s", strings.Join(args, " "), err, errOut.String())
+	}
+	var m map[string]any
+	if err := json.Unmarshal(out.Bytes(), &m); err != nil {
+		t.Fatalf("bad JSON: %v\n%s", err, out.String())
+	}
+	return m
+}
+
+func num(t *testing.T, m map[string]any, key string) float64 {
+	t.Helper()
+	v, ok := m[key].(float64)
+	if !ok {
+		t.Fatalf("key %q = %v (%T), want a number", key, m[key], m[key])
+	}
+	return v
+}
+
+var small = []string{"--d", "60", "--n", "40", "--nt", "50", "--seed", "3"}
+
+func TestRunJSONContract(t *testing.T) {
+	for _, model := range []string{"rf", "ntk", "linear", "rf-inf", "ntk-inf"} {
+		args := append([]string{"--model", model, "--act", "relu", "--verify-loo", "40"}, small...)
+		if model == "rf" {
+			args = append(args, "--k", "800")
+		}
+		m := runJSON(t, args...)
+		for _, key := range []string{"model", "act", "dataset", "alpha", "d", "k", "n", "nt", "seed", "ridge",
+			"train_acc", "test_acc", "spurious_acc", "test_mse", "loo_mse", "feature_alignment_mean",
+			"feature_alignment_std", "stability_mean", "cov_spurious", "cov_lemma", "lemma_max_rel_err",
+			"auc", "tpr_at_1pct_fpr", "gamma_theory", "isa", "seconds"} {
+			if _, ok := m[key]; !ok {
+				t.Errorf("%s: JSON lacks key %q", model, key)
+			}
+		}
+		if m["model"] != model || num(t, m, "n") != 40 || num(t, m, "nt") != 50 || num(t, m, "n_heldout") != 50 {
+			t.Errorf("%s: echoed model/n/nt/n_heldout wrong: %v %v %v %v", model, m["model"], m["n"], m["nt"], m["n_heldout"])
+		}
+		if got := num(t, m, "train_acc"); got != 1 {
+			t.Errorf("%s: train_acc = %v, want 1 for an interpolator", model, got)
+		}
+		// Closed forms against retraining; rounding grows like cond(K)*N*eps.
+		for _, key := range []string{"lemma_max_rel_err", "verify_loo_max_rel_err", "verify_lemma_max_rel_err"} {
+			if e := num(t, m, key); e > 1e-9 {
+				t.Errorf("%s: %s = %v, want < 1e-9", model, key, e)
+			}
+		}
+		if a := num(t, m, "auc"); !(a >= 0 && a <= 1) {
+			t.Errorf("%s: auc = %v", model, a)
+		}
+		if model == "rf" && num(t, m, "k") != 800 || model == "linear" && m["k"] != nil {
+			t.Errorf("%s: k = %v", model, m["k"])
+		}
+	}
+}
+
+// TestRunMatchesTheory: rf-inf is deterministic given the data; at
+// d = 300, N = 150 its mean F sits within 0.02 of gamma(psi) (paper §3.6
+// (c): the deterministic equivalent matches within ~0.01, and the standard
+// error over 150 samples at d = 300 is ~0.006).
+func TestRunMatchesTheory(t *testing.T) {
+	m := runJSON(t, "--model", "rf-inf", "--act", "phi2", "--d", "300", "--n", "150", "--nt", "0", "--seed", "5")
+	f, g := num(t, m, "feature_alignment_mean"), num(t, m, "gamma_theory")
+	if math.Abs(f-g) > 0.02 {
+		t.Errorf("rf-inf mean F %.4f vs gamma(psi) %.4f", f, g)
+	}
+	if m["test_acc"] != nil || m["auc"] != nil {
+		t.Errorf("nt = 0: test_acc %v and auc %v should be null", m["test_acc"], m["auc"])
+	}
+}
+
+func TestRunThreadsIdentical(t *testing.T) {
+	args := append([]string{"--model", "rf", "--act", "phi4", "--k", "3000", "--block", "700"}, small...)
+	a := runJSON(t, append(args, "--threads", "1")...)
+	b := runJSON(t, append(args, "--threads", "2")...)
+	for _, key := range []string{"feature_alignment_mean", "feature_alignment_std", "spurious_acc", "test_mse", "cov_spurious", "auc"} {
+		if a[key] != b[key] {
+			t.Errorf("%s: %v with 1 thread, %v with 2", key, a[key], b[key])
+		}
+	}
+}
+
+func TestRunPerSampleCSV(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "per.csv")
+	m := runJSON(t, append([]string{"--model", "ntk", "--act", "phi2", "--per-sample", path}, small...)...)
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(rows[0], ","); got != "i,g,f_spurious,f_spurious_loo,feature_alignment,stability" {
+		t.Fatalf("header %q", got)
+	}
+	if len(rows) != 41 {
+		t.Fatalf("%d rows, want 1 + 40", len(rows))
+	}
+	var sumF, correct float64
+	for _, r := range rows[1:] {
+		v := make([]float64, len(r))
+		for j, s := range r {
+			if v[j], err = strconv.ParseFloat(s, 64); err != nil {
+				t.Fatal(err)
+			}
+		}
+		sumF += v[4]
+		if v[1]*v[2] > 0 {
+			correct++
+		}
+		// The Lemma: f(zs) - f_loo(zs) = F * S.
+		if d := v[2] - v[3] - v[4]*v[5]; math.Abs(d) > 1e-9*(math.Abs(v[2])+math.Abs(v[3])+1) {
+			t.Errorf("row %s: f(zs) - f_loo(zs) - F S = %v", r[0], d)
+		}
+	}
+	if math.Abs(sumF/40-num(t, m, "feature_alignment_mean")) > 1e-12 {
+		t.Errorf("CSV mean F %v, JSON %v", sumF/40, m["feature_alignment_mean"])
+	}
+	if correct/40 != num(t, m, "spurious_acc") {
+		t.Errorf("CSV spurious accuracy %v, JSON %v", correct/40, m["spurious_acc"])
+	}
+}
+
+func TestRunNPY(t *testing.T) {
+	ds, err := data.Synthetic(data.SyntheticConfig{D: 30, Alpha: 0.5, N: 20, Nt: 10, Seed: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	write := func(name string, shape []int, v []float64) {
+		if err := data.WriteNPY(filepath.Join(dir, name+".npy"), shape, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("z", []int{20, 30}, ds.Z)
+	write("zs", []int{20, 30}, ds.Zs)
+	write("zt", []int{10, 30}, ds.Zt)
+	write("g", []int{20}, ds.G)
+	write("gt", []int{10}, ds.Gt)
+	m := runJSON(t, "--model", "linear", "--act", "relu", "--dataset", "npy", "--data", dir)
+	if num(t, m, "n") != 20 || num(t, m, "d") != 30 || m["auc"] != nil {
+		t.Errorf("npy without zh: n %v d %v auc %v", m["n"], m["d"], m["auc"])
+	}
+	// Same data through the synthetic path gives the same model.
+	syn := runJSON(t, "--model", "linear", "--act", "relu", "--d", "30", "--n", "20", "--nt", "10", "--seed", "4", "--heldout", "0")
+	if m["feature_alignment_mean"] != syn["feature_alignment_mean"] || m["test_acc"] != syn["test_acc"] {
+		t.Errorf("npy and synthetic differ: F %v vs %v", m["feature_alignment_mean"], syn["feature_alignment_mean"])
+	}
+	write("zh", []int{10, 30}, ds.Zt)
+	write("gh", []int{10}, ds.Gt)
+	if m := runJSON(t, "--model", "linear", "--act", "relu", "--dataset", "npy", "--data", dir); m["auc"] == nil {
+		t.Error("npy with zh/gh: no auc")
+	}
+}
+
+func TestRunNotPositiveDefinite(t *testing.T) {
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), []string{"run", "--model", "rf", "--act", "relu", "--k", "10", "--d", "20", "--n", "30", "--nt", "5"}, &out, &errOut)
+	if err == nil || !strings.Contains(err.Error(), "not positive definite") || !strings.Contains(err.Error(), "--ridge") {
+		t.Fatalf("k < n: err = %v, want the actionable not-positive-definite error", err)
+	}
+	// The ridge makes the same trial solvable.
+	m := runJSON(t, "--model", "rf", "--act", "relu", "--k", "10", "--d", "20", "--n", "30", "--nt", "5", "--ridge", "0.01")
+	if num(t, m, "ridge") != 0.01 {
+		t.Errorf("ridge echoed as %v", m["ridge"])
+	}
+}
+
+func TestRunBadFlags(t *testing.T) {
+	for _, args := range [][]string{
+		{"--alpha", "0"}, {"--alpha", "1"}, {"--alpha", "1.5"}, {"--k", "-3"},
+		{"--model", "cnn"}, {"--act", "swish"}, {"--dataset", "imagenet"}, {"--dataset", "npy"},
+		{"--ridge", "-1"}, {"--n", "0"}, {"--nt", "-1"}, {"--precision", "f16"},
+		{"--model", "ntk", "--precision", "f32"}, {"--model", "linear", "--k", "5"}, {"--model", "rf-inf", "--k", "5"},
+		{"--ntk-deriv", "fake"}, {"--classes", "1"}, {"--threads", "-2"}, {"--verify-loo", "-1"},
+		{"--model", "linear", "--d", "20", "--n", "30"}, {"extra-arg"},
+	} {
+		base := []string{"run", "--d", "20", "--n", "10", "--nt", "5", "--k", "50"}
+		if strings.Contains(strings.Join(args, " "), "linear") {
+			base = base[:7] // --k does not apply to linear
+		}
+		var out, errOut bytes.Buffer
+		err := run(context.Background(), append(base, args...), &out, &errOut)
+		if err == nil {
+			t.Errorf("run %v: no error", args)
+			continue
+		}
+		t.Logf("%v: %v", args, err)
+	}
+}
+
+func TestRunTable(t *testing.T) {
+	var out, errOut bytes.Buffer
+	if err := run(context.Background(), append([]string{"run", "--model", "ntk", "--act", "phi4"}, small...), &out, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"spurious accuracy", "feature alignment F", "memorization AUC", "Lemma max rel err"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, out.String())
+		}
+	}
+}
