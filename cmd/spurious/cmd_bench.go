@@ -236,7 +236,7 @@ func measurePeak() float64 {
 	for {
 		start := time.Now()
 		asm.FMALoop(iters)
-		if time.Since(start) >= 20*time.Millisecond || iters >= 1<<34 {
+		if time.Since(start) >= 20*time.Millisecond || iters >= 1<<30 {
 			break
 		}
 		iters *= 2
