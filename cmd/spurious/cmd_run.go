@@ -121,11 +121,12 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	dir := fs.String("data", "", "data folder (npy: z, zs, zt, g, gt [, zh, gh]; images: the data set's folder)")
 	classes := fs.String("classes", "", "image class pair A,B mapped to -1,+1 (default: MNIST 1,7; CIFAR-10 3,8)")
 	border := fs.Int("border", 0, "noise border width in pixels for image data (0: the paper's 10 for MNIST, 8 for CIFAR-10)")
+	isa := fs.String("isa", "", "instruction set: generic, avx2, avx512 or neon (default: the best available, or $SPURIOUS_ISA)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: spurious run --model rf|ntk|linear|rf-inf|ntk-inf --act NAME --dataset synthetic|npy|mnist|fashion-mnist|cifar10\n"+
 			"       [--alpha A --d D] [--k K] [--n N --nt NT] [--seed S] [--ridge L] [--ntk-deriv paper|true]\n"+
 			"       [--precision f64|f32] [--block B] [--threads T] [--verify-loo M] [--per-sample FILE.csv] [--json]\n"+
-			"       [--data DIR] [--classes A,B] [--border W] [--heldout H]")
+			"       [--data DIR] [--classes A,B] [--border W] [--heldout H] [--isa X]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -157,6 +158,11 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := spec.validate(); err != nil {
 		return err
 	}
+	restore, err := selectISA(*isa)
+	if err != nil {
+		return fmt.Errorf("run: %w", err)
+	}
+	defer restore()
 	if spec.Threads > 0 {
 		defer linalg.SetThreads(linalg.SetThreads(spec.Threads))
 	}

@@ -91,6 +91,21 @@ func TestRunMatchesTheory(t *testing.T) {
 	}
 }
 
+// TestRunGenericISA: the plain-Go kernels give the same model up to
+// rounding (reduction order differs between ISAs).
+func TestRunGenericISA(t *testing.T) {
+	args := append([]string{"--model", "ntk", "--act", "phi2"}, small...)
+	a := runJSON(t, args...)
+	b := runJSON(t, append(args, "--isa", "generic")...)
+	if b["isa"] != "generic" {
+		t.Errorf("isa = %v, want generic", b["isa"])
+	}
+	fa, fb := num(t, a, "feature_alignment_mean"), num(t, b, "feature_alignment_mean")
+	if math.Abs(fa-fb) > 1e-10 {
+		t.Errorf("mean F %v (%v) vs %v (generic)", fa, a["isa"], fb)
+	}
+}
+
 func TestRunThreadsIdentical(t *testing.T) {
 	args := append([]string{"--model", "rf", "--act", "phi4", "--k", "3000", "--block", "700"}, small...)
 	a := runJSON(t, append(args, "--threads", "1")...)
@@ -197,7 +212,7 @@ func TestRunBadFlags(t *testing.T) {
 		{"--ridge", "-1"}, {"--n", "0"}, {"--nt", "-1"}, {"--precision", "f16"},
 		{"--model", "ntk", "--precision", "f32"}, {"--model", "linear", "--k", "5"}, {"--model", "rf-inf", "--k", "5"},
 		{"--ntk-deriv", "fake"}, {"--classes", "1"}, {"--threads", "-2"}, {"--verify-loo", "-1"},
-		{"--model", "linear", "--d", "20", "--n", "30"}, {"extra-arg"},
+		{"--model", "linear", "--d", "20", "--n", "30"}, {"--isa", "sse9"}, {"extra-arg"},
 	} {
 		base := []string{"run", "--d", "20", "--n", "10", "--nt", "5", "--k", "50"}
 		if strings.Contains(strings.Join(args, " "), "linear") {
