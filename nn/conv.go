@@ -23,6 +23,7 @@ type Conv3x3[T linalg.Float] struct {
 
 	x          linalg.Matrix[T]
 	y, dx, col []T
+	chunkVals  int // im2col buffer bound; 0: colsChunkValues (tests lower it)
 }
 
 // NewConv3x3 returns the convolution initialised as nn.Conv2d (fan_in =
@@ -47,7 +48,11 @@ func (l *Conv3x3[T]) Params() []*Param[T] { return []*Param[T]{&l.Weight, &l.Bia
 
 // chunk returns how many samples one im2col buffer holds.
 func (l *Conv3x3[T]) chunk() int {
-	return max(1, colsChunkValues/(l.H*l.W*9*l.Cin))
+	v := l.chunkVals
+	if v == 0 {
+		v = colsChunkValues
+	}
+	return max(1, v/(l.H*l.W*9*l.Cin))
 }
 
 // weights returns the weight as a Cout x 9*Cin matrix.
@@ -223,22 +228,30 @@ func (l *MaxPool2[T]) Forward(x linalg.Matrix[T]) linalg.Matrix[T] {
 	H2, W2, C := l.H/2, l.W/2, l.C
 	y := grow(&l.y, x.Rows*out)
 	arg := grow(&l.arg, x.Rows*out)
+	rowLen := l.W * C
 	for s := range x.Rows {
 		img := x.Data[s*in : (s+1)*in]
 		for oy := range H2 {
+			top := img[2*oy*rowLen : (2*oy+1)*rowLen]
+			bot := img[(2*oy+1)*rowLen : (2*oy+2)*rowLen]
 			for ox := range W2 {
 				o := s*out + (oy*W2+ox)*C
-				p00 := ((2*oy)*l.W + 2*ox) * C
-				offs := [4]int{p00, p00 + C, p00 + l.W*C, p00 + l.W*C + C}
-				for c := range C {
-					best := offs[0] + c
-					for _, p := range offs[1:] {
-						if img[p+c] > img[best] {
-							best = p + c
-						}
+				p := 2 * ox * C
+				a, b := top[p:p+C], top[p+C:p+2*C]
+				c, d := bot[p:p+C], bot[p+C:p+2*C]
+				yo, ao := y[o:o+C], arg[o:o+C]
+				for ch := range yo {
+					v, at := a[ch], 2*oy*rowLen+p+ch
+					if b[ch] > v {
+						v, at = b[ch], 2*oy*rowLen+p+C+ch
 					}
-					y[o+c] = img[best]
-					arg[o+c] = int32(best)
+					if c[ch] > v {
+						v, at = c[ch], (2*oy+1)*rowLen+p+ch
+					}
+					if d[ch] > v {
+						v, at = d[ch], (2*oy+1)*rowLen+p+C+ch
+					}
+					yo[ch], ao[ch] = v, int32(at)
 				}
 			}
 		}

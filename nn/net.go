@@ -84,15 +84,20 @@ func NewFC[T linalg.Float](d, outputs int, r *rand.Rand) *Net[T] {
 // NewCNN returns the paper's SmallConvNet for h x w x c images (h and w
 // multiples of 4): conv3x3(16) - ReLU - pool - conv3x3(32) - ReLU - pool -
 // dense(256) - ReLU - dense(outputs), initialised as PyTorch does from r.
+//
+// Each ReLU - pool pair is built as pool - ReLU, on a quarter of the
+// values: max-pooling and ReLU commute (relu(max(a)) = max(relu(a))), and
+// so do their gradients: both orders route the gradient to the window's
+// maximum when it is positive and give zero otherwise.
 func NewCNN[T linalg.Float](h, w, c, outputs int, r *rand.Rand) *Net[T] {
 	if h%4 != 0 || w%4 != 0 {
 		panic(errGeometry)
 	}
-	flat := h / 4 * w / 4 * CNNConv2
+	h2, w2, h4, w4 := h/2, w/2, h/4, w/4
 	return &Net[T]{Layers: []Layer[T]{
-		NewConv3x3[T](h, w, c, CNNConv1, r), NewReLU[T](h * w * CNNConv1), NewMaxPool2[T](h, w, CNNConv1),
-		NewConv3x3[T](h/2, w/2, CNNConv1, CNNConv2, r), NewReLU[T](h / 2 * w / 2 * CNNConv2), NewMaxPool2[T](h/2, w/2, CNNConv2),
-		NewDense[T](flat, CNNHidden, r), NewReLU[T](CNNHidden),
+		NewConv3x3[T](h, w, c, CNNConv1, r), NewMaxPool2[T](h, w, CNNConv1), NewReLU[T](h2 * w2 * CNNConv1),
+		NewConv3x3[T](h2, w2, CNNConv1, CNNConv2, r), NewMaxPool2[T](h2, w2, CNNConv2), NewReLU[T](h4 * w4 * CNNConv2),
+		NewDense[T](h4*w4*CNNConv2, CNNHidden, r), NewReLU[T](CNNHidden),
 		NewDense[T](CNNHidden, outputs, r),
 	}}
 }
