@@ -22,7 +22,7 @@ func gamma(n int) float64 {
 // projection weight, which bounds the sum of the absolute values of the
 // terms, so that γ(depth)·obj(true) bounds the rounding error of obj(false)
 // (depth: the longest chain of additions). For smooth objectives, trunc
-// bounds |f'''|/6 along each coordinate, so the central difference
+// bounds |f”'|/6 along each coordinate, so the central difference
 // truncation error is at most trunc·h². pattern, when set, fingerprints
 // the activation pattern (ReLU signs, pool winners): a perturbation that
 // changes it crosses a kink, and that coordinate is skipped.
