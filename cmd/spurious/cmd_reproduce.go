@@ -51,10 +51,14 @@ var (
 
 // reproDataset is a real-data panel of the paper's figures.
 type reproDataset struct {
-	name  string            // --dataset value
-	title string            // panel title, as in the paper
-	extra map[string]string // pass-through run flags (class pair)
+	name  string // --dataset value (run's default class pair and border are the paper's)
+	title string // panel title, as in the paper
 }
+
+// reproExtra are run flags every trial of the reproduction carries: the
+// held-out spurious queries (memorization AUC) cost Nt extra feature rows
+// per trial and no figure of the paper uses them.
+var reproExtra = map[string]string{"heldout": "0"}
 
 var reproDatasets = []reproDataset{
 	{name: "mnist", title: "MNIST (1 and 7)"},
@@ -85,6 +89,7 @@ var (
 func reproSpec(p reproPreset, seed uint64, datasets []reproDataset) *sweep.Spec {
 	s := &sweep.Spec{Seed: seed, Repetitions: p.reps}
 	s.N, s.Nt = p.ns, []int{p.nt}
+	s.Extra = reproExtra
 	for _, m := range reproModels {
 		k := p.kRF
 		if m == "ntk" {
@@ -94,7 +99,7 @@ func reproSpec(p reproPreset, seed uint64, datasets []reproDataset) *sweep.Spec 
 			Alpha: reproAlphas, D: []int{p.d}, K: []int{k}})
 		for _, ds := range datasets {
 			s.Grids = append(s.Grids, sweep.Grid{Model: []string{m}, Act: []string{"relu"}, Dataset: []string{ds.name},
-				K: []int{k}, Extra: ds.extra})
+				K: []int{k}})
 		}
 	}
 	return s
@@ -103,7 +108,7 @@ func reproSpec(p reproPreset, seed uint64, datasets []reproDataset) *sweep.Spec 
 // reproProbe runs one tiny trial on a real dataset; an error says why the
 // dataset cannot be used (typically: not downloaded).
 func reproProbe(ctx context.Context, ds reproDataset) error {
-	t := sweep.Trial{Seed: 1, Params: sweep.Params{Model: "rf", Act: "relu", Dataset: ds.name, K: 16, N: 10, Nt: 10, Extra: ds.extra}}
+	t := sweep.Trial{Seed: 1, Params: sweep.Params{Model: "rf", Act: "relu", Dataset: ds.name, K: 16, N: 10, Nt: 10, Extra: reproExtra}}
 	_, err := sweepTrialRunner(ctx, t)
 	return err
 }
@@ -500,14 +505,18 @@ func reproFmt(s sweep.Summary) string {
 }
 
 // reproTableColumns are the metrics of the report's tables.
-var reproTableColumns = []struct{ metric, head string }{
-	{"test_acc", "test acc"},
-	{"spurious_acc", "spurious acc"},
-	{"feature_alignment_mean", "mean F"},
-	{"gamma_theory", "γ(ψ) theory"},
-	{"cov_spurious", "Cov(f(zˢ), g)"},
-	{"cov_lemma", "Lemma prediction"},
-	{"seconds", "seconds"},
+// Deterministic or bookkeeping columns (theory, timing) show the mean only.
+var reproTableColumns = []struct {
+	metric, head string
+	ci           bool
+}{
+	{"test_acc", "test acc", true},
+	{"spurious_acc", "spurious acc", true},
+	{"feature_alignment_mean", "mean F", true},
+	{"gamma_theory", "γ(ψ) theory", false},
+	{"cov_spurious", "Cov(f(zˢ), g)", true},
+	{"cov_lemma", "Lemma prediction", true},
+	{"seconds", "seconds", false},
 }
 
 func reproReport(in reproReportInput) *report.Doc {
@@ -517,7 +526,7 @@ func reproReport(in reproReportInput) *report.Doc {
 	d.Para(fmt.Sprintf("Random-features (RF) and NTK regression on the paper's synthetic data "+
 		"(d = %d, Gaussian core and spurious parts, g = sign(uᵀx)) and, where available, MNIST 1 vs 7 and "+
 		"CIFAR-10 cat vs ship with a noise border. Widths: k = %d (RF), k = %d (NTK); N ∈ %v; Nt = %d; "+
-		"%d repetitions per point. Curves are means over repetitions; bands and ± are 95%% Student-t "+
+		"%d repetitions per point; held-out spurious queries (the memorization AUC) are off. Curves are means over repetitions; bands and ± are 95%% Student-t "+
 		"confidence intervals of the mean (the paper's plots use seaborn's bootstrap interval).",
 		p.d, p.kRF, p.kNTK, p.ns, p.nt, p.reps))
 	if len(in.notes) > 0 {
@@ -581,7 +590,12 @@ func reproReport(in reproReportInput) *report.Doc {
 			}
 			row := []string{g.Params.Dataset, reproActLabel(g.Params.Act), alpha, strconv.Itoa(g.Params.N), strconv.Itoa(len(g.Records))}
 			for _, ci := range cols {
-				row = append(row, reproFmt(g.Summary(reproTableColumns[ci].metric)))
+				c := reproTableColumns[ci]
+				sm := g.Summary(c.metric)
+				if !c.ci {
+					sm.CI95 = math.NaN()
+				}
+				row = append(row, reproFmt(sm))
 			}
 			rows = append(rows, row)
 		}
