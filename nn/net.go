@@ -144,3 +144,28 @@ func (a *Adam[T]) Step(ps []*Param[T]) {
 		}
 	}
 }
+
+// StepFlops returns the matrix-product flops of one training step on a
+// batch of b samples (Train's forward and backward passes; the first
+// layer's input gradient is not formed): for a dense layer 2*b*In*Out per
+// product, for a convolution 2*b*H*W*9*Cin*Cout, with one product forward
+// and one or two backward. ReLU, pooling, the loss and Adam are not
+// counted.
+func (n *Net[T]) StepFlops(b int) float64 {
+	var f float64
+	for i, l := range n.Layers {
+		var one float64
+		switch l := l.(type) {
+		case *Dense[T]:
+			one = 2 * float64(b) * float64(l.In) * float64(l.Out)
+		case *Conv3x3[T]:
+			one = 2 * float64(b) * float64(l.H*l.W) * float64(9*l.Cin) * float64(l.Cout)
+		}
+		products := 3.0
+		if i == 0 {
+			products = 2
+		}
+		f += products * one
+	}
+	return f
+}

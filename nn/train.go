@@ -103,26 +103,26 @@ func Train[T linalg.Float](ctx context.Context, net *Net[T], task *Task[T], cfg 
 	if err := checkTask(net, task); err != nil {
 		return nil, err
 	}
-	loss := LossFor[T](task.Outputs)
-	n, d, outs := task.N(), task.D, task.Outputs
+	n, d := task.N(), task.D
 	bs := min(cfg.BatchSize, n)
 	xb := make([]T, bs*d)
 	yb := make([]int, bs)
-	grad := make([]T, bs*outs)
+	st, err := NewStepper(net, task.Outputs, bs)
+	if err != nil {
+		return nil, err
+	}
 	perm := make([]int, n)
 	for i := range perm {
 		perm[i] = i
 	}
 	shuffle := newStream(cfg.Seed, streamShuffle)
-	opt := NewAdam[T]()
-	params := net.Params()
 	res := &Result{Epochs: cfg.Epochs}
 	start := time.Now()
 	for epoch := range cfg.Epochs {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		opt.LR = cfg.LR * math.Pow(cfg.StepGamma, float64(epoch/cfg.StepEvery))
+		st.Opt.LR = cfg.LR * math.Pow(cfg.StepGamma, float64(epoch/cfg.StepEvery))
 		shuffle.Shuffle(n, func(i, j int) { perm[i], perm[j] = perm[j], perm[i] })
 		var lossSum float64
 		correct := 0
@@ -132,22 +132,15 @@ func Train[T linalg.Float](ctx context.Context, net *Net[T], task *Task[T], cfg 
 				copy(xb[i*d:(i+1)*d], task.X[p*d:(p+1)*d])
 				yb[i] = task.Y[p]
 			}
-			out := net.Forward(rows(xb, nb, d))
-			g := rows(grad, nb, outs)
-			lossSum += loss.Eval(out, yb[:nb], g) * float64(nb)
-			for i := range nb {
-				if loss.Correct(out.Row(i), yb[i]) {
-					correct++
-				}
-			}
-			net.Backward(g)
-			opt.Step(params)
+			l, c := st.Step(rows(xb, nb, d), yb[:nb])
+			lossSum += l * float64(nb)
+			correct += c
 			res.Steps++
 		}
 		res.TrainLoss = lossSum / float64(n)
 		if cfg.Progress != nil && ((epoch+1)%cfg.ProgressEvery == 0 || epoch+1 == cfg.Epochs) {
 			cfg.Progress(Progress{Epoch: epoch + 1, Epochs: cfg.Epochs, Loss: res.TrainLoss,
-				TrainAcc: float64(correct) / float64(n), LR: opt.LR, Elapsed: time.Since(start)})
+				TrainAcc: float64(correct) / float64(n), LR: st.Opt.LR, Elapsed: time.Since(start)})
 		}
 	}
 	res.TrainSeconds = time.Since(start).Seconds()
@@ -155,11 +148,53 @@ func Train[T linalg.Float](ctx context.Context, net *Net[T], task *Task[T], cfg 
 		res.SamplesPerSecond = float64(cfg.Epochs) * float64(n) / res.TrainSeconds
 	}
 	evalStart := time.Now()
+	loss := st.Loss
 	res.TrainAcc = Accuracy(net, loss, task.X, task.Y, cfg.BatchSize)
 	res.SpuriousAcc = Accuracy(net, loss, task.Xs, task.Y, cfg.BatchSize)
 	res.TestAcc = Accuracy(net, loss, task.Xt, task.Yt, cfg.BatchSize)
 	res.EvalSeconds = time.Since(evalStart).Seconds()
 	return res, nil
+}
+
+// Stepper performs training steps: forward, loss, backward and one Adam
+// update per batch.
+type Stepper[T linalg.Float] struct {
+	Net    *Net[T]
+	Loss   Loss[T]
+	Opt    *Adam[T]
+	params []*Param[T]
+	grad   []T
+}
+
+// NewStepper returns a Stepper for net with the loss of LossFor(outputs),
+// Adam at PyTorch's defaults, and batches of at most maxBatch samples.
+func NewStepper[T linalg.Float](net *Net[T], outputs, maxBatch int) (*Stepper[T], error) {
+	if len(net.Layers) == 0 {
+		return nil, fmt.Errorf("network has no layers")
+	}
+	if net.OutSize() != outputs {
+		return nil, fmt.Errorf("%d outputs needed but the network has %d", outputs, net.OutSize())
+	}
+	return &Stepper[T]{Net: net, Loss: LossFor[T](outputs), Opt: NewAdam[T](),
+		params: net.Params(), grad: make([]T, maxBatch*outputs)}, nil
+}
+
+// Step trains on one batch x (b x InSize, b <= maxBatch) with labels and
+// returns the batch's mean loss and how many of its samples were
+// predicted correctly before the update. Cost: StepFlops(b) in Gemm plus
+// O(parameters) for Adam.
+func (s *Stepper[T]) Step(x linalg.Matrix[T], labels []int) (loss float64, correct int) {
+	out := s.Net.Forward(x)
+	g := rows(s.grad, x.Rows, out.Cols)
+	loss = s.Loss.Eval(out, labels, g)
+	for i := range x.Rows {
+		if s.Loss.Correct(out.Row(i), labels[i]) {
+			correct++
+		}
+	}
+	s.Net.Backward(g)
+	s.Opt.Step(s.params)
+	return loss, correct
 }
 
 // checkTask reports a task that does not fit the network.

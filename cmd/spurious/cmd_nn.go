@@ -1,0 +1,170 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"runtime"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spurious-ml/spurious/asm"
+	"github.com/spurious-ml/spurious/linalg"
+	"github.com/spurious-ml/spurious/nn"
+)
+
+func init() {
+	register("nn", "train the paper's FC or CNN with Adam and report train/test/spurious accuracy", runNN)
+}
+
+// nnOutput is the JSON of `spurious nn --json` (snake_case keys).
+type nnOutput struct {
+	Arch             string  `json:"arch"`
+	Dataset          string  `json:"dataset"`
+	Precision        string  `json:"precision"`
+	N                int     `json:"n"`
+	Nt               int     `json:"nt"`
+	D                int     `json:"d"`
+	Alpha            float64 `json:"alpha"`
+	Outputs          int     `json:"outputs"`
+	ClassesPresent   int     `json:"classes_present"`
+	Loss             string  `json:"loss"`
+	Params           int     `json:"params"`
+	Seed             uint64  `json:"seed"`
+	Epochs           int     `json:"epochs"`
+	Steps            int     `json:"steps"`
+	BatchSize        int     `json:"batch_size"`
+	LR               float64 `json:"lr"`
+	TrainAcc         float64 `json:"train_acc"`
+	TestAcc          float64 `json:"test_acc"`
+	SpuriousAcc      float64 `json:"spurious_acc"`
+	ChanceAcc        float64 `json:"chance_acc"`
+	TrainLoss        float64 `json:"train_loss"`
+	LoadSeconds      float64 `json:"load_seconds"`
+	TrainSeconds     float64 `json:"train_seconds"`
+	EvalSeconds      float64 `json:"eval_seconds"`
+	Seconds          float64 `json:"seconds"`
+	SamplesPerSecond float64 `json:"samples_per_second"`
+	ISA              string  `json:"isa"`
+	Threads          int     `json:"threads"`
+	GoVersion        string  `json:"go_version"`
+}
+
+// runNN implements `spurious nn`.
+func runNN(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("nn", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	arch := fs.String("arch", "fc", "architecture: fc (d-500-200-C) or cnn (conv16-pool-conv32-pool-fc256-fc10, images only)")
+	dataset := fs.String("dataset", "synthetic", "data: "+strings.Join(nn.DataSets, ", "))
+	n := fs.Int("n", 0, "training samples N (required)")
+	nt := fs.Int("nt", 0, "test samples (default: the paper's 10000, capped at an image test split)")
+	epochs := fs.Int("epochs", nn.PaperEpochs, "training epochs")
+	quick := fs.Bool("quick", false, fmt.Sprintf("quick variant: %d epochs unless --epochs is given", nn.QuickEpochs))
+	seed := fs.Uint64("seed", 0, "seed of the data, the initialisation and the shuffling")
+	alpha := fs.Float64("alpha", 0, fmt.Sprintf("synthetic: spurious fraction d_y/d (default %g)", nn.SyntheticAlpha))
+	d := fs.Int("d", 0, fmt.Sprintf("synthetic: input dimension (default %d)", nn.SyntheticD))
+	dir := fs.String("dir", "", "image data folder (default: MNIST cache / ../shared/data/cifar10-jpeg)")
+	border := fs.Int("border", 0, "image noise border in pixels (default mnist 10, cifar10 8: 48x48 images)")
+	batch := fs.Int("batch", nn.PaperBatchSize, "mini-batch size")
+	lr := fs.Float64("lr", nn.PaperLR, "Adam learning rate (x0.8 every 100 epochs)")
+	precision := fs.String("precision", "f32", "f32 (as PyTorch) or f64")
+	every := fs.Int("progress-every", 10, "print progress on stderr every this many epochs (0: never)")
+	threads := fs.Int("threads", 0, "goroutines of the matrix products (default: all cores)")
+	isa := fs.String("isa", "", "instruction set: generic, avx2, avx512 or neon (default: the best available, or $SPURIOUS_ISA)")
+	asJSON := fs.Bool("json", false, "print one JSON object instead of a table")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: spurious nn --arch fc|cnn --dataset synthetic|mnist|fashion-mnist|cifar10 --n N "+
+			"[--nt NT] [--epochs E | --quick] [--seed S] [--alpha A --d D] [--dir DIR] [--border W] [--json]")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("nn: unexpected argument %q", fs.Arg(0))
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if !set["n"] {
+		return errors.New("nn: --n (training samples) is required")
+	}
+	if *quick && !set["epochs"] {
+		*epochs = nn.QuickEpochs
+	}
+	if *every < 0 || *threads < 0 {
+		return fmt.Errorf("nn: --progress-every %d and --threads %d must be >= 0", *every, *threads)
+	}
+	if *batch < 1 || !(*lr > 0) {
+		return fmt.Errorf("nn: --batch %d and --lr %v must be positive", *batch, *lr)
+	}
+	restore, err := selectISA(*isa)
+	if err != nil {
+		return err
+	}
+	defer restore()
+	defer linalg.SetThreads(linalg.SetThreads(*threads))
+
+	cfg := nn.Config{
+		Arch: *arch, Dataset: *dataset, N: *n, Nt: *nt, D: *d, Alpha: *alpha,
+		Dir: *dir, Border: *border, Precision: *precision,
+		TrainConfig: nn.TrainConfig{Epochs: *epochs, BatchSize: *batch, LR: *lr, Seed: *seed},
+	}
+	if *every > 0 {
+		cfg.ProgressEvery = *every
+		cfg.Progress = func(p nn.Progress) {
+			eta := time.Duration(float64(p.Elapsed) * float64(p.Epochs-p.Epoch) / float64(p.Epoch))
+			fmt.Fprintf(stderr, "nn: epoch %d/%d  loss %.4g  batch acc %.3f  lr %.3g  %s elapsed, %s left\n",
+				p.Epoch, p.Epochs, p.Loss, p.TrainAcc, p.LR, p.Elapsed.Round(time.Second), eta.Round(time.Second))
+		}
+	}
+	if err := cfg.Validate(); err != nil {
+		return fmt.Errorf("nn: %w", err)
+	}
+	rep, err := nn.Run(ctx, cfg)
+	if err != nil {
+		return fmt.Errorf("nn: %w", err)
+	}
+	out := nnOutput{
+		Arch: rep.Arch, Dataset: rep.Dataset, Precision: rep.Precision, N: rep.N, Nt: rep.Nt, D: rep.D,
+		Alpha: rep.Alpha, Outputs: rep.Outputs, ClassesPresent: rep.ClassesPresent, Params: rep.Params,
+		Seed: rep.Seed, Epochs: rep.Epochs, Steps: rep.Steps, BatchSize: *batch, LR: *lr,
+		TrainAcc: rep.TrainAcc, TestAcc: rep.TestAcc, SpuriousAcc: rep.SpuriousAcc, TrainLoss: rep.TrainLoss,
+		LoadSeconds: rep.LoadSeconds, TrainSeconds: rep.TrainSeconds, EvalSeconds: rep.EvalSeconds,
+		Seconds:          rep.LoadSeconds + rep.TrainSeconds + rep.EvalSeconds,
+		SamplesPerSecond: rep.SamplesPerSecond, ISA: asm.Active(), Threads: linalg.Threads(), GoVersion: runtime.Version(),
+	}
+	out.Loss, out.ChanceAcc = "cross-entropy", 1/float64(rep.Outputs)
+	if rep.Outputs == 1 {
+		out.Loss, out.ChanceAcc = "mse", 0.5
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
+	return printNN(stdout, out)
+}
+
+// printNN writes the human-readable summary of one run.
+func printNN(w io.Writer, o nnOutput) error {
+	fmt.Fprintln(w, envHeader())
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "model\t%s, %d parameters, %s loss, %s\n", o.Arch, o.Params, o.Loss, o.Precision)
+	fmt.Fprintf(tw, "data\t%s: n=%d nt=%d d=%d alpha=%.4g, %d outputs (%d classes in the training set)\n",
+		o.Dataset, o.N, o.Nt, o.D, o.Alpha, o.Outputs, o.ClassesPresent)
+	fmt.Fprintf(tw, "training\t%d epochs, %d Adam steps, batch %d, lr %g, seed %d\n", o.Epochs, o.Steps, o.BatchSize, o.LR, o.Seed)
+	fmt.Fprintf(tw, "train accuracy\t%.4f\n", o.TrainAcc)
+	fmt.Fprintf(tw, "test accuracy\t%.4f\n", o.TestAcc)
+	fmt.Fprintf(tw, "spurious accuracy\t%.4f\t(chance %.2f)\n", o.SpuriousAcc, o.ChanceAcc)
+	fmt.Fprintf(tw, "final train loss\t%.4g\n", o.TrainLoss)
+	fmt.Fprintf(tw, "time\t%.1f s (load %.1f, train %.1f, evaluate %.1f); %.0f training samples/s\n",
+		o.Seconds, o.LoadSeconds, o.TrainSeconds, o.EvalSeconds, o.SamplesPerSecond)
+	return tw.Flush()
+}
