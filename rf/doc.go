@@ -6,7 +6,10 @@
 // inputs at once, P = act(X Vb^T) (one GEMM per input set plus a vectorized
 // activation), and accumulates K += P_Z P_Z^T / k (SYRK) and
 // C += P_Q P_Z^T / k (one GEMM for all query sets stacked). Memory is
-// O(N^2 + (N+Q)*(d+block)), independent of k.
+// O(N^2 + (N+Q)*(d+block)), independent of k. When a query set repeats
+// columns of another input (a spurious query keeps its training sample's
+// spurious coordinates), Config.Shared lets the shared part of the
+// projection be computed once.
 //
 // Reproducibility: row r of V is drawn from its own PCG stream seeded by
 // (Seed, r), so V — and hence the model — depends only on the seed, never on

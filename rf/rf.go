@@ -53,6 +53,9 @@ type Config struct {
 	Seed      uint64 // selects V
 	Block     int    // rows of V per block; 0 means DefaultBlock
 	Precision Precision
+	// Shared declares columns that query matrices repeat from another
+	// input, so that their projection is computed once (see Shared).
+	Shared []Shared
 	// Progress, if not nil, is called after each block with the number of
 	// features done so far and K.
 	Progress func(done, total int)
@@ -89,7 +92,7 @@ func (c Config) block() int {
 // Flops returns the conventional flop count of Gram for n training rows,
 // q query rows in total, input dimension d and k features: projections
 // 2(n+q)dk, SYRK n(n+1)k, cross-Gram GEMM 2qnk. The activation is not
-// counted.
+// counted; Config.Shared saves SharedFlops of it.
 func Flops(n, q, d, k int) float64 {
 	nf, qf, df, kf := float64(n), float64(q), float64(d), float64(k)
 	return 2*(nf+qf)*df*kf + nf*(nf+1)*kf + 2*qf*nf*kf
@@ -168,18 +171,21 @@ func Gram(ctx context.Context, cfg Config, z linalg.Matrix[float64], queries ...
 		return linalg.Matrix[float64]{}, nil, err
 	}
 	d := z.Cols
-	q := 0
-	for _, m := range queries {
+	inputs := append([]linalg.Matrix[float64]{z}, queries...)
+	off := make([]int, len(inputs)+1)
+	for i, m := range inputs {
 		if m.Cols != d {
 			panic(errDims)
 		}
-		q += m.Rows
+		off[i+1] = off[i] + m.Rows
+	}
+	if err := checkShared(cfg.Shared, inputs); err != nil {
+		return linalg.Matrix[float64]{}, nil, err
 	}
 	if cfg.Precision == F32 {
-		return gram32(ctx, cfg, z, queries, q)
+		return gram32(ctx, cfg, inputs, off)
 	}
-	n, b := z.Rows, cfg.block()
-	inputs := append([]linalg.Matrix[float64]{z}, queries...)
+	n, b, q := z.Rows, cfg.block(), off[len(inputs)]-z.Rows
 	vb := linalg.NewMatrix[float64](b, d)
 	p := linalg.NewMatrix[float64](n+q, b)
 	k := linalg.NewMatrix[float64](n, n)
@@ -193,13 +199,7 @@ func Gram(ctx context.Context, cfg Config, z linalg.Matrix[float64], queries ...
 		v := vb.View(0, 0, bb, d)
 		WeightRows(cfg.Seed, f0, v)
 		pb := p.View(0, 0, n+q, bb)
-		row := 0
-		for _, x := range inputs {
-			if x.Rows > 0 {
-				linalg.Gemm(linalg.NoTrans, linalg.Trans, 1, x, v, 0, pb.View(row, 0, x.Rows, bb))
-			}
-			row += x.Rows
-		}
+		project(inputs, off, cfg.Shared, v, pb)
 		parallel(n+q, func(lo, hi int) {
 			for i := lo; i < hi; i++ {
 				r := pb.Row(i)
@@ -221,17 +221,18 @@ func Gram(ctx context.Context, cfg Config, z linalg.Matrix[float64], queries ...
 
 // gram32 is Gram with float32 feature blocks: each block's products go to
 // float32 scratch matrices and are added into the float64 accumulators.
-func gram32(ctx context.Context, cfg Config, z linalg.Matrix[float64], queries []linalg.Matrix[float64], q int) (linalg.Matrix[float64], []linalg.Matrix[float64], error) {
-	n, d, b := z.Rows, z.Cols, cfg.block()
+func gram32(ctx context.Context, cfg Config, inputs []linalg.Matrix[float64], off []int) (linalg.Matrix[float64], []linalg.Matrix[float64], error) {
+	n, d, b := inputs[0].Rows, inputs[0].Cols, cfg.block()
+	q := off[len(inputs)] - n
 	x := linalg.NewMatrix[float32](n+q, d)
-	row := 0
-	for _, m := range append([]linalg.Matrix[float64]{z}, queries...) {
-		for i := 0; i < m.Rows; i++ {
-			dst := x.Row(row)
-			for j, v := range m.Row(i) {
+	in32 := make([]linalg.Matrix[float32], len(inputs))
+	for m, in := range inputs {
+		in32[m] = x.View(off[m], 0, in.Rows, d)
+		for i := 0; i < in.Rows; i++ {
+			dst := in32[m].Row(i)
+			for j, v := range in.Row(i) {
 				dst[j] = float32(v)
 			}
-			row++
 		}
 	}
 	vb := linalg.NewMatrix[float64](b, d)
@@ -256,7 +257,7 @@ func gram32(ctx context.Context, cfg Config, z linalg.Matrix[float64], queries [
 			}
 		}
 		pb := p.View(0, 0, n+q, bb)
-		linalg.Gemm(linalg.NoTrans, linalg.Trans, 1, x, v, 0, pb)
+		project(in32, off, cfg.Shared, v, pb)
 		parallel(n+q, func(lo, hi int) {
 			for i := lo; i < hi; i++ {
 				r := pb.Row(i)
@@ -275,7 +276,7 @@ func gram32(ctx context.Context, cfg Config, z linalg.Matrix[float64], queries [
 		}
 	}
 	symmetrize(k)
-	return k, split(c, queries), nil
+	return k, split(c, inputs[1:]), nil
 }
 
 // accumulate adds alpha*src into dst (same shape), in parallel over rows.

@@ -187,3 +187,67 @@ func TestBadConfig(t *testing.T) {
 		t.Error("precision f16: no error")
 	}
 }
+
+// withShared returns a copy of base's first rows rows with columns
+// [lo, hi) kept and the others redrawn.
+func withShared(base linalg.Matrix[float64], rows, lo, hi int, seed uint64) linalg.Matrix[float64] {
+	m := randMatrix(rows, base.Cols, seed)
+	for i := 0; i < rows; i++ {
+		copy(m.Row(i)[lo:hi], base.Row(i)[lo:hi])
+	}
+	return m
+}
+
+func TestGramShared(t *testing.T) {
+	z, zt := randMatrix(20, 12, 1), randMatrix(9, 12, 3)
+	zs := withShared(z, 20, 6, 12, 2) // spurious queries: last half shared with z
+	zh := withShared(zt, 5, 0, 4, 4)  // held-out: a leading block shared with zt
+	shared := []Shared{{Query: 0, Base: -1, Lo: 6, Hi: 12}, {Query: 2, Base: 1, Lo: 0, Hi: 4}}
+	for _, prec := range []Precision{F64, F32} {
+		cfg := Config{Act: act(t, "phi2"), K: 300, Seed: 42, Block: 64, Precision: prec}
+		plain, plainC, err := Gram(context.Background(), cfg, z, zs, zt, zh)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.Shared = shared
+		k, cross, err := Gram(context.Background(), cfg, z, zs, zt, zh)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pz, _ := Features(cfg, z)
+		_, ak := refGram(pz, pz, cfg.K)
+		tol := f64Tol
+		if prec == F32 {
+			tol = float64(10*12+64) * 0x1p-24 // see TestFloat32Gram
+		}
+		within(t, prec.String()+" K shared", k, plain, ak, tol)
+		for m, q := range []linalg.Matrix[float64]{zs, zt, zh} {
+			pq, _ := Features(cfg, q)
+			want, aq := refGram(pq, pz, cfg.K)
+			within(t, prec.String()+" cross shared", cross[m], want, aq, 2*tol)
+			within(t, prec.String()+" cross plain", plainC[m], want, aq, 2*tol)
+		}
+	}
+	if got, want := SharedFlops(shared, []int{20, 9, 5}, 300), 2*(20*6+5*4)*300.0; got != want {
+		t.Errorf("SharedFlops = %v, want %v", got, want)
+	}
+}
+
+func TestGramSharedChecked(t *testing.T) {
+	z := randMatrix(10, 8, 1)
+	zs := withShared(z, 10, 4, 8, 2)
+	zs.Set(7, 5, zs.At(7, 5)+1) // breaks the declaration
+	cfg := Config{Act: act(t, "relu"), K: 20, Seed: 1}
+	for _, sh := range [][]Shared{
+		{{Query: 0, Base: -1, Lo: 4, Hi: 8}},                                     // values differ at row 7
+		{{Query: 0, Base: -1, Lo: 4, Hi: 9}},                                     // columns out of range
+		{{Query: 0, Base: 0, Lo: 4, Hi: 8}},                                      // query is its own base
+		{{Query: 1, Base: -1, Lo: 4, Hi: 8}},                                     // no such query
+		{{Query: 0, Base: -1, Lo: 0, Hi: 1}, {Query: 0, Base: -1, Lo: 2, Hi: 3}}, // twice
+	} {
+		cfg.Shared = sh
+		if _, _, err := Gram(context.Background(), cfg, z, zs); err == nil {
+			t.Errorf("Shared %v: no error", sh)
+		}
+	}
+}

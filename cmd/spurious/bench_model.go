@@ -22,7 +22,8 @@ func init() {
 // phi2 on synthetic data with alpha = 1/2): the Gram matrices K, k(Zs, Z)
 // and k(Zt, Z), then memorize.Solve. The data are drawn in setup; each Run
 // computes the Grams from scratch and solves. Flops counts the Gram
-// GEMM/SYRK flops (rf.Flops, ntk.Flops) plus N^3 for the Cholesky
+// GEMM/SYRK flops executed (rf.Flops minus the shared spurious-column
+// projection, rf.SharedFlops; ntk.Flops) plus N^3 for the Cholesky
 // factorization (N^3/3) and the inverse (2N^3/3).
 func benchTrial(model string, cfg benchConfig) (benchCase, error) {
 	n, d, k := cfg.N, cfg.D, cfg.K
@@ -61,8 +62,12 @@ func benchTrial(model string, cfg benchConfig) (benchCase, error) {
 	var gram func() (linalg.Matrix[float64], []linalg.Matrix[float64], error)
 	ctx := context.Background()
 	if model == "rf" {
-		flops += rf.Flops(n, 2*n, d, k)
-		c := rf.Config{Act: act, K: k, Seed: 1, Precision: prec}
+		// The spurious queries keep the spurious columns of their training
+		// samples: their projection is shared (as in spurious run).
+		dx, _ := data.SyntheticConfig{D: d, Alpha: 0.5}.Split()
+		shared := []rf.Shared{{Query: 0, Base: -1, Lo: dx, Hi: d}}
+		flops += rf.Flops(n, 2*n, d, k) - rf.SharedFlops(shared, []int{n, n}, k)
+		c := rf.Config{Act: act, K: k, Seed: 1, Precision: prec, Shared: shared}
 		gram = func() (linalg.Matrix[float64], []linalg.Matrix[float64], error) { return rf.Gram(ctx, c, z, zs, zt) }
 	} else {
 		flops += ntk.Flops(n, 2*n, d, k)

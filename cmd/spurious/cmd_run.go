@@ -417,8 +417,15 @@ func grams(ctx context.Context, s *trialSpec, td *trialData, progress func(done,
 	wseed := deriveSeed(s.Seed, streamWeights)
 	switch s.Model {
 	case "rf":
-		k, c, err := rf.Gram(ctx, rf.Config{Act: s.act, K: s.K, Seed: wseed, Block: s.Block, Precision: s.Precision, Progress: progress}, z, qs...)
-		return k, c, rf.Flops(n, q, d, s.K), err
+		// Synthetic queries keep the spurious columns [dx, d) of their
+		// training (Zs) or test (held-out) sample: project those once.
+		var shared []rf.Shared
+		if s.Dataset == "synthetic" {
+			dx, _ := data.SyntheticConfig{D: d, Alpha: s.Alpha}.Split()
+			shared = []rf.Shared{{Query: 0, Base: -1, Lo: dx, Hi: d}, {Query: 2, Base: 1, Lo: dx, Hi: d}}
+		}
+		k, c, err := rf.Gram(ctx, rf.Config{Act: s.act, K: s.K, Seed: wseed, Block: s.Block, Precision: s.Precision, Shared: shared, Progress: progress}, z, qs...)
+		return k, c, rf.Flops(n, q, d, s.K) - rf.SharedFlops(shared, []int{n, nt, nh}, s.K), err
 	case "ntk":
 		k, c, err := ntk.Gram(ctx, ntk.Config{Act: s.act, Deriv: s.Deriv, K: s.K, Seed: wseed, Block: s.Block, Progress: progress}, z, qs...)
 		return k, c, ntk.Flops(n, q, d, s.K), err
