@@ -106,9 +106,10 @@ func invertFactor[T Float](kern *engine[T], l Matrix[T]) {
 func invertRec[T Float](kern *engine[T], l Matrix[T], invs []opMat[T]) {
 	n := l.Rows
 	if n <= triLeaf {
-		w := invs[0].m // compact, stored lower (leafInverse of a lower block)
+		w := invs[0].m // inverse minus identity, compact, stored lower
 		for i := 0; i < n; i++ {
 			copy(l.Row(i)[:i+1], w.Row(i)[:i+1])
+			l.Data[i*l.Stride+i]++
 		}
 		return
 	}
@@ -164,8 +165,8 @@ func trmmLeft[T Float](kern *engine[T], tri opMat[T], lower bool, y opMat[T]) {
 	if m == 0 || r == 0 {
 		return
 	}
-	// Copies of the diagonal leaf blocks with the other triangle zeroed,
-	// shared by the goroutines.
+	// Copies of the diagonal leaf blocks minus the identity, with the other
+	// triangle zeroed, shared by the goroutines (see applyLeaf).
 	leaves := make([]opMat[T], 0, (m+triLeaf-1)/triLeaf)
 	for s := 0; s < m; s += triLeaf {
 		z := min(triLeaf, m-s)
@@ -178,6 +179,9 @@ func trmmLeft[T Float](kern *engine[T], tri opMat[T], lower bool, y opMat[T]) {
 				}
 			}
 		}
+		for i := 0; i < z; i++ {
+			c.Data[i*z+i]--
+		}
 		leaves = append(leaves, opMat[T]{c, false})
 	}
 	parallelColumns(r, kern.nr, workersFor(float64(m)*float64(m)*float64(r)), func(c0, c1 int) {
@@ -188,7 +192,7 @@ func trmmLeft[T Float](kern *engine[T], tri opMat[T], lower bool, y opMat[T]) {
 func trmmRec[T Float](kern *engine[T], tri opMat[T], lower bool, y opMat[T], leaves []opMat[T]) {
 	m, r := y.rows(), y.cols()
 	if m <= triLeaf {
-		applyLeft(kern, leaves[0], y)
+		applyLeaf(kern, leaves[0], y)
 		return
 	}
 	m1 := splitPoint(m)

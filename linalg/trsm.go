@@ -79,10 +79,12 @@ func splitPoint(n int) int {
 	return (leaves + 1) / 2 * triLeaf
 }
 
-// leafInverses returns the inverses of the diagonal triLeaf-blocks of the
-// stored triangular matrix a, as operands in stored orientation: entry q is
-// the inverse of a.View(q*triLeaf, q*triLeaf, ...). It costs about
-// n*triLeaf^2/3 flops.
+// leafInverses returns, for each diagonal triLeaf-block of the stored
+// triangular matrix a, its inverse minus the identity, as an operand in
+// stored orientation: entry q is inv(D_q) - I for the block D_q =
+// a.View(q*triLeaf, q*triLeaf, ...). Applying it as Y += (inv(D) - I)*Y
+// solves D*X = Y in place through the micro-kernel with no copy of Y. It
+// costs about n*triLeaf^2/3 flops.
 func leafInverses[T Float](a Matrix[T], lower, unit bool) []opMat[T] {
 	n := a.Rows
 	invs := make([]opMat[T], 0, (n+triLeaf-1)/triLeaf)
@@ -92,7 +94,7 @@ func leafInverses[T Float](a Matrix[T], lower, unit bool) []opMat[T] {
 	return invs
 }
 
-// leafInverse returns the inverse of the small triangular matrix a, as an
+// leafInverse returns inv(a) - I for the small triangular matrix a, as an
 // operand in the orientation of a.
 func leafInverse[T Float](a Matrix[T], lower, unit bool) opMat[T] {
 	n := a.Rows
@@ -113,6 +115,9 @@ func leafInverse[T Float](a Matrix[T], lower, unit bool) opMat[T] {
 		}
 	}
 	invertLower(w)
+	for i := 0; i < n; i++ {
+		w.Data[i*n+i]--
+	}
 	return opMat[T]{w, !lower}
 }
 
@@ -164,7 +169,7 @@ func trsmLogical[T Float](kern *engine[T], tri opMat[T], lower, unit bool, y opM
 		return
 	}
 	parallelColumns(r, kern.nr, workersFor(float64(m)*float64(m)*float64(r)), func(c0, c1 int) {
-		trsmRec(kern, tri, lower, y.view(0, c0, m, c1-c0), invs, 0)
+		trsmSerial(kern, tri, lower, y.view(0, c0, m, c1-c0), invs, 0)
 	})
 }
 
@@ -179,8 +184,38 @@ func parallelColumns(r, nr, nt int, fn func(c0, c1 int)) {
 	})
 }
 
-// trsmRec solves tri * X = Y in place on one goroutine; off is the index
-// of tri's first row in the matrix invs was built from.
+// trsmBlock is the block order of the right-looking outer loop of the
+// triangular solve (a multiple of triLeaf): each block of rows of Y is
+// solved recursively, then one multiply-accumulate with a large dimension
+// updates all the rows it feeds, so each element of Y is packed about
+// twice in all instead of once per recursion level.
+const trsmBlock = 8 * triLeaf
+
+// trsmSerial solves tri * X = Y in place on one goroutine: blocks of
+// trsmBlock rows in dependency order, each solved by trsmRec and then
+// subtracted from the remaining rows. off is the index of tri's first row
+// in the matrix invs was built from.
+func trsmSerial[T Float](kern *engine[T], tri opMat[T], lower bool, y opMat[T], invs []opMat[T], off int) {
+	m, r := y.rows(), y.cols()
+	nBlocks := (m + trsmBlock - 1) / trsmBlock
+	for i := 0; i < nBlocks; i++ {
+		q := i
+		if !lower {
+			q = nBlocks - 1 - i
+		}
+		s := q * trsmBlock
+		b := min(trsmBlock, m-s)
+		trsmRec(kern, tri.view(s, s, b, b), lower, y.view(s, 0, b, r), invs, off+s)
+		if lower && s+b < m {
+			mulAccOp(kern, -1, tri.view(s+b, s, m-s-b, b), y.view(s, 0, b, r), y.view(s+b, 0, m-s-b, r))
+		} else if !lower && s > 0 {
+			mulAccOp(kern, -1, tri.view(0, s, s, b), y.view(s, 0, b, r), y.view(0, 0, s, r))
+		}
+	}
+}
+
+// trsmRec solves tri * X = Y in place on one goroutine by halving; off is
+// the index of tri's first row in the matrix invs was built from.
 func trsmRec[T Float](kern *engine[T], tri opMat[T], lower bool, y opMat[T], invs []opMat[T], off int) {
 	m, r := y.rows(), y.cols()
 	if m <= triLeaf {
@@ -188,41 +223,36 @@ func trsmRec[T Float](kern *engine[T], tri opMat[T], lower bool, y opMat[T], inv
 		if tri.t {
 			inv = inv.transpose()
 		}
-		applyLeft(kern, inv, y)
+		applyLeaf(kern, inv, y)
 		return
 	}
 	m1 := splitPoint(m)
 	m2 := m - m1
+	y1, y2 := y.view(0, 0, m1, r), y.view(m1, 0, m2, r)
 	if lower {
-		y1, y2 := y.view(0, 0, m1, r), y.view(m1, 0, m2, r)
 		trsmRec(kern, tri.view(0, 0, m1, m1), true, y1, invs, off)
 		mulAccOp(kern, -1, tri.view(m1, 0, m2, m1), y1, y2)
 		trsmRec(kern, tri.view(m1, m1, m2, m2), true, y2, invs, off+m1)
 		return
 	}
-	y1, y2 := y.view(0, 0, m1, r), y.view(m1, 0, m2, r)
 	trsmRec(kern, tri.view(m1, m1, m2, m2), false, y2, invs, off+m1)
 	mulAccOp(kern, -1, tri.view(0, m1, m1, m2), y2, y1)
 	trsmRec(kern, tri.view(0, 0, m1, m1), false, y1, invs, off)
 }
 
-// applyLeft overwrites y (m x r) with w*y for a small dense m x m w,
-// going through a copy of y in column blocks stored like y.
-func applyLeft[T Float](kern *engine[T], w, y opMat[T]) {
-	m, r := y.rows(), y.cols()
-	const block = 512
-	nb := min(r, block)
-	buf := make([]T, m*nb)
-	for c0 := 0; c0 < r; c0 += block {
-		nc := min(block, r-c0)
-		yc := y.view(0, c0, m, nc)
-		t := opMat[T]{MatrixFrom(yc.m.Rows, yc.m.Cols, buf[:yc.m.Rows*yc.m.Cols]), y.t}
-		for i := 0; i < yc.m.Rows; i++ {
-			copy(t.m.Row(i), yc.m.Row(i))
-			clear(yc.m.Row(i))
-		}
-		mulAccOp(kern, 1, w, t, yc)
+// applyLeaf overwrites y (m x r, m <= triLeaf) with w*y, given wmi =
+// w - I (m x m), as y += wmi*y. The product reads y in place: y is packed
+// (as the B panel, or as the A block when y is transposed) before the
+// elements it feeds are written, since a leaf is thinner than one KC step
+// and one NC panel; with block sizes overridden below that (tests), y is
+// copied first.
+func applyLeaf[T Float](kern *engine[T], wmi, y opMat[T]) {
+	if m := y.rows(); kern.kc < m || kern.nc < m {
+		c := y.m.Clone()
+		mulAccOp(kern, 1, wmi, opMat[T]{c, y.t}, y)
+		return
 	}
+	mulAccOp(kern, 1, wmi, y, y)
 }
 
 // mulAccOp computes C += alpha*A*B on logical operands on one goroutine.

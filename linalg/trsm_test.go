@@ -199,3 +199,39 @@ func TestTrsmPanics(t *testing.T) {
 		}()
 	}
 }
+
+// TestTrsmSmallBlocks runs Trsm and the Cholesky solve helpers with block
+// sizes overridden below the leaf order, which takes the copying path of
+// applyLeaf and splits every product into several KC and NC steps.
+func TestTrsmSmallBlocks(t *testing.T) {
+	restore := setBlockSizes(16, 12, 8)
+	defer restore()
+	facTypes(t, func(t *testing.T) { testTrsmSmallBlocks[float64](t) }, func(t *testing.T) { testTrsmSmallBlocks[float32](t) })
+}
+
+func testTrsmSmallBlocks[T Float](t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	m, r := 2*triLeaf+3, 29
+	for _, side := range []Side{Left, Right} {
+		for _, uplo := range []Uplo{Lower, Upper} {
+			for _, tA := range []Transpose{NoTrans, Trans} {
+				a := trsmTriangle[T](rng, m, uplo, false)
+				b := facRand[T](rng, m, r, 1)
+				if side == Right {
+					b = facRand[T](rng, r, m, 1)
+				}
+				b0 := b.Clone()
+				Trsm(side, uplo, tA, NonUnit, 1, a, b)
+				checkTrsm(t, fmt.Sprintf("side=%d/uplo=%d/trans=%v", side, uplo, tA), side, uplo, tA, NonUnit, 1, a, b0, b)
+			}
+		}
+	}
+	spd := facSPD[T](rng, m, 0, 10)
+	l := spd.Clone()
+	if err := Cholesky(l); err != nil {
+		t.Fatal(err)
+	}
+	if res := cholResidual(spd, l, 0); !(res <= cholResidualMax) {
+		t.Errorf("Cholesky residual %.3g", res)
+	}
+}
