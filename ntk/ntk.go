@@ -21,6 +21,10 @@ type Config struct {
 	K     int                  // hidden width, >= 1
 	Seed  uint64               // selects W
 	Block int                  // rows of W per block; 0 means DefaultBlock
+	// Shared declares columns that query matrices repeat from another
+	// input; the input Grams then compute the shared products once (see
+	// LinearShared).
+	Shared []rf.Shared
 	// Progress, if not nil, is called after each block with the number of
 	// hidden units done so far and K.
 	Progress func(done, total int)
@@ -48,7 +52,8 @@ func (c Config) check() error {
 // Flops returns the conventional flop count of Gram for n training rows,
 // q query rows in total, input dimension d and width k: the input Grams
 // n(n+1)d + 2qnd, the projections 2(n+q)dk and the derivative Grams
-// n(n+1)k + 2qnk. Linear costs the input-Gram part alone.
+// n(n+1)k + 2qnk. Linear costs the input-Gram part alone. Config.Shared
+// saves SharedFlops.
 func Flops(n, q, d, k int) float64 {
 	nf, qf, df, kf := float64(n), float64(q), float64(d), float64(k)
 	return LinearFlops(n, q, d) + 2*(nf+qf)*df*kf + nf*(nf+1)*kf + 2*qf*nf*kf
@@ -75,19 +80,111 @@ func checkDims(z linalg.Matrix[float64], queries []linalg.Matrix[float64]) int {
 // K = Z Z^T (N x N, both triangles) and C_m = Q_m Z^T for each query
 // matrix, unscaled. Cost: LinearFlops.
 func Linear(z linalg.Matrix[float64], queries ...linalg.Matrix[float64]) (linalg.Matrix[float64], []linalg.Matrix[float64]) {
+	k, cross, _ := LinearShared(nil, z, queries...)
+	return k, cross
+}
+
+// LinearShared is Linear with shared-column declarations (see rf.Shared):
+// when query q repeats columns B of its base, q's products with Z on B are
+// those of the base, so C_q = Q[:, A] Z[:, A]^T + (base)[:, B] Z[:, B]^T
+// reuses the second term, computed once for both. For a base that is Z
+// itself this applies when the query has N rows (then the reused term is
+// the SYRK Z[:, B] Z[:, B]^T). Cost: LinearFlops minus SharedFlops. The
+// declarations are checked (rf.CheckShared).
+func LinearShared(shared []rf.Shared, z linalg.Matrix[float64], queries ...linalg.Matrix[float64]) (linalg.Matrix[float64], []linalg.Matrix[float64], error) {
 	checkDims(z, queries)
-	n := z.Rows
+	if err := rf.CheckShared(shared, z, queries...); err != nil {
+		return linalg.Matrix[float64]{}, nil, err
+	}
+	n, d := z.Rows, z.Cols
 	k := linalg.NewMatrix[float64](n, n)
-	linalg.Syrk(linalg.Lower, linalg.NoTrans, 1, z, 0, k)
-	symmetrize(k)
 	cross := make([]linalg.Matrix[float64], len(queries))
 	for i, m := range queries {
 		cross[i] = linalg.NewMatrix[float64](m.Rows, n)
-		if m.Rows > 0 {
-			linalg.Gemm(linalg.NoTrans, linalg.Trans, 1, m, z, 0, cross[i])
+	}
+	out := func(i int) linalg.Matrix[float64] { // product of input i with Z
+		if i == 0 {
+			return k
+		}
+		return cross[i-1]
+	}
+	in := func(i int) linalg.Matrix[float64] {
+		if i == 0 {
+			return z
+		}
+		return queries[i-1]
+	}
+	// gemmCols sets dst = x[:, lo:hi] Z[:, lo:hi]^T + beta*dst.
+	gemmCols := func(x linalg.Matrix[float64], lo, hi int, beta float64, dst linalg.Matrix[float64]) {
+		if hi > lo && x.Rows > 0 {
+			linalg.Gemm(linalg.NoTrans, linalg.Trans, 1, x.View(0, lo, x.Rows, hi-lo), z.View(0, lo, n, hi-lo), beta, dst)
 		}
 	}
-	return k, cross
+	done := make([]int, len(queries)+1) // leading rows of each product done
+	for _, s := range shared {
+		q, b := s.Query+1, s.Base+1
+		rq := in(q).Rows
+		outside := [][2]int{{0, s.Lo}, {s.Hi, d}}
+		switch {
+		case rq == 0:
+		case b == 0 && rq == n:
+			zb := z.View(0, s.Lo, n, s.Hi-s.Lo)
+			linalg.Syrk(linalg.Lower, linalg.NoTrans, 1, zb, 0, k)
+			cq := cross[q-1]
+			for i := 0; i < n; i++ {
+				for j := 0; j <= i; j++ {
+					cq.Set(i, j, k.At(i, j))
+					cq.Set(j, i, k.At(i, j))
+				}
+			}
+			for _, r := range outside {
+				if r[1] > r[0] {
+					linalg.Syrk(linalg.Lower, linalg.NoTrans, 1, z.View(0, r[0], n, r[1]-r[0]), 1, k)
+				}
+				gemmCols(in(q), r[0], r[1], 1, cq)
+			}
+			done[q], done[0] = rq, n
+		case b > 0:
+			cq, cb := cross[q-1], cross[b-1].View(0, 0, rq, n)
+			xb := in(b).View(0, 0, rq, d)
+			gemmCols(xb, s.Lo, s.Hi, 0, cq)
+			for i := 0; i < rq; i++ {
+				copy(cb.Row(i), cq.Row(i))
+			}
+			for _, r := range outside {
+				gemmCols(in(q), r[0], r[1], 1, cq)
+				gemmCols(xb, r[0], r[1], 1, cb)
+			}
+			done[q], done[b] = rq, rq
+		}
+	}
+	if done[0] == 0 {
+		linalg.Syrk(linalg.Lower, linalg.NoTrans, 1, z, 0, k)
+	}
+	symmetrize(k)
+	for i := 1; i <= len(queries); i++ {
+		x := in(i)
+		if r := x.Rows - done[i]; r > 0 {
+			gemmCols(x.View(done[i], 0, r, d), 0, d, 0, out(i).View(done[i], 0, r, n))
+		}
+	}
+	return k, cross, nil
+}
+
+// SharedFlops is the flops LinearShared (and Gram) save with the
+// declarations: 2*rows(Query)*N*(Hi-Lo) each, for n training rows and
+// queries with the given row counts (declarations whose base is Z save
+// only when the query has n rows).
+func SharedFlops(shared []rf.Shared, n int, rows []int) float64 {
+	var s float64
+	for _, sh := range shared {
+		rq := rows[sh.Query]
+		if sh.Base == -1 && rq != n {
+			continue
+		}
+		s += 2 * float64(rq) * float64(n) * float64(sh.Hi-sh.Lo)
+	}
+	return s
 }
 
 // Gram returns the NTK Gram K = Phi(Z) Phi(Z)^T / k (N x N, both
@@ -99,6 +196,10 @@ func Gram(ctx context.Context, cfg Config, z linalg.Matrix[float64], queries ...
 		return linalg.Matrix[float64]{}, nil, err
 	}
 	q := checkDims(z, queries)
+	k, cross, err := LinearShared(cfg.Shared, z, queries...)
+	if err != nil {
+		return linalg.Matrix[float64]{}, nil, err
+	}
 	n, d := z.Rows, z.Cols
 	b := cfg.Block
 	if b == 0 {
@@ -141,7 +242,6 @@ func Gram(ctx context.Context, cfg Config, z linalg.Matrix[float64], queries ...
 			cfg.Progress(f0+bb, cfg.K)
 		}
 	}
-	k, cross := Linear(z, queries...)
 	symmetrize(dk)
 	hadamard(k, dk)
 	row := 0

@@ -179,3 +179,53 @@ func dot(x, y []float64) float64 {
 	}
 	return s
 }
+
+func TestLinearShared(t *testing.T) {
+	z, zt := randMatrix(12, 10, 1), randMatrix(7, 10, 2)
+	share := func(base linalg.Matrix[float64], rows, lo, hi int, seed uint64) linalg.Matrix[float64] {
+		m := randMatrix(rows, base.Cols, seed)
+		for i := 0; i < rows; i++ {
+			copy(m.Row(i)[lo:hi], base.Row(i)[lo:hi])
+		}
+		return m
+	}
+	zs := share(z, 12, 5, 10, 3) // base Z, all rows: the SYRK is reused
+	zs2 := share(z, 6, 0, 3, 4)  // base Z, fewer rows: computed in full
+	zh := share(zt, 4, 2, 10, 5) // base a query
+	queries := []linalg.Matrix[float64]{zs, zt, zh, zs2}
+	shared := []rf.Shared{{Query: 0, Base: -1, Lo: 5, Hi: 10}, {Query: 2, Base: 1, Lo: 2, Hi: 10}}
+	k, cross, err := LinearShared(shared, z, queries...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wk, ak := refGram(z, z, 1)
+	tol := 10 * 0x1p-53 // a 10-term sum, however it is split
+	within(t, "K", k, wk, ak, tol)
+	for m, q := range queries {
+		w, a := refGram(q, z, 1)
+		within(t, "C", cross[m], w, a, tol)
+	}
+	if got, want := SharedFlops(shared, 12, []int{12, 7, 4, 6}), 2*(12*12*5+4*12*8.0); got != want {
+		t.Errorf("SharedFlops = %v, want %v", got, want)
+	}
+	// The NTK Gram with and without the declarations.
+	cfg := Config{Act: act(t, "phi2"), K: 40, Seed: 2}
+	plain, plainC, _ := Gram(context.Background(), cfg, z, zs, zt, zh)
+	cfg.Shared = shared
+	sk, sc, err := Gram(context.Background(), cfg, z, zs, zt, zh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pz, _ := Features(cfg, z)
+	_, ak = refGram(pz, pz, cfg.K)
+	within(t, "NTK K shared", sk, plain, ak, gramTol)
+	for m, q := range []linalg.Matrix[float64]{zs, zt, zh} {
+		pq, _ := Features(cfg, q)
+		_, a := refGram(pq, pz, cfg.K)
+		within(t, "NTK C shared", sc[m], plainC[m], a, gramTol)
+	}
+	zs.Set(3, 7, 0) // break the declaration
+	if _, _, err := LinearShared(shared, z, queries...); err == nil {
+		t.Error("broken declaration: no error")
+	}
+}

@@ -32,10 +32,17 @@ func SharedFlops(shared []Shared, rows []int, k int) float64 {
 	return s
 }
 
-// checkShared validates the declarations against the inputs (input 0 is
-// z, input m+1 is query m): ranges, row counts, each input in at most one
-// declaration, and the shared values equal bit for bit. Cost: one pass over
-// the shared values.
+// CheckShared validates declarations against the training matrix z and
+// the queries, as Gram does: column ranges, row counts (a query has at most
+// as many rows as its base), each input in at most one declaration, and
+// the shared values equal bit for bit. Cost: one pass over the shared
+// values.
+func CheckShared(shared []Shared, z linalg.Matrix[float64], queries ...linalg.Matrix[float64]) error {
+	return checkShared(shared, append([]linalg.Matrix[float64]{z}, queries...))
+}
+
+// checkShared is CheckShared on the inputs stacked (input 0 is z, input
+// m+1 is query m).
 func checkShared(shared []Shared, inputs []linalg.Matrix[float64]) error {
 	used := make([]bool, len(inputs))
 	d := inputs[0].Cols

@@ -22,8 +22,9 @@ func init() {
 // phi2 on synthetic data with alpha = 1/2): the Gram matrices K, k(Zs, Z)
 // and k(Zt, Z), then memorize.Solve. The data are drawn in setup; each Run
 // computes the Grams from scratch and solves. Flops counts the Gram
-// GEMM/SYRK flops executed (rf.Flops minus the shared spurious-column
-// projection, rf.SharedFlops; ntk.Flops) plus N^3 for the Cholesky
+// GEMM/SYRK flops executed (rf.Flops, ntk.Flops, minus the products on
+// the shared spurious columns, rf.SharedFlops, ntk.SharedFlops) plus N^3
+// for the Cholesky
 // factorization (N^3/3) and the inverse (2N^3/3).
 func benchTrial(model string, cfg benchConfig) (benchCase, error) {
 	n, d, k := cfg.N, cfg.D, cfg.K
@@ -61,17 +62,17 @@ func benchTrial(model string, cfg benchConfig) (benchCase, error) {
 	flops := nf * nf * nf
 	var gram func() (linalg.Matrix[float64], []linalg.Matrix[float64], error)
 	ctx := context.Background()
+	// The spurious queries keep the spurious columns of their training
+	// samples: the products on those are shared (as in spurious run).
+	dx, _ := data.SyntheticConfig{D: d, Alpha: 0.5}.Split()
+	shared := []rf.Shared{{Query: 0, Base: -1, Lo: dx, Hi: d}}
 	if model == "rf" {
-		// The spurious queries keep the spurious columns of their training
-		// samples: their projection is shared (as in spurious run).
-		dx, _ := data.SyntheticConfig{D: d, Alpha: 0.5}.Split()
-		shared := []rf.Shared{{Query: 0, Base: -1, Lo: dx, Hi: d}}
 		flops += rf.Flops(n, 2*n, d, k) - rf.SharedFlops(shared, []int{n, n}, k)
 		c := rf.Config{Act: act, K: k, Seed: 1, Precision: prec, Shared: shared}
 		gram = func() (linalg.Matrix[float64], []linalg.Matrix[float64], error) { return rf.Gram(ctx, c, z, zs, zt) }
 	} else {
-		flops += ntk.Flops(n, 2*n, d, k)
-		c := ntk.Config{Act: act, K: k, Seed: 1}
+		flops += ntk.Flops(n, 2*n, d, k) - ntk.SharedFlops(shared, n, []int{n, n})
+		c := ntk.Config{Act: act, K: k, Seed: 1, Shared: shared}
 		gram = func() (linalg.Matrix[float64], []linalg.Matrix[float64], error) { return ntk.Gram(ctx, c, z, zs, zt) }
 	}
 	return benchCase{

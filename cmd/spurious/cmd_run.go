@@ -415,23 +415,24 @@ func grams(ctx context.Context, s *trialSpec, td *trialData, progress func(done,
 	qs := []linalg.Matrix[float64]{linalg.MatrixFrom(n, d, ds.Zs), linalg.MatrixFrom(nt, d, ds.Zt), linalg.MatrixFrom(nh, d, td.zh)}
 	q := n + nt + nh
 	wseed := deriveSeed(s.Seed, streamWeights)
+	// Synthetic queries keep the spurious columns [dx, d) of their training
+	// (Zs) or test (held-out) sample: the products on those are shared.
+	var shared []rf.Shared
+	if s.Dataset == "synthetic" {
+		dx, _ := data.SyntheticConfig{D: d, Alpha: s.Alpha}.Split()
+		shared = []rf.Shared{{Query: 0, Base: -1, Lo: dx, Hi: d}, {Query: 2, Base: 1, Lo: dx, Hi: d}}
+	}
+	rows := []int{n, nt, nh}
 	switch s.Model {
 	case "rf":
-		// Synthetic queries keep the spurious columns [dx, d) of their
-		// training (Zs) or test (held-out) sample: project those once.
-		var shared []rf.Shared
-		if s.Dataset == "synthetic" {
-			dx, _ := data.SyntheticConfig{D: d, Alpha: s.Alpha}.Split()
-			shared = []rf.Shared{{Query: 0, Base: -1, Lo: dx, Hi: d}, {Query: 2, Base: 1, Lo: dx, Hi: d}}
-		}
 		k, c, err := rf.Gram(ctx, rf.Config{Act: s.act, K: s.K, Seed: wseed, Block: s.Block, Precision: s.Precision, Shared: shared, Progress: progress}, z, qs...)
-		return k, c, rf.Flops(n, q, d, s.K) - rf.SharedFlops(shared, []int{n, nt, nh}, s.K), err
+		return k, c, rf.Flops(n, q, d, s.K) - rf.SharedFlops(shared, rows, s.K), err
 	case "ntk":
-		k, c, err := ntk.Gram(ctx, ntk.Config{Act: s.act, Deriv: s.Deriv, K: s.K, Seed: wseed, Block: s.Block, Progress: progress}, z, qs...)
-		return k, c, ntk.Flops(n, q, d, s.K), err
+		k, c, err := ntk.Gram(ctx, ntk.Config{Act: s.act, Deriv: s.Deriv, K: s.K, Seed: wseed, Block: s.Block, Shared: shared, Progress: progress}, z, qs...)
+		return k, c, ntk.Flops(n, q, d, s.K) - ntk.SharedFlops(shared, n, rows), err
 	case "linear":
-		k, c := ntk.Linear(z, qs...)
-		return k, c, ntk.LinearFlops(n, q, d), nil
+		k, c, err := ntk.LinearShared(shared, z, qs...)
+		return k, c, ntk.LinearFlops(n, q, d) - ntk.SharedFlops(shared, n, rows), err
 	default: // rf-inf, ntk-inf
 		m := theory.RF
 		if s.Model == "ntk-inf" {

@@ -180,10 +180,11 @@ func TestRunNPY(t *testing.T) {
 	if num(t, m, "n") != 20 || num(t, m, "d") != 30 || m["auc"] != nil {
 		t.Errorf("npy without zh: n %v d %v auc %v", m["n"], m["d"], m["auc"])
 	}
-	// Same data through the synthetic path gives the same model.
+	// Same data through the synthetic path gives the same model, up to the
+	// rounding of its shared-column products (cond(K) * d * eps).
 	syn := runJSON(t, "--model", "linear", "--act", "relu", "--d", "30", "--n", "20", "--nt", "10", "--seed", "4", "--heldout", "0")
-	if m["feature_alignment_mean"] != syn["feature_alignment_mean"] || m["test_acc"] != syn["test_acc"] {
-		t.Errorf("npy and synthetic differ: F %v vs %v", m["feature_alignment_mean"], syn["feature_alignment_mean"])
+	if f, g := num(t, m, "feature_alignment_mean"), num(t, syn, "feature_alignment_mean"); math.Abs(f-g) > 1e-11 || m["test_acc"] != syn["test_acc"] {
+		t.Errorf("npy and synthetic differ: F %v vs %v, test acc %v vs %v", f, g, m["test_acc"], syn["test_acc"])
 	}
 	write("zh", []int{10, 30}, ds.Zt)
 	write("gh", []int{10}, ds.Gt)
