@@ -17,14 +17,20 @@ const (
 // There is no singularity test: a zero on the diagonal gives Inf or NaN, as
 // in BLAS. With alpha = 0, B is set to zero without reading A or B.
 //
-// It costs m^2*n flops (Left; n^2*m for Right). The solve is recursive:
-// the diagonal blocks of A (32 x 32 and smaller) are inverted once and
-// applied through the packed micro-kernel, and the off-diagonal updates are
-// packed multiply-accumulates, so nearly all flops run in the GEMM kernel.
-// The right-hand sides are split between up to Threads()
-// goroutines; each is solved in the same order whatever the split, so the
-// result does not depend on the number of goroutines. It panics if an enum
-// is invalid or the shapes do not match.
+// It costs m^2*n flops (Left; n^2*m for Right). With more than two
+// right-hand sides the solve runs in the packed micro-kernel: blocks of 256
+// rows are solved in dependency order, each followed by one packed
+// multiply-accumulate into the rows it feeds; inside a block the solve
+// halves recursively down to 32 x 32 diagonal blocks, which are inverted
+// once (32^2/3 flops per row of A) and applied in place as a product.
+// Applying inverted diagonal blocks is as accurate as substitution for
+// well-conditioned diagonal blocks; the backward error grows with their
+// condition number. One or two right-hand sides are solved by plain
+// substitution. The right-hand sides are split between up to Threads()
+// goroutines in ranges aligned to the kernel tile; each is solved in the
+// same order whatever the split, so the result does not depend on the
+// number of goroutines. It panics if an enum is invalid or the shapes do
+// not match.
 func Trsm[T Float](side Side, uplo Uplo, tA Transpose, diag Diag, alpha T, a, b Matrix[T]) {
 	if side != Left && side != Right {
 		panic(errSide)
