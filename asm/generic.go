@@ -17,7 +17,9 @@ func gemm2x4F64Generic(kc int, a, b, c []float64, ldc int) {
 	a = a[:2*kc]
 	b = b[:4*kc]
 	var c00, c01, c02, c03, c10, c11, c12, c13 float64
-	for len(a) >= 2 && len(b) >= 4 {
+	// Two steps of p per iteration halve the loop overhead; each
+	// accumulator still sums over p in increasing order.
+	for len(a) >= 4 && len(b) >= 8 {
 		a0, a1 := a[0], a[1]
 		b0, b1, b2, b3 := b[0], b[1], b[2], b[3]
 		c00 += a0 * b0
@@ -28,7 +30,29 @@ func gemm2x4F64Generic(kc int, a, b, c []float64, ldc int) {
 		c11 += a1 * b1
 		c12 += a1 * b2
 		c13 += a1 * b3
-		a, b = a[2:], b[4:]
+		a0, a1 = a[2], a[3]
+		b0, b1, b2, b3 = b[4], b[5], b[6], b[7]
+		c00 += a0 * b0
+		c01 += a0 * b1
+		c02 += a0 * b2
+		c03 += a0 * b3
+		c10 += a1 * b0
+		c11 += a1 * b1
+		c12 += a1 * b2
+		c13 += a1 * b3
+		a, b = a[4:], b[8:]
+	}
+	if len(a) >= 2 && len(b) >= 4 {
+		a0, a1 := a[0], a[1]
+		b0, b1, b2, b3 := b[0], b[1], b[2], b[3]
+		c00 += a0 * b0
+		c01 += a0 * b1
+		c02 += a0 * b2
+		c03 += a0 * b3
+		c10 += a1 * b0
+		c11 += a1 * b1
+		c12 += a1 * b2
+		c13 += a1 * b3
 	}
 	r := c[0:4:4]
 	r[0] += c00
@@ -47,7 +71,9 @@ func gemm2x4F32Generic(kc int, a, b, c []float32, ldc int) {
 	a = a[:2*kc]
 	b = b[:4*kc]
 	var c00, c01, c02, c03, c10, c11, c12, c13 float32
-	for len(a) >= 2 && len(b) >= 4 {
+	// Two steps of p per iteration halve the loop overhead; each
+	// accumulator still sums over p in increasing order.
+	for len(a) >= 4 && len(b) >= 8 {
 		a0, a1 := a[0], a[1]
 		b0, b1, b2, b3 := b[0], b[1], b[2], b[3]
 		c00 += a0 * b0
@@ -58,7 +84,29 @@ func gemm2x4F32Generic(kc int, a, b, c []float32, ldc int) {
 		c11 += a1 * b1
 		c12 += a1 * b2
 		c13 += a1 * b3
-		a, b = a[2:], b[4:]
+		a0, a1 = a[2], a[3]
+		b0, b1, b2, b3 = b[4], b[5], b[6], b[7]
+		c00 += a0 * b0
+		c01 += a0 * b1
+		c02 += a0 * b2
+		c03 += a0 * b3
+		c10 += a1 * b0
+		c11 += a1 * b1
+		c12 += a1 * b2
+		c13 += a1 * b3
+		a, b = a[4:], b[8:]
+	}
+	if len(a) >= 2 && len(b) >= 4 {
+		a0, a1 := a[0], a[1]
+		b0, b1, b2, b3 := b[0], b[1], b[2], b[3]
+		c00 += a0 * b0
+		c01 += a0 * b1
+		c02 += a0 * b2
+		c03 += a0 * b3
+		c10 += a1 * b0
+		c11 += a1 * b1
+		c12 += a1 * b2
+		c13 += a1 * b3
 	}
 	r := c[0:4:4]
 	r[0] += c00
