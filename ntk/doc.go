@@ -8,7 +8,14 @@
 // product K = (Z Z^T) .* (D D^T) with D = act'(Z W^T), and likewise
 // k(Q, Z) = (Q Z^T) .* (D_Q D^T). That costs O(N^2 (d + k)) instead of
 // O(N^2 d k). Features builds the explicit Kronecker features for small
-// sizes; it is the test oracle.
+// sizes; it is the test oracle. When a query set repeats columns of another
+// input (spurious queries keep their training samples' spurious
+// coordinates), Config.Shared lets the products on those columns be
+// computed once (LinearShared).
+//
+// DotKernelGram builds Gram matrices of any kernel of norms and dot
+// products, such as the infinite-width RF and NTK kernels of package
+// theory.
 //
 // The derivative is the authors' (activation.DerivPaper: phi2 -> h0 + h1,
 // phi4 -> h0 + h3, relu -> step) or the true one (activation.DerivTrue).

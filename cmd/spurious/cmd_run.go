@@ -103,7 +103,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	model := fs.String("model", "rf", "feature model: "+strings.Join(runModels, ", "))
 	act := fs.String("act", "phi2", "activation: "+strings.Join(activation.Names(), ", "))
 	dataset := fs.String("dataset", "synthetic", "data: synthetic, npy, "+strings.Join(data.ImageDataSets, ", "))
-	alpha := fs.Float64("alpha", 0.5, "spurious fraction d_y/d in (0,1) (synthetic data)")
+	alpha := fs.Float64("alpha", 0.5, "spurious fraction d_y/d in (0,1): synthetic data; for npy data, the fraction used by the theory (images: from the border)")
 	d := fs.Int("d", 1000, "input dimension (synthetic data)")
 	k := fs.Int("k", 0, "features (rf) or hidden width (ntk); 0: the paper's 100000 (rf), 100 (ntk)")
 	n := fs.Int("n", 1000, "training samples")
