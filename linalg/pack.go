@@ -59,15 +59,15 @@ func newKernel[T Float]() kernel[T] {
 	return kernel[T]{mr: t.MR, nr: t.NR, isa: t.ISA, mulAdd: any(t.MulAdd).(func(int, []T, []T, []T, int))}
 }
 
-// packedASize is the length of a packed A block of mb x kb rows.
+// packedASize is the length of a packed mb x kb block of A.
 func packedASize(mb, kb, mr int) int { return (mb + mr - 1) / mr * mr * kb }
 
 // packedBSize is the length of a packed B panel of kb x nb.
 func packedBSize(kb, nb, nr int) int { return (nb + nr - 1) / nr * nr * kb }
 
-// packBlockA packs alpha times the mb x kb block of op(A) whose top-left element
-// is (i0, p0) into dst with the layout above (op(A) = A, or A^T if tA).
-// It reads mb*kb elements and writes packedASize(mb, kb, mr).
+// packBlockA packs alpha times the mb x kb block of op(A) whose top-left
+// element is (i0, p0) into dst with the layout above (op(A) = A, or A^T
+// if tA). It reads mb*kb elements and writes packedASize(mb, kb, mr).
 func packBlockA[T Float](dst []T, a Matrix[T], tA Transpose, alpha T, i0, mb, p0, kb, mr int) {
 	lda := a.Stride
 	panels := (mb + mr - 1) / mr
