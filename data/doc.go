@@ -9,7 +9,9 @@
 //   - Images: MNIST, Fashion-MNIST and CIFAR-10 with the paper's noise-border
 //     construction: a border of i.i.d. uniform integers 0..255 around each
 //     image is the spurious feature y, and the spurious query is the same
-//     bordered image with the original centre set to 0.
+//     bordered image with the original centre set to 0. BorderTrial keeps a
+//     class pair (labels ±1, the kernel models); MultiClassTrial keeps all
+//     classes (integer labels, raw bytes, the neural networks).
 //   - LoadNPYDir: user arrays in NumPy's .npy format (or CSV).
 //
 // Readers for the file formats (IDX, CIFAR-10 binary batches, image folders,

@@ -65,3 +65,25 @@ func ExampleLoadNPYDir() {
 	fmt.Println(ds.N(), ds.Nt(), ds.D, ds.G)
 	// Output: 2 1 3 [-1 1]
 }
+
+// The noise-border construction on all classes, as the paper's neural
+// networks see it: rows stay raw bytes and labels are the classes.
+func ExampleMultiClassTrial() {
+	src := &data.Source{
+		Name:    "toy",
+		Train:   &data.ImageSet{Height: 1, Width: 1, Channels: 1, Pix: []byte{10, 20, 30}, Labels: []int{0, 1, 2}},
+		Test:    &data.ImageSet{Height: 1, Width: 1, Channels: 1, Pix: []byte{40}, Labels: []int{2}},
+		Classes: []string{"a", "b", "c"},
+	}
+	tr, err := data.MultiClassTrial(src, data.MultiClassConfig{Border: 1, N: 3, Nt: 1, Seed: 1})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("d =", tr.D(), "classes =", len(tr.Classes), "test label =", tr.Yt[0])
+	fmt.Println("centres:", tr.X[4], tr.X[9+4], tr.X[18+4], "spurious centre:", tr.Xs[4])
+	fmt.Println("labels match the centres:", int(tr.X[4])/10-1 == tr.Y[0])
+	// Output:
+	// d = 9 classes = 3 test label = 2
+	// centres: 30 10 20 spurious centre: 0
+	// labels match the centres: true
+}

@@ -145,10 +145,7 @@ func (c ImageConfig) withDefaults() (ImageConfig, error) {
 		}
 	}
 	if c.Border == 0 {
-		c.Border = 10
-		if c.Name == "cifar10" {
-			c.Border = 8
-		}
+		c.Border = DefaultBorder(c.Name)
 	}
 	if c.Scale == "" {
 		c.Scale = ScaleRaw
@@ -158,16 +155,10 @@ func (c ImageConfig) withDefaults() (ImageConfig, error) {
 		return c, fmt.Errorf("%s: classes %d and %d are the same; choose two different classes", c.Name, c.Classes[0], c.Classes[1])
 	case c.Classes[0] < 0 || c.Classes[1] < 0:
 		return c, fmt.Errorf("%s: classes %v, want labels >= 0", c.Name, c.Classes)
-	case c.Border < 0 || c.Border > 1024:
-		return c, fmt.Errorf("%s: border %d, want 1..1024 pixels", c.Name, c.Border)
-	case c.N < 1:
-		return c, fmt.Errorf("%s: n=%d, want n >= 1", c.Name, c.N)
-	case c.Nt < 0:
-		return c, fmt.Errorf("%s: nt=%d, want nt >= 0", c.Name, c.Nt)
 	case c.Scale != ScaleRaw && c.Scale != ScaleUnit && c.Scale != ScaleStandardize:
 		return c, fmt.Errorf("scale %q, want %s, %s or %s", c.Scale, ScaleRaw, ScaleUnit, ScaleStandardize)
 	}
-	return c, nil
+	return c, checkSizes(c.Name, c.Border, c.N, c.Nt)
 }
 
 // Images loads the data set cfg.Name and builds a trial from it; it is
@@ -215,7 +206,7 @@ func ImagesContext(ctx context.Context, cfg ImageConfig) (*Dataset, error) {
 // Cost: O((2N+Nt)*D) time and memory, D = (H+2w)(W+2w)C.
 func BorderTrial(src *Source, cfg ImageConfig) (*Dataset, error) {
 	if cfg.Name == "" {
-		cfg.Name = strings.Fields(src.Name)[0]
+		cfg.Name = sourceName(src)
 	}
 	cfg, err := cfg.withDefaults()
 	if err != nil {
@@ -227,104 +218,66 @@ func BorderTrial(src *Source, cfg ImageConfig) (*Dataset, error) {
 		}
 	}
 	tr, te := src.Train, src.Test
-	w := cfg.Border
-	H, W, C := tr.Height+2*w, tr.Width+2*w, tr.Channels
-	d := H * W * C
-	if int64(H)*int64(W)*int64(C)*int64(2*cfg.N+cfg.Nt) > math.MaxInt/8 {
-		return nil, fmt.Errorf("%s: %d samples of dimension %d do not fit in memory", src.Name, 2*cfg.N+cfg.Nt, d)
-	}
-	pickTrain, err := pickPair(tr, cfg, cfg.N, newStream(cfg.Seed, streamPickTrain), src, "training")
+	sh, err := newBorderShape(src, cfg.Border, 2*cfg.N+cfg.Nt)
 	if err != nil {
 		return nil, err
 	}
-	pickTest, err := pickPair(te, cfg, cfg.Nt, newStream(cfg.Seed, streamPickTest), src, "test")
+	pickTrain, err := pickPair(tr, cfg, cfg.N, NewStream(cfg.Seed, streamPickTrain), src, "training")
 	if err != nil {
 		return nil, err
 	}
+	pickTest, err := pickPair(te, cfg, cfg.Nt, NewStream(cfg.Seed, streamPickTest), src, "test")
+	if err != nil {
+		return nil, err
+	}
+	d := sh.d
 	ds := &Dataset{
 		Name:     src.Name,
 		D:        d,
-		Alpha:    float64(H*W-tr.Height*tr.Width) / float64(H*W),
+		Alpha:    sh.alpha,
 		Z:        make([]float64, cfg.N*d),
 		Zs:       make([]float64, cfg.N*d),
 		Zt:       make([]float64, cfg.Nt*d),
-		G:        make([]float64, cfg.N),
-		Gt:       make([]float64, cfg.Nt),
-		Height:   H,
-		Width:    W,
-		Channels: C,
+		G:        pairLabels(tr, pickTrain, cfg.Classes),
+		Gt:       pairLabels(te, pickTest, cfg.Classes),
+		Height:   sh.h,
+		Width:    sh.w,
+		Channels: sh.c,
 	}
-	canvas := make([]byte, d)
-	for i, p := range pickTrain {
-		borderCanvas(canvas, tr, p.index, w, cfg.Seed, streamBorderTrain, uint64(i))
-		toFloat(ds.Z[i*d:(i+1)*d], canvas)
-		clearCentre(canvas, tr, w)
-		toFloat(ds.Zs[i*d:(i+1)*d], canvas)
-		ds.G[i] = p.label
-	}
-	for i, p := range pickTest {
-		borderCanvas(canvas, te, p.index, w, cfg.Seed, streamBorderTest, uint64(i))
-		toFloat(ds.Zt[i*d:(i+1)*d], canvas)
-		ds.Gt[i] = p.label
-	}
+	z, zs := canvases(tr, pickTrain, cfg.Border, cfg.Seed, streamBorderTrain, true)
+	toFloat(ds.Z, z)
+	toFloat(ds.Zs, zs)
+	zt, _ := canvases(te, pickTest, cfg.Border, cfg.Seed, streamBorderTest, false)
+	toFloat(ds.Zt, zt)
 	scale(ds, cfg.Scale)
 	return ds, nil
 }
 
-type pick struct {
-	index int
-	label float64
-}
-
-// pickPair draws n images of the class pair without replacement.
-func pickPair(s *ImageSet, cfg ImageConfig, n int, r *rand.Rand, src *Source, split string) ([]pick, error) {
-	var pool []pick
+// pickPair draws n images of the class pair without replacement and
+// returns their indices in s.
+func pickPair(s *ImageSet, cfg ImageConfig, n int, r *rand.Rand, src *Source, split string) ([]int, error) {
+	var pool []int
 	for i, l := range s.Labels {
-		switch l {
-		case cfg.Classes[0]:
-			pool = append(pool, pick{i, -1})
-		case cfg.Classes[1]:
-			pool = append(pool, pick{i, 1})
+		if l == cfg.Classes[0] || l == cfg.Classes[1] {
+			pool = append(pool, i)
 		}
 	}
 	if n > len(pool) {
 		return nil, fmt.Errorf("%s: %d %s samples requested but the %s split has %d images of classes %d and %d", src.Name, n, split, split, len(pool), cfg.Classes[0], cfg.Classes[1])
 	}
-	for i := range n {
-		j := i + r.IntN(len(pool)-i)
-		pool[i], pool[j] = pool[j], pool[i]
-	}
-	return pool[:n], nil
+	return drawWithoutReplacement(pool, n, r), nil
 }
 
-// borderCanvas writes image idx of s into the centre of canvas and fills
-// the border with uniform bytes from the stream (seed, stream, pos): one
-// byte per value, in HWC order over the whole canvas, 8 bytes per Uint64
-// taken little-endian first; centre values are drawn too and overwritten.
-func borderCanvas(canvas []byte, s *ImageSet, idx, w int, seed, stream, pos uint64) {
-	r := newStream(seed, stream, pos)
-	for i := 0; i < len(canvas); i += 8 {
-		v := r.Uint64()
-		for k := i; k < i+8 && k < len(canvas); k++ {
-			canvas[k] = byte(v)
-			v >>= 8
+// pairLabels maps the images idx of s to -1 (class pair[0]) or +1.
+func pairLabels(s *ImageSet, idx []int, pair [2]int) []float64 {
+	g := make([]float64, len(idx))
+	for i, j := range idx {
+		g[i] = 1
+		if s.Labels[j] == pair[0] {
+			g[i] = -1
 		}
 	}
-	img := s.Image(idx)
-	C, W := s.Channels, s.Width+2*w
-	row := s.Width * C
-	for y := range s.Height {
-		copy(canvas[((y+w)*W+w)*C:], img[y*row:(y+1)*row])
-	}
-}
-
-// clearCentre sets the original image region of canvas to 0.
-func clearCentre(canvas []byte, s *ImageSet, w int) {
-	C, W := s.Channels, s.Width+2*w
-	row := s.Width * C
-	for y := range s.Height {
-		clear(canvas[((y+w)*W+w)*C:][:row])
-	}
+	return g
 }
 
 func toFloat(dst []float64, src []byte) {

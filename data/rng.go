@@ -24,10 +24,13 @@ func splitmix64(x uint64) uint64 {
 	return x ^ (x >> 31)
 }
 
-// newStream returns a PCG generator whose 128-bit state is a SplitMix64
+// NewStream returns a PCG generator whose 128-bit state is a SplitMix64
 // hash of seed and the stream path ids, so that distinct paths give
-// statistically independent streams.
-func newStream(seed uint64, ids ...uint64) *rand.Rand {
+// statistically independent streams. The data sets of this package draw
+// from paths whose first id is below 100; packages that derive further
+// streams from the same user seed (such as nn's initialisation and
+// shuffling) use first ids of 100 and above. Cost: O(len(ids)).
+func NewStream(seed uint64, ids ...uint64) *rand.Rand {
 	h := splitmix64(seed)
 	for _, id := range ids {
 		h = splitmix64(h ^ splitmix64(id+0x632be59bd9b4e019))

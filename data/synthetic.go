@@ -62,7 +62,7 @@ func Synthetic(cfg SyntheticConfig) (*Dataset, error) {
 	dx, dy := cfg.Split()
 
 	u := make([]float64, dx)
-	ru := newStream(cfg.Seed, streamSynthU)
+	ru := NewStream(cfg.Seed, streamSynthU)
 	su := 1 / math.Sqrt(float64(dx))
 	for i := range u {
 		u[i] = ru.NormFloat64() * su
@@ -93,8 +93,8 @@ func Synthetic(cfg SyntheticConfig) (*Dataset, error) {
 			z[j] = r.NormFloat64()
 		}
 	}
-	rt := newStream(cfg.Seed, streamSynthTrain)
-	rs := newStream(cfg.Seed, streamSynthSpurious)
+	rt := NewStream(cfg.Seed, streamSynthTrain)
+	rs := NewStream(cfg.Seed, streamSynthSpurious)
 	for i := range cfg.N {
 		z := ds.Z[i*d : (i+1)*d]
 		fill(z, rt)
@@ -103,7 +103,7 @@ func Synthetic(cfg SyntheticConfig) (*Dataset, error) {
 		fill(zs[:dx], rs)
 		copy(zs[dx:], z[dx:])
 	}
-	re := newStream(cfg.Seed, streamSynthTest)
+	re := NewStream(cfg.Seed, streamSynthTest)
 	for i := range cfg.Nt {
 		z := ds.Zt[i*d : (i+1)*d]
 		fill(z, re)

@@ -28,7 +28,7 @@ func TestSyntheticStructure(t *testing.T) {
 			t.Fatalf("got %s d=%d n=%d nt=%d alpha=%v", ds.Name, ds.D, ds.N(), ds.Nt(), ds.Alpha)
 		}
 		// u as Synthetic draws it: the labels must be sign(<u, x>).
-		ru := newStream(9, streamSynthU)
+		ru := NewStream(9, streamSynthU)
 		u := make([]float64, tc.dx)
 		for i := range u {
 			u[i] = ru.NormFloat64() / math.Sqrt(float64(tc.dx))

@@ -37,15 +37,15 @@
 // inputs, which changes neither the function class nor the initial
 // distribution.
 //
-// LoadSynthetic wraps data.Synthetic (one output, MSE). LoadImages builds
-// the noise-border trial with all classes (the data package's BorderTrial
-// keeps one class pair), from the readers of package data.
+// LoadSynthetic wraps data.Synthetic (one output, MSE). LoadImages and
+// ImageTask wrap data.MultiClassTrial: the noise-border trial on all
+// classes, one output per class (softmax cross-entropy).
 //
 // # Determinism
 //
-// Initialisation and shuffling draw from PCG streams derived from the seed,
-// Gemm sums in a fixed order for any number of threads, and every other
-// loop is serial, so a run is reproducible bit for bit for a given seed,
+// Initialisation and shuffling draw from PCG streams derived from the seed
+// (data.NewStream), Gemm sums in a fixed order for any number of threads,
+// and every other loop is serial, so a run is reproducible bit for bit for a given seed,
 // precision and instruction set.
 //
 // # Cost

@@ -134,13 +134,13 @@ func LoadTask[T linalg.Float](ctx context.Context, cfg Config) (*Task[T], error)
 		}
 		return LoadSynthetic[T](data.SyntheticConfig{D: d, Alpha: alpha, N: cfg.N, Nt: nt, Seed: cfg.Seed})
 	}
-	return LoadImages[T](ctx, ImageConfig{Name: cfg.Dataset, Dir: cfg.Dir, Border: cfg.Border, N: cfg.N, Nt: nt, Seed: cfg.Seed})
+	return LoadImages[T](ctx, cfg.Dataset, cfg.Dir, data.MultiClassConfig{Name: cfg.Dataset, Border: cfg.Border, N: cfg.N, Nt: nt, Seed: cfg.Seed})
 }
 
 // NewNet builds architecture arch ("fc" or "cnn") for task, initialised
 // from the stream (seed, init).
 func NewNet[T linalg.Float](arch string, task *Task[T], seed uint64) (*Net[T], error) {
-	r := newStream(seed, streamInit)
+	r := data.NewStream(seed, streamInit)
 	switch arch {
 	case "fc":
 		return NewFC[T](task.D, task.Outputs, r), nil

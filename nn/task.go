@@ -2,11 +2,7 @@ package nn
 
 import (
 	"context"
-	"fmt"
-	"math"
-	"math/rand/v2"
 	"slices"
-	"strings"
 
 	"github.com/spurious-ml/spurious/data"
 	"github.com/spurious-ml/spurious/linalg"
@@ -85,152 +81,51 @@ func LoadSynthetic[T linalg.Float](cfg data.SyntheticConfig) (*Task[T], error) {
 	return FromDataset[T](ds)
 }
 
-// ImageConfig selects a multi-class noise-border trial.
-type ImageConfig struct {
-	Name   string // "mnist", "fashion-mnist" or "cifar10"
-	Dir    string // data folder; empty: the default of data.LoadSource
-	Border int    // border width in pixels; 0: MNIST/Fashion-MNIST 10, CIFAR-10 8 (48x48 images)
-	N, Nt  int    // training and test samples; Nt == 0: 10000 capped at the test split
-	Seed   uint64
-}
-
 // PaperNt is the number of test images of the paper's NN runs.
 const PaperNt = 10000
 
-// LoadImages loads the data set cfg.Name (data.LoadSource) and builds the
-// noise-border trial of the paper's NN experiments (spec §1.3) on all of
-// its classes; see ImageTask.
-func LoadImages[T linalg.Float](ctx context.Context, cfg ImageConfig) (*Task[T], error) {
-	if !slices.Contains(data.ImageDataSets, cfg.Name) {
-		return nil, fmt.Errorf("unknown image data set %q (want %s)", cfg.Name, strings.Join(data.ImageDataSets, ", "))
+// FromClassTrial converts a multi-class noise-border trial of package data
+// (data.MultiClassTrial) into a Task with one output per class, casting
+// the raw pixel values 0..255 to T without scaling, as the authors' code.
+// Cost: one pass over the data.
+func FromClassTrial[T linalg.Float](ct *data.ClassTrial) *Task[T] {
+	return &Task[T]{
+		Name: ct.Name, D: ct.D(), Alpha: ct.Alpha, Outputs: len(ct.Classes),
+		Height: ct.Height, Width: ct.Width, Channels: ct.Channels,
+		X: castBytes[T](ct.X), Xs: castBytes[T](ct.Xs), Xt: castBytes[T](ct.Xt),
+		Y: slices.Clone(ct.Y), Yt: slices.Clone(ct.Yt),
 	}
-	src, err := data.LoadSource(ctx, cfg.Name, cfg.Dir)
+}
+
+// LoadImages loads the data set name (data.LoadSource, dir as there) and
+// returns ImageTask on it.
+func LoadImages[T linalg.Float](ctx context.Context, name, dir string, cfg data.MultiClassConfig) (*Task[T], error) {
+	src, err := data.LoadSource(ctx, name, dir)
 	if err != nil {
 		return nil, err
 	}
 	return ImageTask[T](src, cfg)
 }
 
-// ImageTask builds the multi-class noise-border trial from src:
-//
-//   - N training and Nt test images are drawn without replacement from all
-//     images of each split (a partial Fisher-Yates shuffle from streams
-//     derived from cfg.Seed); labels are the classes, Outputs =
-//     len(src.Classes);
-//   - each image is placed in the centre of a (H+2w)x(W+2w)xC canvas whose
-//     other values are i.i.d. uniform integers 0..255 from a stream owned
-//     by the sample (seed, split, draw position);
-//   - the spurious query of training sample i is its canvas with the
-//     centre set to 0;
-//   - rows are the canvases in HWC order with raw pixel values 0..255, as
-//     the authors' code (no scaling).
-//
-// Cost: O((2N+Nt)*D) time and memory, D = (H+2w)(W+2w)C.
-func ImageTask[T linalg.Float](src *data.Source, cfg ImageConfig) (*Task[T], error) {
-	w := cfg.Border
-	if w == 0 {
-		w = 10
-		if strings.HasPrefix(src.Name, "cifar10") {
-			w = 8
-		}
+// ImageTask builds the noise-border trial of the paper's NN experiments on
+// all classes of src (data.MultiClassTrial with cfg; cfg.Nt == 0 selects
+// PaperNt test images capped at the test split) as a Task. Cost:
+// O((2N+Nt)*D).
+func ImageTask[T linalg.Float](src *data.Source, cfg data.MultiClassConfig) (*Task[T], error) {
+	if cfg.Nt == 0 {
+		cfg.Nt = min(PaperNt, src.Test.Len())
 	}
-	tr, te := src.Train, src.Test
-	nt := cfg.Nt
-	if nt == 0 {
-		nt = min(PaperNt, te.Len())
+	ct, err := data.MultiClassTrial(src, cfg)
+	if err != nil {
+		return nil, err
 	}
-	switch {
-	case w < 0 || w > 1024:
-		return nil, fmt.Errorf("%s: border %d, want 1..1024 pixels", src.Name, w)
-	case cfg.N < 1:
-		return nil, fmt.Errorf("%s: n=%d, want n >= 1", src.Name, cfg.N)
-	case cfg.N > tr.Len():
-		return nil, fmt.Errorf("%s: n=%d training samples requested but the training split has %d images", src.Name, cfg.N, tr.Len())
-	case nt < 0:
-		return nil, fmt.Errorf("%s: nt=%d, want nt >= 0", src.Name, nt)
-	case nt > te.Len():
-		return nil, fmt.Errorf("%s: nt=%d test samples requested but the test split has %d images", src.Name, nt, te.Len())
-	case len(src.Classes) < 2:
-		return nil, fmt.Errorf("%s: %d classes, need at least 2", src.Name, len(src.Classes))
-	}
-	H, W, C := tr.Height+2*w, tr.Width+2*w, tr.Channels
-	d := H * W * C
-	if int64(d)*int64(2*cfg.N+nt) > math.MaxInt/8 {
-		return nil, fmt.Errorf("%s: %d samples of dimension %d do not fit in memory", src.Name, 2*cfg.N+nt, d)
-	}
-	t := &Task[T]{
-		Name: src.Name, D: d, Outputs: len(src.Classes),
-		Alpha:  float64(H*W-tr.Height*tr.Width) / float64(H*W),
-		Height: H, Width: W, Channels: C,
-		X: make([]T, cfg.N*d), Xs: make([]T, cfg.N*d), Xt: make([]T, nt*d),
-		Y: make([]int, cfg.N), Yt: make([]int, nt),
-	}
-	canvas := make([]byte, d)
-	for i, idx := range pickImages(tr.Len(), cfg.N, newStream(cfg.Seed, streamPickTrain)) {
-		borderCanvas(canvas, tr, idx, w, newStream(cfg.Seed, streamBorderTrain, uint64(i)))
-		toT(t.X[i*d:(i+1)*d], canvas)
-		clearCentre(canvas, tr, w)
-		toT(t.Xs[i*d:(i+1)*d], canvas)
-		t.Y[i] = tr.Labels[idx]
-	}
-	for i, idx := range pickImages(te.Len(), nt, newStream(cfg.Seed, streamPickTest)) {
-		borderCanvas(canvas, te, idx, w, newStream(cfg.Seed, streamBorderTest, uint64(i)))
-		toT(t.Xt[i*d:(i+1)*d], canvas)
-		t.Yt[i] = te.Labels[idx]
-	}
-	for _, y := range slices.Concat(t.Y, t.Yt) {
-		if y < 0 || y >= t.Outputs {
-			return nil, fmt.Errorf("%s: label %d outside the %d classes", src.Name, y, t.Outputs)
-		}
-	}
-	return t, nil
+	return FromClassTrial[T](ct), nil
 }
 
-// pickImages returns n distinct indices of 0..size-1 (partial
-// Fisher-Yates).
-func pickImages(size, n int, r *rand.Rand) []int {
-	pool := make([]int, size)
-	for i := range pool {
-		pool[i] = i
-	}
-	for i := range n {
-		j := i + r.IntN(size-i)
-		pool[i], pool[j] = pool[j], pool[i]
-	}
-	return pool[:n]
-}
-
-// borderCanvas writes image idx of s into the centre of canvas and fills
-// the rest with uniform bytes of r (8 per Uint64, little-endian first, in
-// HWC order over the whole canvas; centre values are drawn and
-// overwritten).
-func borderCanvas(canvas []byte, s *data.ImageSet, idx, w int, r *rand.Rand) {
-	for i := 0; i < len(canvas); i += 8 {
-		v := r.Uint64()
-		for k := i; k < i+8 && k < len(canvas); k++ {
-			canvas[k] = byte(v)
-			v >>= 8
-		}
-	}
-	img := s.Image(idx)
-	C, W := s.Channels, s.Width+2*w
-	row := s.Width * C
-	for y := range s.Height {
-		copy(canvas[((y+w)*W+w)*C:], img[y*row:(y+1)*row])
-	}
-}
-
-// clearCentre sets the original image region of canvas to 0.
-func clearCentre(canvas []byte, s *data.ImageSet, w int) {
-	C, W := s.Channels, s.Width+2*w
-	row := s.Width * C
-	for y := range s.Height {
-		clear(canvas[((y+w)*W+w)*C:][:row])
-	}
-}
-
-func toT[T linalg.Float](dst []T, src []byte) {
+func castBytes[T linalg.Float](src []byte) []T {
+	out := make([]T, len(src))
 	for i, b := range src {
-		dst[i] = T(b)
+		out[i] = T(b)
 	}
+	return out
 }

@@ -6,6 +6,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/spurious-ml/spurious/data"
 	"github.com/spurious-ml/spurious/linalg"
 )
 
@@ -115,7 +116,7 @@ func Train[T linalg.Float](ctx context.Context, net *Net[T], task *Task[T], cfg 
 	for i := range perm {
 		perm[i] = i
 	}
-	shuffle := newStream(cfg.Seed, streamShuffle)
+	shuffle := data.NewStream(cfg.Seed, streamShuffle)
 	res := &Result{Epochs: cfg.Epochs}
 	start := time.Now()
 	for epoch := range cfg.Epochs {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -38,7 +39,7 @@ func randomTask[T linalg.Float](n, d, outputs int, seed uint64) *Task[T] {
 
 func TestOverfitFC(t *testing.T) {
 	task := randomTask[float32](40, 30, 10, 1)
-	net := NewFC[float32](30, 10, newStream(1, streamInit))
+	net := NewFC[float32](30, 10, data.NewStream(1, streamInit))
 	res, err := Train(context.Background(), net, task, TrainConfig{Epochs: 150, Seed: 1})
 	if err != nil {
 		t.Fatal(err)
@@ -129,7 +130,7 @@ func TestDeterminism(t *testing.T) {
 
 func TestSchedule(t *testing.T) {
 	task := randomTask[float64](10, 5, 1, 4)
-	net := NewFC[float64](5, 1, newStream(4, streamInit))
+	net := NewFC[float64](5, 1, data.NewStream(4, streamInit))
 	var lrs []float64
 	_, err := Train(context.Background(), net, task, TrainConfig{Epochs: 7, StepEvery: 3, StepGamma: 0.5, ProgressEvery: 1,
 		Progress: func(p Progress) { lrs = append(lrs, p.LR) }})
@@ -172,7 +173,7 @@ func TestAdamStep(t *testing.T) {
 // bound/sqrt(3n) and the mean square bound²/3 ± bound²·sqrt(4/45/n); both
 // are checked within 5 standard deviations.
 func TestInit(t *testing.T) {
-	r := newStream(5, streamInit)
+	r := data.NewStream(5, streamInit)
 	for _, c := range []struct {
 		name   string
 		params []*Param[float64]
@@ -256,69 +257,46 @@ func fakeSource(nTrain, nTest, c int) *data.Source {
 	return &data.Source{Name: "fake", Train: mk(nTrain, 0), Test: mk(nTest, 1000), Classes: []string{"a", "b", "c", "d"}}
 }
 
+// TestImageTask checks the conversion of data.MultiClassTrial (whose
+// construction data's tests check): the same rows cast to T, the classes
+// as outputs, and the test split capped at its size when Nt is 0.
 func TestImageTask(t *testing.T) {
 	src := fakeSource(20, 9, 3)
-	cfg := ImageConfig{N: 12, Nt: 0, Border: 2, Seed: 9}
+	cfg := data.MultiClassConfig{N: 12, Border: 2, Seed: 9}
 	task, err := ImageTask[float32](src, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	H, W, C := 9, 10, 3
-	if task.D != H*W*C || task.Height != H || task.Width != W || task.Channels != C || task.Outputs != 4 {
-		t.Fatalf("geometry %dx%dx%d d=%d outputs=%d", task.Height, task.Width, task.Channels, task.D, task.Outputs)
-	}
 	if task.Nt() != 9 {
-		t.Errorf("nt %d, want the whole test split (9 < 10000)", task.Nt())
+		t.Errorf("nt %d, want the whole test split (9 < %d)", task.Nt(), PaperNt)
 	}
-	if want := float64(H*W-30) / float64(H*W); task.Alpha != want {
-		t.Errorf("alpha %v, want %v", task.Alpha, want)
+	cfg.Nt = 9
+	ct, err := data.MultiClassTrial(src, cfg)
+	if err != nil {
+		t.Fatal(err)
 	}
-	seen := map[int]bool{}
-	for i := range task.N() {
-		x, xs := task.X[i*task.D:(i+1)*task.D], task.Xs[i*task.D:(i+1)*task.D]
-		// Identify the image from its first centre pixel.
-		img := -1
-		for j := range src.Train.Len() {
-			if float32(src.Train.Image(j)[0]) == x[(2*W+2)*C] {
-				img = j
-			}
+	if task.D != ct.D() || task.Height != 9 || task.Width != 10 || task.Channels != 3 || task.Outputs != 4 || task.Alpha != ct.Alpha {
+		t.Fatalf("geometry %dx%dx%d d=%d outputs=%d alpha=%v, want those of the trial (9x10x3, 4 classes, alpha %v)", task.Height, task.Width, task.Channels, task.D, task.Outputs, task.Alpha, ct.Alpha)
+	}
+	for _, p := range []struct {
+		name string
+		got  []float32
+		want []byte
+	}{{"X", task.X, ct.X}, {"Xs", task.Xs, ct.Xs}, {"Xt", task.Xt, ct.Xt}} {
+		if len(p.got) != len(p.want) {
+			t.Fatalf("%s: %d values, want %d", p.name, len(p.got), len(p.want))
 		}
-		if img < 0 || seen[img] {
-			t.Fatalf("sample %d: centre matches image %d (seen before: %v)", i, img, seen[img])
-		}
-		seen[img] = true
-		if task.Y[i] != src.Train.Labels[img] {
-			t.Errorf("sample %d: label %d, want %d", i, task.Y[i], src.Train.Labels[img])
-		}
-		pix := src.Train.Image(img)
-		for y := range H {
-			for xx := range W {
-				for ch := range C {
-					p := (y*W+xx)*C + ch
-					inside := y >= 2 && y < 7 && xx >= 2 && xx < 8
-					switch {
-					case inside && x[p] != float32(pix[((y-2)*6+xx-2)*C+ch]):
-						t.Fatalf("sample %d pixel (%d,%d,%d): %v, want the image's", i, y, xx, ch, x[p])
-					case inside && xs[p] != 0:
-						t.Fatalf("sample %d: spurious centre (%d,%d,%d) = %v, want 0", i, y, xx, ch, xs[p])
-					case !inside && xs[p] != x[p]:
-						t.Fatalf("sample %d: spurious border (%d,%d,%d) = %v, want %v", i, y, xx, ch, xs[p], x[p])
-					}
-				}
+		for i, v := range p.want {
+			if p.got[i] != float32(v) {
+				t.Fatalf("%s[%d] = %v, want the raw pixel %d", p.name, i, p.got[i], v)
 			}
 		}
 	}
-	again, _ := ImageTask[float32](src, cfg)
-	for i := range task.X {
-		if task.X[i] != again.X[i] {
-			t.Fatal("same seed, different data")
-		}
+	if !slices.Equal(task.Y, ct.Y) || !slices.Equal(task.Yt, ct.Yt) {
+		t.Error("labels differ from the trial's classes")
 	}
-	if _, err := ImageTask[float32](src, ImageConfig{N: 21, Seed: 1}); err == nil || !strings.Contains(err.Error(), "training split has 20") {
+	if _, err := ImageTask[float32](src, data.MultiClassConfig{N: 21, Seed: 1}); err == nil || !strings.Contains(err.Error(), "training split has 20") {
 		t.Errorf("n beyond the split: error %v", err)
-	}
-	if _, err := ImageTask[float32](src, ImageConfig{N: 5, Nt: 10, Seed: 1}); err == nil || !strings.Contains(err.Error(), "test split has 9") {
-		t.Errorf("nt beyond the split: error %v", err)
 	}
 }
 
