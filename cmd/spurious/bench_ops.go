@@ -11,11 +11,14 @@ type benchConfig struct {
 }
 
 // benchCase is one prepared measurement: Run executes the operation once on
-// data prepared by the op (setup is not timed), Flops is the conventional
-// flop count of one Run, and Sizes are reported as JSON keys (e.g. "m", "n").
+// data prepared by the op (setup is not timed), Reset, if not nil, restores
+// the input that Run overwrites and is called untimed before every Run,
+// Flops is the conventional flop count of one Run, and Sizes are reported
+// as JSON keys (e.g. "m", "n").
 type benchCase struct {
 	Sizes map[string]int
 	Flops float64
+	Reset func()
 	Run   func() error
 }
 

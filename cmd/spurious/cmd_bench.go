@@ -187,7 +187,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 }
 
 // runBenchCase prepares one case, runs it once to warm up, then reps
-// times, and reports the median time.
+// times, and reports the median time. The case's Reset, if any, runs
+// before each Run, outside the timed interval.
 func runBenchCase(ctx context.Context, op string, prepare benchOp, cfg benchConfig, reps int, peak float64) (benchResult, error) {
 	linalg.SetThreads(cfg.Threads)
 	threads := linalg.Threads()
@@ -195,6 +196,11 @@ func runBenchCase(ctx context.Context, op string, prepare benchOp, cfg benchConf
 	if err != nil {
 		return benchResult{}, err
 	}
+	reset := c.Reset
+	if reset == nil {
+		reset = func() {}
+	}
+	reset()
 	if err := c.Run(); err != nil {
 		return benchResult{}, err
 	}
@@ -203,6 +209,7 @@ func runBenchCase(ctx context.Context, op string, prepare benchOp, cfg benchConf
 		if err := ctx.Err(); err != nil {
 			return benchResult{}, err
 		}
+		reset()
 		start := time.Now()
 		if err := c.Run(); err != nil {
 			return benchResult{}, err
