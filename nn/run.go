@@ -50,7 +50,7 @@ type Config struct {
 type Report struct {
 	Arch, Dataset, Precision string
 	N, Nt, D, Outputs        int
-	ClassesPresent           int // distinct training labels (e.g. 2 for the cat/ship CIFAR-10 copy)
+	ClassesPresent           int // distinct labels of the training and test samples (e.g. 2 for the cat/ship CIFAR-10 copy)
 	Alpha                    float64
 	Params                   int
 	Seed                     uint64

@@ -34,10 +34,13 @@ func (t *Task[T]) N() int { return len(t.Y) }
 // Nt returns the number of test samples.
 func (t *Task[T]) Nt() int { return len(t.Yt) }
 
-// ClassesPresent returns how many distinct labels the training set has.
+// ClassesPresent returns how many distinct labels the training and test
+// samples have together: the classes a trial can tell apart (2 for the
+// cat/ship copy of CIFAR-10, 10 for MNIST with enough samples, whatever
+// few classes a tiny training set happens to draw).
 func (t *Task[T]) ClassesPresent() int {
 	seen := map[int]bool{}
-	for _, y := range t.Y {
+	for _, y := range slices.Concat(t.Y, t.Yt) {
 		seen[y] = true
 	}
 	return len(seen)

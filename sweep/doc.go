@@ -2,7 +2,7 @@
 // scale out through job schedulers.
 //
 // A [Spec] lists the axes of a grid (model, activation, dataset, alpha, N,
-// k, d, Nt, ridge, repetitions and pass-through flags). [Spec.Trials]
+// k, d, Nt, ridge, training epochs, repetitions and pass-through flags). [Spec.Trials]
 // expands it into [Trial]s. Each trial has a stable key, a hash of its
 // canonical parameters ([Params.Key]), and a seed derived only from the
 // global seed and that key ([DeriveSeed]); so a trial's numbers do not

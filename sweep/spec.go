@@ -27,6 +27,7 @@ type Grid struct {
 	N       []int     `json:"n,omitempty"`
 	Nt      []int     `json:"nt,omitempty"`
 	Ridge   []float64 `json:"ridge,omitempty"`
+	Epochs  []int     `json:"epochs,omitempty"` // training epochs of trained networks
 
 	// Extra holds pass-through flags (name without dashes -> value) that
 	// every trial of the grid carries; they are part of the trial key.
@@ -57,6 +58,7 @@ type Params struct {
 	N       int               `json:"n"`
 	Nt      int               `json:"nt,omitempty"`
 	Ridge   float64           `json:"ridge,omitempty"`
+	Epochs  int               `json:"epochs,omitempty"`
 	Rep     int               `json:"rep"`
 	Extra   map[string]string `json:"extra,omitempty"`
 }
@@ -69,13 +71,18 @@ type Trial struct {
 }
 
 // canonical returns the text that Key hashes: one "name=value" line per
-// field in a fixed order, floats in their shortest round-trip form, then the
-// extra flags sorted by name. Changing it changes every key.
+// field in a fixed order, floats in their shortest round-trip form, then
+// epochs when set (a later field: leaving it out when zero keeps the keys
+// of trials without it), then the extra flags sorted by name. Changing it
+// changes every key.
 func (p Params) canonical() string {
 	var b strings.Builder
 	f := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 	fmt.Fprintf(&b, "model=%s\nact=%s\ndataset=%s\nalpha=%s\nd=%d\nk=%d\nn=%d\nnt=%d\nridge=%s\nrep=%d\n",
 		p.Model, p.Act, p.Dataset, f(p.Alpha), p.D, p.K, p.N, p.Nt, f(p.Ridge), p.Rep)
+	if p.Epochs != 0 {
+		fmt.Fprintf(&b, "epochs=%d\n", p.Epochs)
+	}
 	for _, name := range slices.Sorted(maps.Keys(p.Extra)) {
 		fmt.Fprintf(&b, "extra.%s=%s\n", name, p.Extra[name])
 	}
@@ -175,6 +182,7 @@ func (s *Spec) grids() []Grid {
 		pickI(&e.N, g.N)
 		pickI(&e.Nt, g.Nt)
 		pickF(&e.Ridge, g.Ridge)
+		pickI(&e.Epochs, g.Epochs)
 		if len(s.Extra)+len(g.Extra) > 0 {
 			e.Extra = make(map[string]string, len(s.Extra)+len(g.Extra))
 			maps.Copy(e.Extra, s.Extra)
@@ -195,7 +203,8 @@ func orUnset[T any](v []T) []T {
 }
 
 // Trials expands the spec into its trials in a fixed order (grids in
-// order; within a grid model, act, dataset, alpha, d, k, nt, ridge, n, then
+// order; within a grid model, act, dataset, alpha, d, k, nt, ridge, epochs,
+// n, then
 // repetitions innermost). A trial produced by two grids appears once. It
 // returns an error naming the first invalid axis value.
 func (s *Spec) Trials() ([]Trial, error) {
@@ -220,16 +229,18 @@ func (s *Spec) Trials() ([]Trial, error) {
 							for _, k := range orUnset(g.K) {
 								for _, nt := range orUnset(g.Nt) {
 									for _, ridge := range orUnset(g.Ridge) {
-										for _, n := range g.N {
-											for rep := range reps {
-												p := Params{Model: model, Act: act, Dataset: ds, Alpha: alpha,
-													D: d, K: k, N: n, Nt: nt, Ridge: ridge, Rep: rep, Extra: g.Extra}
-												key := p.Key()
-												if seen[key] {
-													continue
+										for _, epochs := range orUnset(g.Epochs) {
+											for _, n := range g.N {
+												for rep := range reps {
+													p := Params{Model: model, Act: act, Dataset: ds, Alpha: alpha,
+														D: d, K: k, N: n, Nt: nt, Ridge: ridge, Epochs: epochs, Rep: rep, Extra: g.Extra}
+													key := p.Key()
+													if seen[key] {
+														continue
+													}
+													seen[key] = true
+													out = append(out, Trial{Key: key, Seed: DeriveSeed(s.Seed, key), Params: p})
 												}
-												seen[key] = true
-												out = append(out, Trial{Key: key, Seed: DeriveSeed(s.Seed, key), Params: p})
 											}
 										}
 									}
@@ -253,7 +264,7 @@ func (g *Grid) validate() error {
 			return fmt.Errorf("n = %d, want >= 1", n)
 		}
 	}
-	for name, v := range map[string][]int{"d": g.D, "k": g.K, "nt": g.Nt} {
+	for name, v := range map[string][]int{"d": g.D, "k": g.K, "nt": g.Nt, "epochs": g.Epochs} {
 		for _, x := range v {
 			if x < 1 {
 				return fmt.Errorf("%s = %d, want >= 1 (leave the axis out to keep the default)", name, x)

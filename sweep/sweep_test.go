@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -36,6 +37,35 @@ func fakeRunner(_ context.Context, t Trial) (json.RawMessage, error) {
 	return json.Marshal(map[string]any{"n": t.N, "test_acc": 0.5 + u/4, "seed": t.Seed})
 }
 
+// TestKeyWithEpochs pins the key of a trained-network trial: epochs is
+// appended to the canonical text only when set, so adding the axis kept
+// the keys above.
+func TestKeyWithEpochs(t *testing.T) {
+	p := Params{Model: "nn-fc", Dataset: "mnist", N: 100, Nt: 500, Epochs: 100}
+	// SHA-256 of "model=nn-fc\nact=\ndataset=mnist\nalpha=0\nd=0\nk=0\nn=100\nnt=500\nridge=0\nrep=0\nepochs=100\n"
+	// by Python's hashlib.
+	if got, want := p.Key(), "6482f47fc81ab837"; got != want {
+		t.Errorf("Key() = %s, want %s", got, want)
+	}
+	s := &Spec{Repetitions: 2, Grid: Grid{Model: []string{"nn-fc"}, N: []int{10}, Epochs: []int{5, 50}},
+		Grids: []Grid{{}, {Epochs: []int{500}}}}
+	trials, err := s.Trials()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []int
+	for _, tr := range trials {
+		got = append(got, tr.Epochs)
+	}
+	if want := []int{5, 5, 50, 50, 500, 500}; !slices.Equal(got, want) {
+		t.Errorf("epochs of the trials %v, want %v (the second grid overrides the axis)", got, want)
+	}
+	s.Epochs = []int{0}
+	if _, err := s.Trials(); err == nil || !strings.Contains(err.Error(), "epochs = 0") {
+		t.Errorf("epochs 0: got %v, want an error", err)
+	}
+}
+
 func TestKeyIsStableAndCanonical(t *testing.T) {
 	p := Params{Model: "rf", Act: "phi2", Dataset: "synthetic", Alpha: 0.5, D: 1000, K: 2000, N: 100, Nt: 1000, Rep: 1,
 		Extra: map[string]string{"isa": "avx2", "b": "1"}}
@@ -54,7 +84,7 @@ func TestKeyIsStableAndCanonical(t *testing.T) {
 	}
 	for _, mut := range []func(*Params){
 		func(p *Params) { p.Rep = 2 }, func(p *Params) { p.Alpha = 0.25 }, func(p *Params) { p.Extra = nil },
-		func(p *Params) { p.N = 101 }, func(p *Params) { p.Ridge = 1e-3 },
+		func(p *Params) { p.N = 101 }, func(p *Params) { p.Ridge = 1e-3 }, func(p *Params) { p.Epochs = 1 },
 	} {
 		r := p
 		mut(&r)

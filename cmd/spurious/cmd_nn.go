@@ -42,7 +42,7 @@ type nnOutput struct {
 	TrainAcc         float64 `json:"train_acc"`
 	TestAcc          float64 `json:"test_acc"`
 	SpuriousAcc      float64 `json:"spurious_acc"`
-	ChanceAcc        float64 `json:"chance_acc"` // 1/classes in the training set; 0.5 for MSE
+	ChanceAcc        float64 `json:"chance_acc"` // 1/classes present in the samples; 0.5 for MSE
 	TrainLoss        float64 `json:"train_loss"`
 	LoadSeconds      float64 `json:"load_seconds"`
 	TrainSeconds     float64 `json:"train_seconds"`
@@ -140,8 +140,8 @@ func runNN(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		Seconds:          rep.LoadSeconds + rep.TrainSeconds + rep.EvalSeconds,
 		SamplesPerSecond: rep.SamplesPerSecond, ISA: asm.Active(), Threads: linalg.Threads(), GoVersion: runtime.Version(),
 	}
-	// Chance: guessing among the classes the training set has (the JPEG
-	// copy of CIFAR-10 holds only cats and ships: 0.5, not 0.1).
+	// Chance: guessing among the classes the samples have (the JPEG copy
+	// of CIFAR-10 holds only cats and ships: 0.5, not 0.1).
 	out.Loss, out.ChanceAcc = "cross-entropy", 1/float64(max(rep.ClassesPresent, 1))
 	if rep.Outputs == 1 {
 		out.Loss, out.ChanceAcc = "mse", 0.5
@@ -159,7 +159,7 @@ func printNN(w io.Writer, o nnOutput) error {
 	fmt.Fprintln(w, envHeader())
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "model\t%s, %d parameters, %s loss, %s\n", o.Arch, o.Params, o.Loss, o.Precision)
-	fmt.Fprintf(tw, "data\t%s: n=%d nt=%d d=%d alpha=%.4g, %d outputs (%d classes in the training set)\n",
+	fmt.Fprintf(tw, "data\t%s: n=%d nt=%d d=%d alpha=%.4g, %d outputs (%d classes in the samples)\n",
 		o.Dataset, o.N, o.Nt, o.D, o.Alpha, o.Outputs, o.ClassesPresent)
 	fmt.Fprintf(tw, "training\t%d epochs, %d Adam steps, batch %d, lr %g, seed %d\n", o.Epochs, o.Steps, o.BatchSize, o.LR, o.Seed)
 	fmt.Fprintf(tw, "train accuracy\t%.4f\n", o.TrainAcc)

@@ -23,6 +23,7 @@ import (
 
 	"github.com/spurious-ml/spurious/asm"
 	"github.com/spurious-ml/spurious/linalg"
+	"github.com/spurious-ml/spurious/nn"
 	"github.com/spurious-ml/spurious/plot"
 	"github.com/spurious-ml/spurious/report"
 	"github.com/spurious-ml/spurious/sweep"
@@ -40,13 +41,20 @@ type reproPreset struct {
 	reps, nt   int
 	d          int
 	realModels bool // include the MNIST / CIFAR-10 panels when the data is there
+
+	// The NN figure's trials (FC net, same N grid and repetitions).
+	nnEpochs, nnNt int
 }
 
 var (
 	// reproQuick finishes in minutes on two cores: smaller RF width, fewer N.
-	reproQuick = reproPreset{name: "quick", kRF: 3000, kNTK: 100, ns: []int{10, 30, 100, 300}, reps: 2, nt: 500, d: 1000, realModels: true}
-	// reproFull uses the paper's sizes (spec §4.2-4.3).
-	reproFull = reproPreset{name: "full", kRF: 100000, kNTK: 100, ns: []int{10, 20, 50, 100, 200, 500, 1000}, reps: 10, nt: 1000, d: 1000, realModels: true}
+	// The NN trials train for a tenth of the paper's epochs.
+	reproQuick = reproPreset{name: "quick", kRF: 3000, kNTK: 100, ns: []int{10, 30, 100, 300}, reps: 2, nt: 500, d: 1000, realModels: true,
+		nnEpochs: nn.QuickEpochs, nnNt: 500}
+	// reproFull uses the paper's sizes (spec §4.2-4.4; the NN figure's N
+	// grid stops at 1000 as the RF and NTK figures').
+	reproFull = reproPreset{name: "full", kRF: 100000, kNTK: 100, ns: []int{10, 20, 50, 100, 200, 500, 1000}, reps: 10, nt: 1000, d: 1000, realModels: true,
+		nnEpochs: nn.PaperEpochs, nnNt: nn.PaperNt}
 )
 
 // reproDataset is a real-data panel of the paper's figures.
@@ -84,25 +92,59 @@ var (
 	reproModels    = []string{"rf", "ntk"}
 )
 
+// The NN figure (spec §4.4): the FC network on synthetic data (binary,
+// MSE) and on MNIST (10 classes) when it is available. The CNN panels are
+// left to `spurious sweep` (model nn-cnn): at 300 to 500 training samples
+// per second on two cores, 1000 epochs cost hours per point.
+const (
+	reproNNModel = "nn-fc"
+	reproNNAlpha = nn.SyntheticAlpha
+	reproNNGrey  = "#888888"
+)
+
+// reproNNPanels are the NN figure's panels in the paper's order.
+var reproNNPanels = []reproDataset{
+	{name: "synthetic", title: "Synthetic - FC"},
+	{name: "mnist", title: "MNIST - FC"},
+}
+
 // reproSpec builds the sweep behind the figures; datasets lists the real
 // datasets that are available.
 func reproSpec(p reproPreset, seed uint64, datasets []reproDataset) *sweep.Spec {
 	s := &sweep.Spec{Seed: seed, Repetitions: p.reps}
 	s.N, s.Nt = p.ns, []int{p.nt}
-	s.Extra = reproExtra
 	for _, m := range reproModels {
 		k := p.kRF
 		if m == "ntk" {
 			k = p.kNTK
 		}
 		s.Grids = append(s.Grids, sweep.Grid{Model: []string{m}, Act: reproSynthActs, Dataset: []string{"synthetic"},
-			Alpha: reproAlphas, D: []int{p.d}, K: []int{k}})
+			Alpha: reproAlphas, D: []int{p.d}, K: []int{k}, Extra: reproExtra})
 		for _, ds := range datasets {
 			s.Grids = append(s.Grids, sweep.Grid{Model: []string{m}, Act: []string{"relu"}, Dataset: []string{ds.name},
-				K: []int{k}})
+				K: []int{k}, Extra: reproExtra})
 		}
 	}
+	for _, ds := range reproNNDatasets(datasets) {
+		g := sweep.Grid{Model: []string{reproNNModel}, Dataset: []string{ds.name}, Nt: []int{p.nnNt}, Epochs: []int{p.nnEpochs}}
+		if ds.name == "synthetic" {
+			g.D, g.Alpha = []int{p.d}, []float64{reproNNAlpha}
+		}
+		s.Grids = append(s.Grids, g)
+	}
 	return s
+}
+
+// reproNNDatasets returns the NN figure's panels whose data is available:
+// synthetic always, MNIST when it is among the real datasets.
+func reproNNDatasets(datasets []reproDataset) []reproDataset {
+	var out []reproDataset
+	for _, p := range reproNNPanels {
+		if p.name == "synthetic" || slices.ContainsFunc(datasets, func(d reproDataset) bool { return d.name == p.name }) {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // reproProbe runs one tiny trial on a real dataset; an error says why the
@@ -117,7 +159,7 @@ func cmdReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fs := flag.NewFlagSet("reproduce", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	quick := fs.Bool("quick", false, "small sizes, a few minutes on two cores (default)")
-	full := fs.Bool("full", false, "the paper's sizes (k=100000 RF, N up to 1000, 10 repetitions)")
+	full := fs.Bool("full", false, "the paper's sizes (k=100000 RF, N up to 1000, 10 repetitions, 1000 NN epochs)")
 	out := fs.String("out", "", "output directory for results.jsonl, spec.json, *.svg and report.md")
 	workers := fs.Int("workers", 1, "trials run at once")
 	seed := fs.Uint64("seed", 1, "global seed of the sweep")
@@ -125,8 +167,8 @@ func cmdReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	progressMode := fs.String("progress", "auto", "progress display: auto, bar, lines or none")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: spurious reproduce [--quick|--full] --out DIR [--workers W]")
-		fmt.Fprintln(stderr, "\nRuns (or resumes, reusing DIR/results.jsonl) the sweeps behind the paper's RF and NTK")
-		fmt.Fprintln(stderr, "figures and writes DIR/rf.svg, DIR/ntk.svg, DIR/theory.svg and DIR/report.md. Flags:")
+		fmt.Fprintln(stderr, "\nRuns (or resumes, reusing DIR/results.jsonl) the sweeps behind the paper's RF, NTK")
+		fmt.Fprintln(stderr, "and NN figures and writes DIR/rf.svg, DIR/ntk.svg, DIR/theory.svg, DIR/nn.svg and DIR/report.md. Flags:")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -216,6 +258,7 @@ func cmdReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		{"rf.svg", reproAccuracyFigure("Random features (RF)", "rf", groups, datasets)},
 		{"ntk.svg", reproAccuracyFigure("Neural tangent kernel (NTK)", "ntk", groups, datasets)},
 		{"theory.svg", reproTheoryFigure(groups, theoryCurves)},
+		{"nn.svg", reproNNFigure(groups, reproNNDatasets(datasets))},
 	}
 	for _, f := range figs {
 		if err := reproWriteSVG(filepath.Join(*out, f.file), f.fig); err != nil {
@@ -348,6 +391,27 @@ func reproAccuracyFigure(title, model string, groups []sweep.PointGroup, dataset
 	return fig
 }
 
+// reproNNFigure lays out the paper's NN figure for the FC panels: spurious
+// accuracy (black) and test accuracy (red) against N, with the chance
+// level the trials report (grey, dashed) for reference.
+func reproNNFigure(groups []sweep.PointGroup, panels []reproDataset) *plot.Figure {
+	fig := &plot.Figure{Title: "Trained networks (FC, Adam)"}
+	for _, ds := range panels {
+		p := &plot.Panel{Title: ds.title, XLabel: "N", LogX: true, YLim: [2]float64{0.08, 1.02}, Legend: "ne"}
+		match := func(q sweep.Params) bool { return q.Model == reproNNModel && q.Dataset == ds.name }
+		for _, m := range []struct{ metric, name, color string }{{"spurious_acc", "spurious accuracy", reproBlack}, {"test_acc", "Test accuracy", reproRed}} {
+			x, y, lo, hi := reproCurve(groups, match, m.metric)
+			p.Series = append(p.Series, plot.Series{Name: m.name, X: x, Y: y, Lo: lo, Hi: hi, Color: m.color, Marker: true})
+		}
+		if x, chance, _, _ := reproCurve(groups, match, "chance_acc"); len(x) > 0 {
+			p.Series = append(p.Series, plot.Series{Name: "chance", X: []float64{x[0], x[len(x)-1]},
+				Y: []float64{chance[len(chance)-1], chance[len(chance)-1]}, Color: reproNNGrey, Dash: reproDash, Width: 1})
+		}
+		fig.Panels = append(fig.Panels, p)
+	}
+	return fig
+}
+
 // reproTheoryPoint is one point of `spurious theory --curve n --json`.
 type reproTheoryPoint struct {
 	Alpha       float64  `json:"alpha"`
@@ -395,7 +459,7 @@ func reproTheoryFigure(groups []sweep.PointGroup, curves map[string][]reproTheor
 	fig := &plot.Figure{Title: "Feature alignment F: measured (mean ± 95% CI) vs theory", Cols: 4}
 	nMin, nMax := math.Inf(1), math.Inf(-1)
 	for _, g := range groups {
-		if g.Params.Dataset == "synthetic" {
+		if g.Params.Dataset == "synthetic" && slices.Contains(reproModels, g.Params.Model) {
 			nMin, nMax = min(nMin, float64(g.Params.N)), max(nMax, float64(g.Params.N))
 		}
 	}
@@ -504,12 +568,15 @@ func reproFmt(s sweep.Summary) string {
 	return fmt.Sprintf("%.3f ± %.3f", s.Mean, s.CI95)
 }
 
-// reproTableColumns are the metrics of the report's tables.
-// Deterministic or bookkeeping columns (theory, timing) show the mean only.
-var reproTableColumns = []struct {
+// reproColumn is a metric of the report's tables; deterministic or
+// bookkeeping columns (theory, chance, timing) show the mean only.
+type reproColumn struct {
 	metric, head string
 	ci           bool
-}{
+}
+
+// reproTableColumns are the columns of the RF and NTK tables.
+var reproTableColumns = []reproColumn{
 	{"test_acc", "test acc", true},
 	{"spurious_acc", "spurious acc", true},
 	{"feature_alignment_mean", "mean F", true},
@@ -517,6 +584,121 @@ var reproTableColumns = []struct {
 	{"cov_spurious", "Cov(f(zˢ), g)", true},
 	{"cov_lemma", "Lemma prediction", true},
 	{"seconds", "seconds", false},
+}
+
+// reproNNColumns are the columns of the NN table.
+var reproNNColumns = []reproColumn{
+	{"train_acc", "train acc", true},
+	{"test_acc", "test acc", true},
+	{"spurious_acc", "spurious acc", true},
+	{"chance_acc", "chance", false},
+	{"seconds", "seconds", false},
+}
+
+// reproTable writes the table of model's groups: one row per parameter
+// point (paper order) and the columns that the trials report.
+func reproTable(d *report.Doc, groups []sweep.PointGroup, model string, columns []reproColumn) {
+	var gs []*sweep.PointGroup
+	for i := range groups {
+		if groups[i].Params.Model == model {
+			gs = append(gs, &groups[i])
+		}
+	}
+	if len(gs) == 0 {
+		d.Para("No finished trials.")
+		return
+	}
+	// Paper order: synthetic first, then the real datasets; alpha 1/2
+	// before 1/4; N ascending.
+	rank := func(ds string) int {
+		for i, r := range reproDatasets {
+			if r.name == ds {
+				return i + 1
+			}
+		}
+		return 0
+	}
+	slices.SortStableFunc(gs, func(a, b *sweep.PointGroup) int {
+		x, y := a.Params, b.Params
+		return cmp.Or(cmp.Compare(rank(x.Dataset), rank(y.Dataset)), cmp.Compare(x.Act, y.Act),
+			cmp.Compare(y.Alpha, x.Alpha), cmp.Compare(x.N, y.N))
+	})
+	// Columns the trials report at all.
+	var cols []int
+	for ci, c := range columns {
+		for _, g := range gs {
+			if g.Summary(c.metric).N > 0 {
+				cols = append(cols, ci)
+				break
+			}
+		}
+	}
+	// The second column is the activation, or the epochs of a trained
+	// network.
+	second := func(p sweep.Params) string { return reproActLabel(p.Act) }
+	head := []string{"dataset", "act", "α", "N", "reps"}
+	if _, isNN := sweepNNArchs[model]; isNN {
+		second = func(p sweep.Params) string { return strconv.Itoa(p.Epochs) }
+		head[1] = "epochs"
+	}
+	for _, ci := range cols {
+		head = append(head, columns[ci].head)
+	}
+	var rows [][]string
+	for _, g := range gs {
+		alpha := "—"
+		if g.Params.Alpha != 0 {
+			alpha = reproAlphaLabel(g.Params.Alpha)
+		}
+		row := []string{g.Params.Dataset, second(g.Params), alpha, strconv.Itoa(g.Params.N), strconv.Itoa(len(g.Records))}
+		for _, ci := range cols {
+			c := columns[ci]
+			sm := g.Summary(c.metric)
+			if !c.ci {
+				sm.CI95 = math.NaN()
+			}
+			row = append(row, reproFmt(sm))
+		}
+		rows = append(rows, row)
+	}
+	d.Table(head, rows)
+}
+
+// reproNNCost writes the measured cost of the NN trials: per dataset, the
+// mean seconds of a trial at the largest N, and its extrapolation to the
+// paper's 1000 epochs (training time is linear in the epochs; loading and
+// evaluation are not repeated).
+func reproNNCost(d *report.Doc, in reproReportInput) {
+	var lines []string
+	for _, ds := range reproNNDatasets(in.datasets) {
+		var last *sweep.PointGroup
+		for i := range in.groups {
+			g := &in.groups[i]
+			if g.Params.Model == reproNNModel && g.Params.Dataset == ds.name && (last == nil || g.Params.N > last.Params.N) {
+				last = g
+			}
+		}
+		if last == nil {
+			continue
+		}
+		total, train := last.Summary("seconds"), last.Summary("train_seconds")
+		if total.N == 0 || train.N == 0 {
+			continue
+		}
+		line := fmt.Sprintf("%s, N = %d, %d epochs: %.1f s per trial (%.1f s training)", ds.title, last.Params.N, last.Params.Epochs, total.Mean, train.Mean)
+		if e := last.Params.Epochs; e > 0 && e != nn.PaperEpochs {
+			line += fmt.Sprintf("; with the paper's %d epochs about %.0f s", nn.PaperEpochs, total.Mean+train.Mean*(float64(nn.PaperEpochs)/float64(e)-1))
+		}
+		lines = append(lines, line+".")
+	}
+	if len(lines) == 0 {
+		return
+	}
+	d.Para("Measured cost of one NN point (mean over its repetitions, this machine and load):")
+	d.Bullets(lines...)
+	d.Para(fmt.Sprintf("For reference, one FC MNIST point at N = 1000 with the paper's %d epochs took 212 s when measured on 2 cores "+
+		"shared with other jobs (load average about 8); training time grows linearly in N·epochs once N exceeds a few hundred, "+
+		"so `--full` spends most of its NN time on its largest N.", nn.PaperEpochs))
 }
 
 func reproReport(in reproReportInput) *report.Doc {
@@ -529,6 +711,13 @@ func reproReport(in reproReportInput) *report.Doc {
 		"%d repetitions per point; held-out spurious queries (the memorization AUC) are off. Curves are means over repetitions; bands and ± are 95%% Student-t "+
 		"confidence intervals of the mean (the paper's plots use seaborn's bootstrap interval).",
 		p.d, p.kRF, p.kNTK, p.ns, p.nt, p.reps))
+	nnFigure := "the paper's NN figure, fully connected panels: synthetic data"
+	if len(reproNNDatasets(in.datasets)) > 1 {
+		nnFigure += " and MNIST"
+	}
+	d.Para(fmt.Sprintf("Trained networks (%s): the same N grid and repetitions, Nt = %d, %d epochs (the paper trains for %d). "+
+		"The paper's CNN panels (MNIST, CIFAR-10) are not part of this command: run them with "+
+		"`spurious sweep --model nn-cnn --dataset mnist --epochs %d --n ...`.", nnFigure, p.nnNt, p.nnEpochs, nn.PaperEpochs, nn.PaperEpochs))
 	if len(in.notes) > 0 {
 		d.Heading(2, "Notes")
 		d.Bullets(in.notes...)
@@ -540,67 +729,20 @@ func reproReport(in reproReportInput) *report.Doc {
 	d.Figure("ntk.svg", "NTK figure", "NTK: same layout and styling as the RF figure.")
 	d.Figure("theory.svg", "Theory vs measurement", "Mean feature alignment F over the training set (dots with 95% CI bands) "+
 		"against the deterministic equivalent γ(ψ), ψ = (N−1)/d (thick line), its small-N limit (dash-dot) and large-N limit (dotted).")
+	d.Figure("nn.svg", "NN figure", fmt.Sprintf("Trained fully connected networks (d → 500 → 200 → C, ReLU, PyTorch initialisation, "+
+		"Adam with lr 10⁻³ ×0.8 every 100 epochs, batches of 1024, %d epochs): spurious accuracy black, test accuracy red, "+
+		"chance level grey dashed. Synthetic: d = %d, α = 1/2, one output regressed on g = ±1 (MSE), accuracy of the sign, chance 0.5. "+
+		"MNIST: all 10 classes with the noise border (48×48, raw pixels 0..255), softmax cross-entropy, "+
+		"argmax accuracy, chance 0.1. The spurious query keeps the training sample's border (or y) and replaces the core.",
+		p.nnEpochs, p.d))
 
 	for _, model := range reproModels {
 		d.Heading(2, "Table: "+strings.ToUpper(model))
-		var gs []*sweep.PointGroup
-		for i := range in.groups {
-			if in.groups[i].Params.Model == model {
-				gs = append(gs, &in.groups[i])
-			}
-		}
-		if len(gs) == 0 {
-			d.Para("No finished trials.")
-			continue
-		}
-		// Paper order: synthetic first, then the real datasets; alpha 1/2
-		// before 1/4; N ascending.
-		rank := func(ds string) int {
-			for i, r := range reproDatasets {
-				if r.name == ds {
-					return i + 1
-				}
-			}
-			return 0
-		}
-		slices.SortStableFunc(gs, func(a, b *sweep.PointGroup) int {
-			x, y := a.Params, b.Params
-			return cmp.Or(cmp.Compare(rank(x.Dataset), rank(y.Dataset)), cmp.Compare(x.Act, y.Act),
-				cmp.Compare(y.Alpha, x.Alpha), cmp.Compare(x.N, y.N))
-		})
-		// Columns the trials report at all.
-		var cols []int
-		for ci, c := range reproTableColumns {
-			for _, g := range gs {
-				if g.Summary(c.metric).N > 0 {
-					cols = append(cols, ci)
-					break
-				}
-			}
-		}
-		head := []string{"dataset", "act", "α", "N", "reps"}
-		for _, ci := range cols {
-			head = append(head, reproTableColumns[ci].head)
-		}
-		var rows [][]string
-		for _, g := range gs {
-			alpha := "—"
-			if g.Params.Alpha != 0 {
-				alpha = reproAlphaLabel(g.Params.Alpha)
-			}
-			row := []string{g.Params.Dataset, reproActLabel(g.Params.Act), alpha, strconv.Itoa(g.Params.N), strconv.Itoa(len(g.Records))}
-			for _, ci := range cols {
-				c := reproTableColumns[ci]
-				sm := g.Summary(c.metric)
-				if !c.ci {
-					sm.CI95 = math.NaN()
-				}
-				row = append(row, reproFmt(sm))
-			}
-			rows = append(rows, row)
-		}
-		d.Table(head, rows)
+		reproTable(&d, in.groups, model, reproTableColumns)
 	}
+	d.Heading(2, "Table: NN (FC)")
+	reproTable(&d, in.groups, reproNNModel, reproNNColumns)
+	reproNNCost(&d, in)
 
 	d.Heading(2, "Environment")
 	e := in.env
@@ -635,8 +777,19 @@ func reproReport(in reproReportInput) *report.Doc {
 		"spurious reproduce --" + p.name + " --out " + in.out,
 	}, "\n"))
 	if ts, err := in.spec.Trials(); err == nil && len(ts) > 0 {
-		d.Para("One trial by hand (the first of the sweep; its seed derives from the global seed and the trial key):")
-		d.Code("sh", "spurious "+strings.Join(sweepTrialArgs(ts[0]), " "))
+		d.Para("Trials by hand (the first of the sweep and its first NN trial; a trial's seed derives from the global seed and its key):")
+		var cmds []string
+		for i, t := range ts {
+			if _, isNN := sweepNNArchs[t.Model]; i == 0 || isNN {
+				if args, err := sweepTrialArgs(t); err == nil {
+					cmds = append(cmds, "spurious "+strings.Join(args, " "))
+				}
+				if isNN {
+					break
+				}
+			}
+		}
+		d.Code("sh", strings.Join(cmds, "\n"))
 	}
 	d.Para("Theory curves:")
 	d.Code("sh", strings.Join(in.theoryCmds, "\n"))

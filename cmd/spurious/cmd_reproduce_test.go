@@ -58,8 +58,9 @@ func TestReproduceQuickWithFakeTrials(t *testing.T) {
 	if err := run(context.Background(), args, &so, &se); err != nil {
 		t.Fatalf("reproduce: %v\n%s", err, se.String())
 	}
-	// 2 models x (2 acts x 2 alphas + 2 real datasets) x 4 N x 2 repetitions.
-	if !strings.Contains(so.String(), "96 trials (96 run now)") {
+	// 2 models x (2 acts x 2 alphas + 2 real datasets) x 4 N x 2 repetitions,
+	// and the FC network on synthetic data and MNIST x 4 N x 2 repetitions.
+	if !strings.Contains(so.String(), "112 trials (112 run now)") {
 		t.Errorf("first run output: %s", so.String())
 	}
 
@@ -75,18 +76,20 @@ func TestReproduceQuickWithFakeTrials(t *testing.T) {
 	}
 	slices.Sort(written)
 	sortedRefs := slices.Sorted(slices.Values(refs))
-	if !slices.Equal(sortedRefs, written) || len(refs) != 3 {
-		t.Errorf("report references %q, directory holds %q: want the same three figures", refs, written)
+	if !slices.Equal(sortedRefs, written) || len(refs) != 4 {
+		t.Errorf("report references %q, directory holds %q: want the same four figures", refs, written)
 	}
 
 	wantSeries := map[string][]string{
 		"rf.svg": {"φ2, α=1/2", "φ2, α=1/4", "φ4, α=1/2", "φ4, α=1/4", "φ2, α=1/2", "φ2, α=1/4", "φ4, α=1/2", "φ4, α=1/4",
 			"spurious accuracy", "Test accuracy", "spurious accuracy", "Test accuracy"},
+		"nn.svg": {"spurious accuracy", "Test accuracy", "chance", "spurious accuracy", "Test accuracy", "chance"},
 	}
 	wantPanels := map[string][]string{
 		"rf.svg":     {"Synthetic - test accuracy", "Synthetic - spurious accuracy", "MNIST (1 and 7)", "CIFAR-10 (cats and ships)"},
 		"ntk.svg":    {"Synthetic - test accuracy", "Synthetic - spurious accuracy", "MNIST (1 and 7)", "CIFAR-10 (cats and ships)"},
 		"theory.svg": {"RF, φ2", "RF, φ4", "NTK, φ2", "NTK, φ4"},
+		"nn.svg":     {"Synthetic - FC", "MNIST - FC"},
 	}
 	for _, f := range written {
 		b, _ := os.ReadFile(filepath.Join(dir, f))
@@ -106,6 +109,8 @@ func TestReproduceQuickWithFakeTrials(t *testing.T) {
 		}
 	}
 	for _, want := range []string{"## Environment", "spurious reproduce --quick --out", "Go: go1.", "| synthetic | φ4 | 1/4 | 300 | 2 |",
+		"## Table: NN (FC)", "| mnist | 100 | — | 300 | 2 | 1.000 ± 0.000 |", "chance 0.1", "MNIST - FC, N = 300, 100 epochs: 0.5 s per trial (0.3 s training); with the paper's 1000 epochs about 3 s",
+		"spurious nn --json --progress-every 0 --arch fc --dataset synthetic --alpha 0.5 --d 1000 --n 10 --nt 500 --epochs 100 --seed",
 		"spurious merge", "spurious theory --json --model ntk --act phi4"} {
 		if !strings.Contains(string(md), want) {
 			t.Errorf("report.md lacks %q", want)
@@ -117,7 +122,7 @@ func TestReproduceQuickWithFakeTrials(t *testing.T) {
 	if err := run(context.Background(), args, &so, &se); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(so.String(), "96 trials (0 run now)") {
+	if !strings.Contains(so.String(), "112 trials (0 run now)") {
 		t.Errorf("second run did not reuse results.jsonl: %s", so.String())
 	}
 }

@@ -26,13 +26,28 @@ func init() {
 // command's own tests can substitute a cheap deterministic trial.
 var sweepTrialRunner sweep.Runner = sweepRunTrial
 
-// sweepTrialArgs returns the `spurious run` arguments of a trial: unset
-// (zero) parameters are left out so that run applies its defaults, and the
-// pass-through flags follow, sorted, as --name=value.
-func sweepTrialArgs(t sweep.Trial) []string {
+// sweepNNArchs maps the sweep's model values for trained networks to
+// `spurious nn --arch`.
+var sweepNNArchs = map[string]string{"nn-fc": "fc", "nn-cnn": "cnn"}
+
+// sweepTrialArgs returns the command line of a trial: `spurious nn --json`
+// for the trained networks (models nn-fc, nn-cnn), `spurious run --json`
+// otherwise. Unset (zero) parameters are left out so that the command
+// applies its defaults, and the pass-through flags follow, sorted, as
+// --name=value. Axes the command has no flag for are an error.
+func sweepTrialArgs(t sweep.Trial) ([]string, error) {
 	args := []string{"run", "--json"}
 	add := func(name, v string) { args = append(args, "--"+name, v) }
-	if t.Model != "" {
+	arch, isNN := sweepNNArchs[t.Model]
+	switch {
+	case isNN && (t.Act != "" || t.K != 0 || t.Ridge != 0):
+		return nil, fmt.Errorf("trial %s: model %s trains a network with Adam: the act, k and ridge axes do not apply (leave them out)", t.Params, t.Model)
+	case isNN:
+		args = []string{"nn", "--json", "--progress-every", "0"}
+		add("arch", arch)
+	case t.Epochs != 0:
+		return nil, fmt.Errorf("trial %s: the epochs axis applies to trained networks (models nn-fc, nn-cnn) only", t.Params)
+	case t.Model != "":
 		add("model", t.Model)
 	}
 	if t.Act != "" {
@@ -57,6 +72,9 @@ func sweepTrialArgs(t sweep.Trial) []string {
 	if t.Ridge != 0 {
 		add("ridge", strconv.FormatFloat(t.Ridge, 'g', -1, 64))
 	}
+	if t.Epochs != 0 {
+		add("epochs", strconv.Itoa(t.Epochs))
+	}
 	add("seed", strconv.FormatUint(t.Seed, 10))
 	for _, name := range slices.Sorted(maps.Keys(t.Extra)) {
 		if v := t.Extra[name]; v == "" {
@@ -65,17 +83,36 @@ func sweepTrialArgs(t sweep.Trial) []string {
 			args = append(args, "--"+name+"="+v)
 		}
 	}
-	return args
+	return args, nil
 }
 
-// sweepRunTrial runs one trial through the `spurious run --json` command
-// in this process and returns the JSON object it prints.
+// sweepCheckArgs checks that every trial of spec maps to a command line,
+// so that a misplaced axis is reported before anything runs.
+func sweepCheckArgs(spec *sweep.Spec) error {
+	trials, err := spec.Trials()
+	if err != nil {
+		return err
+	}
+	for _, t := range trials {
+		if _, err := sweepTrialArgs(t); err != nil {
+			return fmt.Errorf("sweep: %w", err)
+		}
+	}
+	return nil
+}
+
+// sweepRunTrial runs one trial through its command (`spurious run --json`
+// or `spurious nn --json`) in this process and returns the JSON object it
+// prints.
 func sweepRunTrial(ctx context.Context, t sweep.Trial) (json.RawMessage, error) {
-	if _, ok := commands["run"]; !ok {
-		return nil, errors.New("this build has no `spurious run` command to execute trials")
+	args, err := sweepTrialArgs(t)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := commands[args[0]]; !ok {
+		return nil, fmt.Errorf("this build has no `spurious %s` command to execute trials", args[0])
 	}
 	var stdout, stderr bytes.Buffer
-	args := sweepTrialArgs(t)
 	if err := run(ctx, args, &stdout, &stderr); err != nil {
 		return nil, fmt.Errorf("spurious %s: %w%s", strings.Join(args, " "), err, sweepTail(stderr.Bytes()))
 	}
@@ -189,13 +226,13 @@ func sweepStrings(v string) []string {
 // sweepGridFlags are the flags that describe a simple grid on the command
 // line instead of a spec file.
 type sweepGridFlags struct {
-	model, act, dataset, alpha, d, k, n, nt, ridge, extra string
-	seed                                                  uint64
-	reps                                                  int
+	model, act, dataset, alpha, d, k, n, nt, ridge, epochs, extra string
+	seed                                                          uint64
+	reps                                                          int
 }
 
 func (g *sweepGridFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&g.model, "model", "", "grid: models, comma-separated (rf,ntk,rf-inf,ntk-inf,linear)")
+	fs.StringVar(&g.model, "model", "", "grid: models, comma-separated (rf,ntk,rf-inf,ntk-inf,linear; nn-fc,nn-cnn train networks)")
 	fs.StringVar(&g.act, "act", "", "grid: activations, comma-separated")
 	fs.StringVar(&g.dataset, "dataset", "", "grid: datasets, comma-separated")
 	fs.StringVar(&g.alpha, "alpha", "", "grid: spurious fractions, e.g. 1/2,1/4")
@@ -204,6 +241,7 @@ func (g *sweepGridFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&g.n, "n", "", "grid: training-set sizes, e.g. 10,20,50,100")
 	fs.StringVar(&g.nt, "nt", "", "grid: test-set sizes")
 	fs.StringVar(&g.ridge, "ridge", "", "grid: ridge penalties")
+	fs.StringVar(&g.epochs, "epochs", "", "grid: training epochs (models nn-fc, nn-cnn)")
 	fs.StringVar(&g.extra, "extra", "", "pass-through run flags name=value, comma-separated (e.g. isa=avx2)")
 	fs.Uint64Var(&g.seed, "seed", 0, "global seed (each trial's seed derives from it and the trial key)")
 	fs.IntVar(&g.reps, "reps", 1, "repetitions of each grid point")
@@ -224,7 +262,7 @@ func (g *sweepGridFlags) spec() (*sweep.Spec, error) {
 		name string
 		src  string
 		dst  *[]int
-	}{{"d", g.d, &s.D}, {"k", g.k, &s.K}, {"n", g.n, &s.N}, {"nt", g.nt, &s.Nt}} {
+	}{{"d", g.d, &s.D}, {"k", g.k, &s.K}, {"n", g.n, &s.N}, {"nt", g.nt, &s.Nt}, {"epochs", g.epochs, &s.Epochs}} {
 		if *ax.dst, err = sweepInts(ax.name, ax.src); err != nil {
 			return nil, err
 		}
@@ -268,7 +306,7 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	shards := fs.Int("shards", 0, "shard count to use with SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX")
 	progressMode := fs.String("progress", "auto", "progress display: auto, bar, lines or none")
 	interval := fs.Duration("interval", 10*time.Second, "time between plain progress lines")
-	dryRun := fs.Bool("dry-run", false, "print the trials of this shard as `spurious run` command lines and exit")
+	dryRun := fs.Bool("dry-run", false, "print the trials of this shard as `spurious run|nn` command lines and exit")
 	printSpec := fs.Bool("print-spec", false, "print the spec as JSON and exit (turn grid flags into a spec file)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: spurious sweep [SPEC.json | grid flags] --out results.jsonl [--workers W] [--shard i/n]")
@@ -286,7 +324,7 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	gridSet := false
 	fs.Visit(func(f *flag.Flag) {
 		switch f.Name {
-		case "model", "act", "dataset", "alpha", "d", "k", "n", "nt", "ridge", "extra", "seed", "reps":
+		case "model", "act", "dataset", "alpha", "d", "k", "n", "nt", "ridge", "epochs", "extra", "seed", "reps":
 			gridSet = true
 		}
 	})
@@ -308,6 +346,9 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fs.Usage()
 		return fmt.Errorf("sweep: no spec: pass SPEC.json or grid flags such as --model rf --n 10,100")
 	}
+	if err := sweepCheckArgs(spec); err != nil {
+		return err
+	}
 	if *printSpec {
 		b, _ := json.MarshalIndent(spec, "", "  ")
 		fmt.Fprintf(stdout, "%s\n", b)
@@ -320,7 +361,8 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *dryRun {
 		trials, _ := spec.Trials()
 		for _, t := range shard.Select(trials) {
-			fmt.Fprintf(stdout, "%s spurious %s\n", t.Key, strings.Join(sweepTrialArgs(t), " "))
+			args, _ := sweepTrialArgs(t) // checked above
+			fmt.Fprintf(stdout, "%s spurious %s\n", t.Key, strings.Join(args, " "))
 		}
 		return nil
 	}

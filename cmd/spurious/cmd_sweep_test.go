@@ -29,11 +29,20 @@ func sweepFakeTrial(delay time.Duration) sweep.Runner {
 			return nil, ctx.Err()
 		}
 		r := rand.New(rand.NewPCG(t.Seed, uint64(t.N)))
-		return json.Marshal(map[string]any{
+		out := map[string]any{
 			"model": t.Model, "n": t.N, "seed": t.Seed,
 			"test_acc": 0.5 + 0.3*r.Float64(), "spurious_acc": 0.5 + 0.5*r.Float64(),
 			"feature_alignment_mean": r.Float64(),
-		})
+		}
+		if _, isNN := sweepNNArchs[t.Model]; isNN {
+			// What `spurious nn --json` adds: chance level and timings.
+			out["chance_acc"], out["train_acc"] = 0.5, 1.0
+			if t.Dataset == "mnist" {
+				out["chance_acc"] = 0.1
+			}
+			out["train_seconds"], out["seconds"] = 0.01*float64(t.N*t.Epochs)/1000, 0.2+0.01*float64(t.N*t.Epochs)/1000
+		}
+		return json.Marshal(out)
 	}
 }
 
@@ -298,6 +307,58 @@ func TestSweepGridFlagsAndDryRun(t *testing.T) {
 	}
 }
 
+// TestSweepNNTrials runs a small grid of FC-network trials through
+// `spurious nn` in this process: the epochs axis reaches the command, the
+// records carry its accuracies, and a rerun reproduces them.
+func TestSweepNNTrials(t *testing.T) {
+	dir := t.TempDir()
+	args := []string{"sweep", "--model", "nn-fc", "--dataset", "synthetic", "--d", "20", "--alpha", "1/2", "--n", "8,16",
+		"--nt", "50", "--epochs", "5,30", "--seed", "2", "--progress", "none"}
+	var so bytes.Buffer
+	if err := run(context.Background(), append(args, "--dry-run"), &so, new(bytes.Buffer)); err != nil {
+		t.Fatal(err)
+	}
+	first := strings.SplitN(so.String(), "\n", 2)[0]
+	if want := "spurious nn --json --progress-every 0 --arch fc --dataset synthetic --alpha 0.5 --d 20 --n 8 --nt 50 --epochs 5 --seed "; !strings.Contains(first, want) {
+		t.Errorf("dry run %q lacks %q", first, want)
+	}
+	out := filepath.Join(dir, "a.jsonl")
+	if err := run(context.Background(), append(args, "--out", out), &so, new(bytes.Buffer)); err != nil {
+		t.Fatal(err)
+	}
+	recs := recordsByKey(t, out)
+	if len(recs) != 4 {
+		t.Fatalf("%d records, want 4", len(recs))
+	}
+	for _, r := range recs {
+		var m map[string]any
+		if err := json.Unmarshal(r.Result, &m); err != nil {
+			t.Fatal(err)
+		}
+		if m["epochs"] != float64(r.Params.Epochs) || m["chance_acc"] != 0.5 || m["arch"] != "fc" {
+			t.Errorf("trial %s: result %v, want %d epochs of arch fc with chance 0.5", r.Params, m, r.Params.Epochs)
+		}
+	}
+	again := filepath.Join(dir, "b.jsonl")
+	if err := run(context.Background(), append(args, "--out", again), &so, new(bytes.Buffer)); err != nil {
+		t.Fatal(err)
+	}
+	for key, r := range recordsByKey(t, again) {
+		if sweepStripTiming(t, r.Result) != sweepStripTiming(t, recs[key].Result) {
+			t.Errorf("trial %s differs between two runs", r.Params)
+		}
+	}
+	for _, bad := range [][]string{
+		{"--model", "nn-fc", "--act", "relu", "--n", "8"},
+		{"--model", "rf", "--epochs", "5", "--n", "8"},
+	} {
+		err := run(context.Background(), append([]string{"sweep", "--dry-run"}, bad...), &so, new(bytes.Buffer))
+		if err == nil || !strings.Contains(err.Error(), "do not apply") && !strings.Contains(err.Error(), "trained networks") {
+			t.Errorf("sweep %q: got %v, want an error about the axis", bad, err)
+		}
+	}
+}
+
 func TestSweepRunTrialParsesRunOutput(t *testing.T) {
 	obj, err := sweepFirstObject([]byte("{\"test_acc\": 0.75,\n \"n\": 10}\n"), "run")
 	if err != nil || !json.Valid(obj) {
@@ -317,7 +378,7 @@ func sweepStripTiming(t *testing.T, raw json.RawMessage) string {
 		t.Fatal(err)
 	}
 	for k := range m {
-		if strings.HasSuffix(k, "seconds") {
+		if strings.HasSuffix(k, "seconds") || strings.HasSuffix(k, "_per_second") {
 			delete(m, k)
 		}
 	}
