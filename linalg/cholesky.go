@@ -105,8 +105,7 @@ func (c *cholesky[T]) factor(s, n int) error {
 	trsmLogical(c.kern, l11, true, false, opMat[T]{a21, true}, c.invs[s/triLeaf:])
 	// A22 -= A21 * A21^T on the lower triangle.
 	a22 := c.a.View(s+n1, s+n1, n2, n2)
-	mulAcc(c.kern, triLower, 0, -1, opMat[T]{a21, false}, opMat[T]{a21, true}, a22,
-		workersFor(float64(n2)*float64(n2)*float64(n1)))
+	gemmPacked(c.kern, triLower, 0, -1, opMat[T]{a21, false}, opMat[T]{a21, true}, 1, a22, true, Threads())
 	return c.factor(s+n1, n2)
 }
 

@@ -548,7 +548,7 @@ func TestGemmThreads(t *testing.T) {
 // a single row of tiles is split along n, tall products along m.
 func TestGemmPlan(t *testing.T) {
 	defer SetThreads(SetThreads(2))
-	kern := newKernel[float64]()
+	kern := newEngine[float64]()
 	for _, tc := range []struct {
 		m, n, k    int
 		nt, tm, tn int
@@ -558,7 +558,7 @@ func TestGemmPlan(t *testing.T) {
 		{4000, kern.nr, 500, 2, 2, 1},
 		{1000, 1000, 1000, 2, 2, 1},
 	} {
-		p := planGemm(&kern, tc.m, tc.n, tc.k)
+		p := planGemm(kern, triFull, 0, tc.m, tc.n, tc.k, Threads())
 		if p.nt != tc.nt || p.tm != tc.tm || p.tn != tc.tn {
 			t.Errorf("m=%d n=%d k=%d: plan nt=%d tm=%d tn=%d, want %d %d %d", tc.m, tc.n, tc.k, p.nt, p.tm, p.tn, tc.nt, tc.tm, tc.tn)
 		}

@@ -2,6 +2,7 @@ package linalg
 
 import (
 	"sync"
+	"unsafe"
 
 	"github.com/spurious-ml/spurious/asm"
 )
@@ -12,7 +13,8 @@ import (
 //   - newKernel: the micro-kernel of the active instruction set and its tile
 //     MR x NR, obtained once per operation;
 //   - blockSizes (tune.go): KC, MC, NC for that tile;
-//   - packBlockA: a block of op(A), scaled by alpha, into MR-row micro-panels;
+//   - packBlockA: a block of op(A), scaled by alpha, into MR-row micro-panels
+//     (packAFromB: the same from a packed B panel, for Gram updates);
 //   - packPanelB: a panel of op(B) into NR-column micro-panels;
 //   - kernel.tile: one (possibly partial) C tile += A micro-panel x B
 //     micro-panel, edge tiles through a small buffer;
@@ -36,6 +38,13 @@ import (
 // the hardware prefetchers, few enough that their lines stay in L1.
 const packRows = 16
 
+// packStrip is the length of the strips in which packBlockA (not
+// transposed) and packPanelB (transposed) read the MR or NR source rows of
+// a micro-panel in turn: a few cache lines per row, so that all the rows
+// of the micro-panel stream at once (reading one long row after the other
+// left the loads waiting on one stream; measured 2-3x slower on Zen 3).
+const packStrip = 32
+
 // kernel is the micro-kernel of one operation with its tile geometry.
 type kernel[T Float] struct {
 	mr, nr int
@@ -44,6 +53,19 @@ type kernel[T Float] struct {
 	// packed kc x nr micro-panel b to the mr x nr tile of c (row stride
 	// ldc): the asm kernel contract.
 	mulAdd func(kc int, a, b, c []T, ldc int)
+}
+
+// engine is the packed machinery of one operation: the micro-kernel of
+// the active instruction set and its block sizes (tune.go), obtained once
+// so that packing and kernel agree.
+type engine[T Float] struct {
+	kernel[T]
+	blocking
+}
+
+func newEngine[T Float]() *engine[T] {
+	k := newKernel[T]()
+	return &engine[T]{k, blockSizes(k.mr, k.nr, int(unsafe.Sizeof(T(0))))}
 }
 
 // newKernel returns the micro-kernel of the active instruction set for T.
@@ -92,17 +114,55 @@ func packBlockA[T Float](dst []T, a Matrix[T], tA Transpose, alpha T, i0, mb, p0
 		}
 		return
 	}
-	// op(A)(i, p) = A(i, p): row i is contiguous in p.
+	// op(A)(i, p) = A(i, p): row i is contiguous in p. The rows of a
+	// micro-panel are read together in strips of packStrip elements, so
+	// that MR rows stream at once instead of one row at a time.
 	for r := 0; r < panels; r++ {
 		panel := dst[r*mr*kb : (r+1)*mr*kb]
 		rows := min(mr, mb-r*mr)
-		for i := 0; i < rows; i++ {
-			off := (i0+r*mr+i)*lda + p0
-			src := a.Data[off : off+kb]
-			d := panel[i:]
-			for p, v := range src {
-				d[p*mr] = alpha * v
+		for pb := 0; pb < kb; pb += packStrip {
+			pe := min(pb+packStrip, kb)
+			for i := 0; i < rows; i++ {
+				off := (i0+r*mr+i)*lda + p0
+				d := panel[pb*mr+i:]
+				for p, v := range a.Data[off+pb : off+pe] {
+					d[p*mr] = alpha * v
+				}
 			}
+		}
+		for i := rows; i < mr; i++ {
+			for p := 0; p < kb; p++ {
+				panel[p*mr+i] = 0
+			}
+		}
+	}
+}
+
+// packAFromB packs alpha times rows i0..i0+mb-1 of the transpose of a
+// packed B panel bp (kb x nb, layout above) as an A block into dst: the A
+// block of a Gram update whose B panel holds the same rows, read from
+// cache instead of memory. The values equal packBlockA's from the source.
+func packAFromB[T Float](dst, bp []T, alpha T, i0, mb, kb, mr, nr int) {
+	panels := (mb + mr - 1) / mr
+	for r := 0; r < panels; r++ {
+		panel := dst[r*mr*kb : (r+1)*mr*kb]
+		rows := min(mr, mb-r*mr)
+		// Rows i..i+run-1 of the A micro-panel are consecutive columns of
+		// one B micro-panel: each step p copies a contiguous run.
+		for i := 0; i < rows; {
+			col := i0 + r*mr + i
+			jj := col % nr
+			run := min(rows-i, nr-jj)
+			src := bp[col/nr*nr*kb+jj : (col/nr+1)*nr*kb]
+			d := panel[i:]
+			for p := 0; p < kb; p++ {
+				dp := d[p*mr : p*mr+run : p*mr+run]
+				sp := src[p*nr : p*nr+run : p*nr+run]
+				for q := range dp {
+					dp[q] = alpha * sp[q]
+				}
+			}
+			i += run
 		}
 		for i := rows; i < mr; i++ {
 			for p := 0; p < kb; p++ {
@@ -153,16 +213,19 @@ func packPanelB[T Float](dst []T, b Matrix[T], tB Transpose, p0, kb, j0, nb, nr,
 		}
 		return
 	}
-	// op(B)(p, j) = B(j, p): column j of op(B) is row j of B.
+	// op(B)(p, j) = B(j, p): column j of op(B) is row j of B, read in
+	// strips of packStrip elements across the NR rows of a micro-panel.
 	for s := s0; s < s1; s++ {
 		panel := dst[s*nr*kb : (s+1)*nr*kb]
 		cols := min(nr, nb-s*nr)
-		for j := 0; j < cols; j++ {
-			off := (j0+s*nr+j)*ldb + p0
-			src := b.Data[off : off+kb]
-			d := panel[j:]
-			for p, v := range src {
-				d[p*nr] = v
+		for pb := 0; pb < kb; pb += packStrip {
+			pe := min(pb+packStrip, kb)
+			for j := 0; j < cols; j++ {
+				off := (j0+s*nr+j)*ldb + p0
+				d := panel[pb*nr+j:]
+				for p, v := range b.Data[off+pb : off+pe] {
+					d[p*nr] = v
+				}
 			}
 		}
 		for j := cols; j < nr; j++ {

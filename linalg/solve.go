@@ -151,7 +151,7 @@ func lauum[T Float](kern *engine[T], w Matrix[T]) {
 	w11, w21, w22 := w.View(0, 0, n1, n1), w.View(n1, 0, n2, n1), w.View(n1, n1, n2, n2)
 	lauum(kern, w11)
 	w21t := opMat[T]{w21, true}
-	mulAcc(kern, triLower, 0, 1, w21t, w21t.transpose(), w11, workersFor(float64(n1)*float64(n1)*float64(n2)))
+	gemmPacked(kern, triLower, 0, 1, w21t, w21t.transpose(), 1, w11, true, Threads())
 	trmmLeft(kern, opMat[T]{w22, true}, false, opMat[T]{w21, false})
 	lauum(kern, w22)
 }
@@ -184,7 +184,7 @@ func trmmLeft[T Float](kern *engine[T], tri opMat[T], lower bool, y opMat[T]) {
 		}
 		leaves = append(leaves, opMat[T]{c, false})
 	}
-	parallelColumns(r, kern.nr, workersFor(float64(m)*float64(m)*float64(r)), func(c0, c1 int) {
+	parallelColumns(r, kern.nr, threadsFor(float64(m)*float64(m)*float64(r)), func(c0, c1 int) {
 		trmmRec(kern, tri, lower, y.view(0, c0, m, c1-c0), leaves)
 	})
 }

@@ -1,14 +1,11 @@
 package linalg
 
-import "unsafe"
-
-// This file holds Syrk and the packed, triangle-aware multiply-accumulate
-// engine that Syrk, Trsm and Cholesky run their flops in: operands are
-// packed into the micro-kernel's MR-row and NR-column panels (alpha folded
-// into the A panels), and a macro-kernel walks the MR x NR tiles of C,
-// skipping tiles outside the requested triangle and sending tiles that
-// straddle the diagonal or the matrix edge through a zeroed scratch tile of
-// which only the kept elements are added to C.
+// This file holds Syrk and the triangle-aware pieces of the engine
+// (gemmPacked in gemm.go): which elements of C an update keeps, how the
+// rows of a triangle are split between threads, and the macro-kernel that
+// skips tiles outside the triangle and sends tiles that straddle the
+// diagonal through a zeroed scratch tile of which only the kept elements
+// are added to C.
 
 const (
 	errSyrkShape = "linalg: Syrk result is not n x n for op(A) n x k"
@@ -46,25 +43,28 @@ func Syrk[T Float](uplo Uplo, t Transpose, alpha T, a Matrix[T], beta T, c Matri
 	if uplo == Upper {
 		tri = triUpper
 	}
-	if beta != 1 {
-		scaleTriangle(tri, beta, c)
-	}
 	if alpha == 0 || k == 0 {
+		scaleKept(tri, 0, c, beta)
 		return
 	}
-	mulAcc(newEngine[T](), tri, 0, alpha, op, op.transpose(), c, workersFor(float64(n)*float64(n)*float64(k)))
+	gemmPacked(newEngine[T](), tri, 0, alpha, op, op.transpose(), beta, c, true, Threads())
 }
 
-// scaleTriangle multiplies the tri part of the square matrix c by beta;
-// beta = 0 stores zeros without reading c.
-func scaleTriangle[T Float](tri triMode, beta T, c Matrix[T]) {
+// scaleKept multiplies the elements of c that tri keeps with diagonal
+// offset d by beta; beta = 1 leaves them alone and beta = 0 stores zeros
+// without reading c.
+func scaleKept[T Float](tri triMode, d int, c Matrix[T], beta T) {
+	if beta == 1 {
+		return
+	}
 	for i := 0; i < c.Rows; i++ {
 		row := c.Row(i)
-		lo, hi := 0, i+1
-		if tri == triUpper {
-			lo, hi = i, c.Cols
+		switch tri {
+		case triLower:
+			row = row[:min(max(i+d+1, 0), c.Cols)]
+		case triUpper:
+			row = row[min(max(i+d, 0), c.Cols):]
 		}
-		row = row[lo:hi]
 		if beta == 0 {
 			clear(row)
 			continue
@@ -121,19 +121,6 @@ func (o opMat[T]) view(i, j, r, c int) opMat[T] {
 
 func (o opMat[T]) transpose() opMat[T] { return opMat[T]{o.m, !o.t} }
 
-// engine is the packed multiply-accumulate machinery of one operation:
-// the micro-kernel of the active instruction set and its block sizes
-// (pack.go, tune.go), obtained once so that packing and kernel agree.
-type engine[T Float] struct {
-	kernel[T]
-	blocking
-}
-
-func newEngine[T Float]() *engine[T] {
-	k := newKernel[T]()
-	return &engine[T]{k, blockSizes(k.mr, k.nr, int(unsafe.Sizeof(T(0))))}
-}
-
 // triMode selects which elements of C an accumulation updates.
 type triMode uint8
 
@@ -165,87 +152,6 @@ func (tri triMode) rowWork(i, n, d int) int {
 		return n - min(max(i+d, 0), n)
 	}
 	return n
-}
-
-// Work below this many flops per extra goroutine runs on one goroutine:
-// starting goroutines and a barrier per packed panel cost a few
-// microseconds, and work this small takes tens of microseconds.
-const minFlopsPerWorker = 4e6
-
-// workersFor returns how many goroutines an operation of the given flops
-// uses: at most Threads().
-func workersFor(flops float64) int {
-	return max(1, min(Threads(), int(flops/minFlopsPerWorker)))
-}
-
-// mulAcc computes C += alpha*A*B on the elements of C that tri keeps with
-// diagonal offset d, where A is m x k and B is k x n, on up to nt
-// goroutines. It is Gemm's loop nest (gemmPacked) made triangle-aware:
-// column blocks and row blocks without kept elements are skipped, tiles
-// that straddle the diagonal go through a scratch tile of which only the
-// kept elements are added, and the rows of C are split between the
-// goroutines in MR-aligned ranges of equal kept work (not equal rows). The
-// B panel of each k-step is packed by all goroutines together into one of
-// two alternating shared buffers, with one barrier per step. Every C tile
-// is computed identically whoever computes it, so the result does not
-// depend on nt.
-func mulAcc[T Float](e *engine[T], tri triMode, d int, alpha T, a, b opMat[T], c Matrix[T], nt int) {
-	m, n, k := c.Rows, c.Cols, a.cols()
-	if m == 0 || n == 0 || k == 0 {
-		return
-	}
-	mr, nr, kc, mc, nc := e.mr, e.nr, e.kc, e.mc, e.nc
-	if tri == triLower {
-		n = min(n, m+d) // columns right of the last row's diagonal are dead
-		if n <= 0 {
-			return
-		}
-	}
-	bounds := []int{0, m}
-	if nt > 1 {
-		bounds = splitRows(tri, m, n, d, mr, nt)
-		nt = len(bounds) - 1
-	}
-	kcMax, ncMax := min(kc, k), min(nc, n)
-	steps := ((n + nc - 1) / nc) * ((k + kc - 1) / kc)
-	nbuf := 1
-	if nt > 1 && steps > 1 {
-		nbuf = 2
-	}
-	bSize := packedBSize(kcMax, ncMax, nr)
-	bBuf := getBuf[T](nbuf * bSize)
-	defer putBuf(bBuf)
-	bar := newBarrier(nt)
-	parallel(nt, func(t int) {
-		r0, r1 := bounds[t], bounds[t+1]
-		aBuf := getBuf[T](packedASize(min(mc, r1-r0), kcMax, mr) + mr*nr)
-		defer putBuf(aBuf)
-		aPack, tmp := (*aBuf)[:len(*aBuf)-mr*nr], (*aBuf)[len(*aBuf)-mr*nr:]
-		step := 0
-		for jc := 0; jc < n; jc += nc {
-			nb := min(nc, n-jc)
-			if !tileRangeLive(tri, 0, m, jc, nb, d) {
-				continue
-			}
-			nPanels := (nb + nr - 1) / nr
-			p0, p1 := split(nPanels, nt, t) // micro-panels this goroutine packs
-			for pc := 0; pc < k; pc += kc {
-				kb := min(kc, k-pc)
-				bPack := (*bBuf)[step%nbuf*bSize:]
-				packPanelB(bPack, b.m, Transpose(b.t), pc, kb, jc, nb, nr, p0, p1)
-				bar.wait()
-				for ic := r0; ic < r1; ic += mc {
-					mb := min(mc, r1-ic)
-					if !tileRangeLive(tri, ic, mb, jc, nb, d) {
-						continue
-					}
-					packBlockA(aPack, a.m, Transpose(a.t), alpha, ic, mb, pc, kb, mr)
-					e.triMacro(tri, d+ic-jc, kb, aPack, bPack, c.View(ic, jc, mb, nb), tmp)
-				}
-				step++
-			}
-		}
-	})
 }
 
 // tileRangeLive reports whether the block of rows [i0, i0+r) and columns
@@ -290,21 +196,23 @@ func splitRows(tri triMode, m, n, d, mr, workers int) []int {
 
 func roundUp(x, q int) int { return (x + q - 1) / q * q }
 
-// triMacro adds the product of the packed block pa (mb x kb) and the
-// packed panel pb (kb x nb) to the elements of c (mb x nb, diagonal offset
-// d) that tri keeps: kernel.macro for triFull; otherwise tiles without
-// kept elements are skipped, tiles wholly kept go through kernel.tile, and
-// tiles straddling the diagonal are computed into tmp (MR*NR) and only
-// their kept elements added.
-func (e *engine[T]) triMacro(tri triMode, d, kb int, pa, pb []T, c Matrix[T], tmp []T) {
+// triMacro adds the product of the packed block pa (mb x kb) and
+// micro-panels s0..s1-1 of the packed panel pb (kb x nb) to the elements of
+// c (mb x nb, diagonal offset d) that tri keeps: kernel.macro for triFull;
+// otherwise tiles without kept elements are skipped, tiles wholly kept go
+// through kernel.tile, and tiles straddling the diagonal are computed into
+// tmp (MR*NR) and only their kept elements added.
+func (e *engine[T]) triMacro(tri triMode, d, kb int, pa, pb []T, c Matrix[T], s0, s1 int, tmp []T) {
 	mr, nr := e.mr, e.nr
 	mb, nb := c.Rows, c.Cols
-	nPanels := (nb + nr - 1) / nr
 	if tri == triFull {
-		e.macro(kb, pa, mb, pb, nb, 0, nPanels, c, tmp)
+		e.macro(kb, pa, mb, pb, nb, s0, s1, c, tmp)
 		return
 	}
-	for s := 0; s < nPanels; s++ {
+	if tri == triLower {
+		s1 = min(s1, max(mb+d+nr-1, 0)/nr) // panels right of the last row's diagonal are dead
+	}
+	for s := s0; s < s1; s++ {
 		j0 := s * nr
 		cols := min(nr, nb-j0)
 		bp := pb[s*nr*kb : (s+1)*nr*kb]

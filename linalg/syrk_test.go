@@ -254,3 +254,40 @@ func TestSyrkPanics(t *testing.T) {
 		}()
 	}
 }
+
+// TestSyrkSmallBlocks runs Syrk with block sizes overridden far below the
+// matrix order, so that C spans several NC panels and MC blocks: row blocks
+// inside the current B panel take their A block from the packed panel,
+// the others pack it from A. Each result is checked against the reference
+// and for independence of the number of threads.
+func TestSyrkSmallBlocks(t *testing.T) {
+	restore := setBlockSizes(16, 12, 16)
+	defer restore()
+	facTypes(t, testSyrkSmallBlocks[float64], testSyrkSmallBlocks[float32])
+}
+
+func testSyrkSmallBlocks[T Float](t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	u := facUnitRoundoff[T]()
+	n, k := 61, 600 // n(n+1)k = 2.2e6 flops: more than one thread
+	for _, uplo := range []Uplo{Lower, Upper} {
+		for _, tr := range []Transpose{NoTrans, Trans} {
+			a := facRand[T](rng, n, k, 1)
+			if tr == Trans {
+				a = facRand[T](rng, k, n, 1)
+			}
+			c := facRand[T](rng, n, n, 1)
+			var ref Matrix[T]
+			for _, p := range []int{1, 2, 3} {
+				got := c.Clone()
+				facWithThreads(p, func() { Syrk(uplo, tr, 0.5, a, -1, got) })
+				if p == 1 {
+					checkSyrk(t, fmt.Sprintf("uplo=%d trans=%v", uplo, tr), uplo, tr, 0.5, a, -1, c, got, u)
+					ref = got
+					continue
+				}
+				facSameBits(t, fmt.Sprintf("uplo=%d trans=%v threads=%d vs 1", uplo, tr, p), got, ref)
+			}
+		}
+	}
+}

@@ -29,6 +29,15 @@ func Threads() int {
 	return runtime.GOMAXPROCS(0)
 }
 
+// threadsFor returns how many goroutines an operation of the given flops
+// uses: Threads(), or one below parallelMinFlops (tune.go).
+func threadsFor(flops float64) int {
+	if flops < parallelMinFlops {
+		return 1
+	}
+	return Threads()
+}
+
 // barrier makes a fixed group of goroutines wait for each other; it can be
 // used any number of times in a row.
 type barrier struct {

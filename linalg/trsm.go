@@ -174,7 +174,7 @@ func trsmLogical[T Float](kern *engine[T], tri opMat[T], lower, unit bool, y opM
 		substitute(tri, lower, unit, y)
 		return
 	}
-	parallelColumns(r, kern.nr, workersFor(float64(m)*float64(m)*float64(r)), func(c0, c1 int) {
+	parallelColumns(r, kern.nr, threadsFor(float64(m)*float64(m)*float64(r)), func(c0, c1 int) {
 		trsmSerial(kern, tri, lower, y.view(0, c0, m, c1-c0), invs, 0)
 	})
 }
@@ -264,10 +264,10 @@ func applyLeaf[T Float](kern *engine[T], wmi, y opMat[T]) {
 // mulAccOp computes C += alpha*A*B on logical operands on one goroutine.
 func mulAccOp[T Float](kern *engine[T], alpha T, a, b, c opMat[T]) {
 	if c.t { // C^T += alpha * B^T * A^T
-		mulAcc(kern, triFull, 0, alpha, b.transpose(), a.transpose(), c.m, 1)
+		gemmPacked(kern, triFull, 0, alpha, b.transpose(), a.transpose(), 1, c.m, false, 1)
 		return
 	}
-	mulAcc(kern, triFull, 0, alpha, a, b, c.m, 1)
+	gemmPacked(kern, triFull, 0, alpha, a, b, 1, c.m, false, 1)
 }
 
 // substitute solves tri * X = Y in place column by column by forward

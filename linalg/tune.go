@@ -31,9 +31,10 @@ const (
 	kcAlign = 16
 )
 
-// parallelMinFlops is the smallest 2*m*n*k for which Gemm uses more than
-// one thread: below it, waking a second goroutine and one barrier per
-// block cost more than they save (about 10 µs of work on one core).
+// parallelMinFlops is the smallest flop count for which Gemm (and Syrk,
+// Trsm, the Cholesky updates) use more than one thread: below it, waking a
+// second goroutine and one barrier per block cost more than they save
+// (about 10 µs of work on one core).
 const parallelMinFlops = 2 * 96 * 96 * 96
 
 // Caches holds the data-cache sizes, in bytes, that the block sizes derive
