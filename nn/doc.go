@@ -24,7 +24,8 @@
 // decay) under a step schedule (StepLR).
 //
 // Every matrix product, dense or convolutional, runs on linalg.Gemm, which
-// uses all cores; the rest (im2col, pooling, ReLU, Adam) is plain loops.
+// uses all cores; Adam's element-wise update is split over the same
+// threads, and the rest (im2col, pooling, ReLU) is plain loops.
 // The element type is float32 (as PyTorch trains; Gemm is twice as fast) or
 // float64 (used by the gradient checks).
 //
@@ -45,8 +46,9 @@
 //
 // Initialisation and shuffling draw from PCG streams derived from the seed
 // (data.NewStream), Gemm sums in a fixed order for any number of threads,
-// and every other loop is serial, so a run is reproducible bit for bit for a given seed,
-// precision and instruction set.
+// Adam updates each value on its own and every other loop is serial, so a
+// run is reproducible bit for bit for a given seed, precision and
+// instruction set, whatever the number of threads.
 //
 // # Cost
 //
