@@ -44,13 +44,15 @@ func Cholesky[T Float](a Matrix[T]) error { return CholeskyShift(a, 0) }
 // diagonal element when the factorization reaches it, so a ridge or jitter
 // costs no copy of a. Only the lower triangle of a is read and written.
 //
-// The factorization is recursive: the leading half is factored, the panel
-// below it is solved against it (Trsm on the packed micro-kernel), the
-// trailing half is updated with Syrk and factored in turn, down to 32 x 32
-// blocks factored directly. Nearly all n^3/3 flops run in the packed GEMM
-// micro-kernel; the panel solves and trailing updates run on up to
-// Threads() goroutines when they are large enough to pay for them,
-// and the result does not depend on the number of goroutines.
+// The factorization is blocked and right-looking: for each block of
+// potrfBlock columns, the diagonal block is factored (recursively: the
+// leading half, a triangular solve of the panel below it, a Syrk update of
+// the trailing half, down to 32 x 32 blocks factored directly), the panel
+// below it is solved against it (Trsm), and the trailing matrix is updated
+// with Syrk. Nearly all n^3/3 flops run in the packed GEMM micro-kernel;
+// the panel solves and trailing updates run on up to Threads() goroutines
+// when they are large enough to pay for them, and the result does not
+// depend on the number of goroutines.
 //
 // If a pivot (the diagonal value about to be square-rooted) is <= 0, NaN or
 // Inf, CholeskyShift stops and returns a *NotPositiveDefiniteError naming
@@ -66,47 +68,57 @@ func CholeskyShift[T Float](a Matrix[T], shift T) error {
 		panic(errNotSquare)
 	}
 	n := a.Rows
-	if n == 0 {
-		return nil
+	c := cholesky[T]{kern: newEngine[T](), a: a, shift: shift}
+	for j := 0; j < n; j += potrfBlock {
+		b := min(potrfBlock, n-j)
+		if err := c.factor(j, b); err != nil {
+			return err
+		}
+		if j+b < n {
+			c.update(j, b, n-j-b)
+		}
 	}
-	c := cholesky[T]{kern: newEngine[T](), a: a, shift: shift,
-		invs: make([]opMat[T], (n+triLeaf-1)/triLeaf)}
-	return c.factor(0, n)
+	return nil
 }
 
-// cholesky carries one factorization: the matrix, the shift and the
-// inverses of the factor's diagonal triLeaf-blocks, computed when a block
-// is factored and reused by every panel solve below it.
+// potrfBlock is the column block of the right-looking factorization (a
+// multiple of triLeaf): large enough that the trailing Syrk updates, which
+// carry most of the flops, run at GEMM speed, small enough that the panel
+// solves and the serial diagonal factorizations stay a small share.
+const potrfBlock = 192
+
+// cholesky carries one factorization: the matrix and the shift.
 type cholesky[T Float] struct {
 	kern  *engine[T]
 	a     Matrix[T]
 	shift T
-	invs  []opMat[T]
 }
 
-// factor factors the diagonal block a[s:s+n, s:s+n], whose trailing
-// updates from the columns before s are already applied.
-func (c *cholesky[T]) factor(s, n int) error {
-	if n <= triLeaf {
-		if err := factorLeaf(c.a.View(s, s, n, n), c.shift, s); err != nil {
-			return err
-		}
-		c.invs[s/triLeaf] = leafInverse(c.a.View(s, s, n, n), true, false)
-		return nil
-	}
-	n1 := splitPoint(n)
-	n2 := n - n1
-	if err := c.factor(s, n1); err != nil {
-		return err
-	}
+// update solves the n2 x n1 panel below the factored diagonal block at
+// (s, s) against it and subtracts its Gram matrix from the trailing
+// n2 x n2 block.
+func (c *cholesky[T]) update(s, n1, n2 int) {
 	// A21 = A21 * L11^{-T}, i.e. L11 * A21^T = A21^T on the transposed panel.
 	l11 := opMat[T]{c.a.View(s, s, n1, n1), false}
 	a21 := c.a.View(s+n1, s, n2, n1)
-	trsmLogical(c.kern, l11, true, false, opMat[T]{a21, true}, c.invs[s/triLeaf:])
+	trsmLogical(c.kern, l11, true, false, opMat[T]{a21, true})
 	// A22 -= A21 * A21^T on the lower triangle.
 	a22 := c.a.View(s+n1, s+n1, n2, n2)
 	gemmPacked(c.kern, triLower, 0, -1, opMat[T]{a21, false}, opMat[T]{a21, true}, 1, a22, true, Threads())
-	return c.factor(s+n1, n2)
+}
+
+// factor factors the diagonal block a[s:s+n, s:s+n], whose trailing
+// updates from the columns before s are already applied, recursively.
+func (c *cholesky[T]) factor(s, n int) error {
+	if n <= triLeaf {
+		return factorLeaf(c.a.View(s, s, n, n), c.shift, s)
+	}
+	n1 := splitPoint(n)
+	if err := c.factor(s, n1); err != nil {
+		return err
+	}
+	c.update(s, n1, n-n1)
+	return c.factor(s+n1, n-n1)
 }
 
 // factorLeaf factors the small diagonal block a in place, column by column

@@ -24,13 +24,9 @@ func CholeskySolve[T Float](l, b Matrix[T]) {
 		return
 	}
 	kern := newEngine[T]()
-	var invs []opMat[T]
-	if b.Cols > substituteMax {
-		invs = leafInverses(l, true, false)
-	}
 	y := opMat[T]{b, false}
-	trsmLogical(kern, opMat[T]{l, false}, true, false, y, invs)
-	trsmLogical(kern, opMat[T]{l, true}, false, false, y, invs)
+	trsmLogical(kern, opMat[T]{l, false}, true, false, y)
+	trsmLogical(kern, opMat[T]{l, true}, false, false, y)
 }
 
 // CholeskyInverse overwrites l, which holds in its lower triangle the
@@ -117,10 +113,10 @@ func invertRec[T Float](kern *engine[T], l Matrix[T], invs []opMat[T]) {
 	n2 := n - n1
 	l11, l21, l22 := l.View(0, 0, n1, n1), l.View(n1, 0, n2, n1), l.View(n1, n1, n2, n2)
 	// L21 := L21 * L11^{-1}: L11^T * L21^T = L21^T, logical upper.
-	trsmLogical(kern, opMat[T]{l11, true}, false, false, opMat[T]{l21, true}, invs)
+	trsmLogical(kern, opMat[T]{l11, true}, false, false, opMat[T]{l21, true})
 	// L21 := -L22^{-1} * L21.
 	scaleMatrix(-1, l21)
-	trsmLogical(kern, opMat[T]{l22, false}, true, false, opMat[T]{l21, false}, invs[n1/triLeaf:])
+	trsmLogical(kern, opMat[T]{l22, false}, true, false, opMat[T]{l21, false})
 	invertRec(kern, l11, invs)
 	invertRec(kern, l22, invs[n1/triLeaf:])
 }

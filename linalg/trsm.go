@@ -1,5 +1,7 @@
 package linalg
 
+import "unsafe"
+
 const (
 	errSide    = "linalg: invalid Side"
 	errDiag    = "linalg: invalid Diag"
@@ -18,19 +20,21 @@ const (
 // in BLAS. With alpha = 0, B is set to zero without reading A or B.
 //
 // It costs m^2*n flops (Left; n^2*m for Right). With more than two
-// right-hand sides the solve runs in the packed micro-kernel: blocks of 256
-// rows are solved in dependency order, each followed by one packed
-// multiply-accumulate into the rows it feeds; inside a block the solve
-// halves recursively down to 32 x 32 diagonal blocks, which are inverted
-// once (32^2/3 flops per row of A) and applied in place as a product.
-// Applying inverted diagonal blocks is as accurate as substitution for
-// well-conditioned diagonal blocks; the backward error grows with their
-// condition number. One or two right-hand sides are solved by plain
-// substitution. The right-hand sides are split between up to Threads()
-// goroutines in ranges aligned to the kernel tile; each is solved in the
-// same order whatever the split, so the result does not depend on the
-// number of goroutines. It panics if an enum is invalid or the shapes do
-// not match.
+// right-hand sides the solve runs in the packed micro-kernel (BLIS's
+// trsm): the right-hand sides are cut into column panels; for each panel,
+// blocks of KC rows of the triangle are taken in dependency order; the
+// block's rows of B are packed once, solved in the packed buffer tile by
+// tile (a multiply-accumulate with the solved rows above, then the
+// product with the inverse of the MR x MR diagonal block of the
+// triangle), written back, and subtracted from all the rows they feed in
+// one packed multiply-accumulate. Applying the inverses of MR x MR
+// diagonal blocks is as accurate as substitution for well-conditioned
+// diagonal blocks; the backward error grows with their condition number.
+// One or two right-hand sides are solved by plain substitution. The
+// right-hand sides are split between up to Threads() goroutines in ranges
+// aligned to the kernel tile; each is solved in the same order whatever
+// the split, so the result does not depend on the number of goroutines.
+// It panics if an enum is invalid or the shapes do not match.
 func Trsm[T Float](side Side, uplo Uplo, tA Transpose, diag Diag, alpha T, a, b Matrix[T]) {
 	if side != Left && side != Right {
 		panic(errSide)
@@ -64,16 +68,12 @@ func Trsm[T Float](side Side, uplo Uplo, tA Transpose, diag Diag, alpha T, a, b 
 	if side == Right {
 		tri, y = opMat[T]{a, !bool(tA)}, opMat[T]{b, true}
 	}
-	kern := newEngine[T]()
-	var invs []opMat[T]
-	if y.cols() > substituteMax {
-		invs = leafInverses(a, uplo == Lower, diag == Unit)
-	}
-	trsmLogical(kern, tri, (uplo == Lower) != tri.t, diag == Unit, y, invs)
+	trsmLogical(newEngine[T](), tri, (uplo == Lower) != tri.t, diag == Unit, y)
 }
 
 // triLeaf is the order of the diagonal blocks that the recursive
-// triangular routines invert or factor directly. Every split point of the
+// triangular routines (Cholesky, the triangular inverse and product of
+// solve.go) invert or factor directly. Every split point of the
 // recursion is a multiple of triLeaf, so the leaves of all routines on the
 // same matrix coincide and their inverses can be shared.
 const triLeaf = 32
@@ -162,10 +162,9 @@ func invertLower[T Float](w Matrix[T]) {
 const substituteMax = 2
 
 // trsmLogical solves tri * X = Y in place on the logical operands (tri is
-// lower or upper as lower says), splitting the columns of y between
-// goroutines. invs holds the inverses of the stored diagonal triLeaf-blocks
-// of tri.m; it may be nil if y has at most substituteMax columns.
-func trsmLogical[T Float](kern *engine[T], tri opMat[T], lower, unit bool, y opMat[T], invs []opMat[T]) {
+// lower or upper as lower says, with an implicit unit diagonal if unit),
+// splitting the columns of y between goroutines.
+func trsmLogical[T Float](e *engine[T], tri opMat[T], lower, unit bool, y opMat[T]) {
 	m, r := y.rows(), y.cols()
 	if m == 0 || r == 0 {
 		return
@@ -174,10 +173,25 @@ func trsmLogical[T Float](kern *engine[T], tri opMat[T], lower, unit bool, y opM
 		substitute(tri, lower, unit, y)
 		return
 	}
-	parallelColumns(r, kern.nr, threadsFor(float64(m)*float64(m)*float64(r)), func(c0, c1 int) {
-		trsmSerial(kern, tri, lower, y.view(0, c0, m, c1-c0), invs, 0)
+	nt := threadsFor(float64(m) * float64(m) * float64(r))
+	nt = max(1, min(nt, (r+e.nr-1)/e.nr))
+	// Column panels small enough that each thread's panel of Y stays in
+	// its share of the L3 across the block steps that update it.
+	size := int(unsafe.Sizeof(T(0)))
+	ncw := cacheSizes().L3 / (4 * nt * m * size) / e.nr * e.nr
+	ncw = min(max(ncw, trsmMinPanels*e.nr), e.nc)
+	parallelColumns(r, e.nr, nt, func(c0, c1 int) {
+		w := newTrsmWork(e, m, min(ncw, c1-c0))
+		defer w.free()
+		for jc := c0; jc < c1; jc += ncw {
+			w.solvePanel(tri, lower, unit, y, jc, min(ncw, c1-jc))
+		}
 	})
 }
+
+// trsmMinPanels is the fewest NR-wide micro-panels in a column panel of
+// the right-hand sides, however large the triangle.
+const trsmMinPanels = 16
 
 // parallelColumns calls fn on column ranges [c0, c1) covering [0, r),
 // aligned to nr, one per goroutine, and waits for them.
@@ -190,60 +204,206 @@ func parallelColumns(r, nr, nt int, fn func(c0, c1 int)) {
 	})
 }
 
-// trsmBlock is the block order of the right-looking outer loop of the
-// triangular solve (a multiple of triLeaf): each block of rows of Y is
-// solved recursively, then one multiply-accumulate with a large dimension
-// updates all the rows it feeds, so each element of Y is packed about
-// twice in all instead of once per recursion level.
-const trsmBlock = 8 * triLeaf
+// trsmWork holds one goroutine's buffers for the packed triangular solve:
+// the packed rows of Y of one block (bp, KB x panel width), the packed
+// off-diagonal part of the triangle's diagonal block (dp) with the
+// inverses of its MR x MR diagonal blocks (inv, each an A micro-panel of
+// depth MR), a packed block of the triangle below (or above) it (ap), and
+// two scratch tiles.
+type trsmWork[T Float] struct {
+	e               *engine[T]
+	kb              int
+	bp, dp, inv, ap []T
+	t1, t2          []T
+	bufs            []*[]T
+}
 
-// trsmSerial solves tri * X = Y in place on one goroutine: blocks of
-// trsmBlock rows in dependency order, each solved by trsmRec and then
-// subtracted from the remaining rows. off is the index of tri's first row
-// in the matrix invs was built from.
-func trsmSerial[T Float](kern *engine[T], tri opMat[T], lower bool, y opMat[T], invs []opMat[T], off int) {
-	m, r := y.rows(), y.cols()
-	nBlocks := (m + trsmBlock - 1) / trsmBlock
-	for i := 0; i < nBlocks; i++ {
-		q := i
+func newTrsmWork[T Float](e *engine[T], m, ncw int) *trsmWork[T] {
+	mr, nr := e.mr, e.nr
+	kb := min(max(e.kc/mr*mr, mr), roundUp(m, mr))
+	w := &trsmWork[T]{e: e, kb: kb}
+	get := func(n int) []T {
+		b := getBuf[T](n)
+		w.bufs = append(w.bufs, b)
+		return *b
+	}
+	w.bp = get(packedBSize(kb, ncw, nr))
+	w.dp = get(packedASize(kb, kb, mr))
+	w.inv = get(kb * mr)
+	w.ap = get(packedASize(min(e.mc, m), kb, mr))
+	w.t1, w.t2 = get(mr*nr), get(mr*nr)
+	return w
+}
+
+func (w *trsmWork[T]) free() {
+	for _, b := range w.bufs {
+		putBuf(b)
+	}
+}
+
+// solvePanel solves tri * X = Y in place for columns jc..jc+nb-1 of y.
+func (w *trsmWork[T]) solvePanel(tri opMat[T], lower, unit bool, y opMat[T], jc, nb int) {
+	e, kb := w.e, w.kb
+	m := y.rows()
+	blocks := (m + kb - 1) / kb
+	for step := 0; step < blocks; step++ {
+		q := step
 		if !lower {
-			q = nBlocks - 1 - i
+			q = blocks - 1 - step
 		}
-		s := q * trsmBlock
-		b := min(trsmBlock, m-s)
-		trsmRec(kern, tri.view(s, s, b, b), lower, y.view(s, 0, b, r), invs, off+s)
-		if lower && s+b < m {
-			mulAccOp(kern, -1, tri.view(s+b, s, m-s-b, b), y.view(s, 0, b, r), y.view(s+b, 0, m-s-b, r))
-		} else if !lower && s > 0 {
-			mulAccOp(kern, -1, tri.view(0, s, s, b), y.view(s, 0, b, r), y.view(0, 0, s, r))
+		s := q * kb
+		b := min(kb, m-s)
+		bp := w.bp[:packedBSize(b, nb, e.nr)]
+		packPanelB(bp, y.m, Transpose(y.t), s, b, jc, nb, e.nr, 0, (nb+e.nr-1)/e.nr)
+		w.packDiag(tri.view(s, s, b, b), lower, unit)
+		w.solveDiag(b, bp, nb, y, s, jc, lower)
+		// Subtract the solved rows from the rows they feed.
+		r0, r1 := s+b, m
+		if !lower {
+			r0, r1 = 0, s
+		}
+		for ic := r0; ic < r1; ic += e.mc {
+			mb := min(e.mc, r1-ic)
+			packBlockA(w.ap, tri.m, Transpose(tri.t), -1, ic, mb, s, b, e.mr)
+			c := y.view(ic, jc, mb, nb)
+			if !c.t {
+				e.macro(b, w.ap, mb, bp, nb, 0, (nb+e.nr-1)/e.nr, c.m, w.t1)
+				continue
+			}
+			w.macroTransposed(b, mb, bp, nb, c.m)
 		}
 	}
 }
 
-// trsmRec solves tri * X = Y in place on one goroutine by halving; off is
-// the index of tri's first row in the matrix invs was built from.
-func trsmRec[T Float](kern *engine[T], tri opMat[T], lower bool, y opMat[T], invs []opMat[T], off int) {
-	m, r := y.rows(), y.cols()
-	if m <= triLeaf {
-		inv := invs[off/triLeaf]
-		if tri.t {
-			inv = inv.transpose()
+// macroTransposed adds (packed block w.ap, mb x kb) x (packed panel bp,
+// kb x nb) to the nb x mb matrix ct, which holds the mb x nb result
+// transposed: each tile is computed into a scratch tile and added
+// transposed.
+func (w *trsmWork[T]) macroTransposed(kb, mb int, bp []T, nb int, ct Matrix[T]) {
+	mr, nr := w.e.mr, w.e.nr
+	t := w.t2
+	for s := 0; s*nr < nb; s++ {
+		cols := min(nr, nb-s*nr)
+		for r := 0; r*mr < mb; r++ {
+			rows := min(mr, mb-r*mr)
+			clear(t)
+			w.e.mulAdd(kb, w.ap[r*mr*kb:(r+1)*mr*kb], bp[s*nr*kb:(s+1)*nr*kb], t, nr)
+			for i := 0; i < rows; i++ {
+				for j := 0; j < cols; j++ {
+					ct.Data[(s*nr+j)*ct.Stride+r*mr+i] += t[i*nr+j]
+				}
+			}
 		}
-		applyLeaf(kern, inv, y)
-		return
 	}
-	m1 := splitPoint(m)
-	m2 := m - m1
-	y1, y2 := y.view(0, 0, m1, r), y.view(m1, 0, m2, r)
-	if lower {
-		trsmRec(kern, tri.view(0, 0, m1, m1), true, y1, invs, off)
-		mulAccOp(kern, -1, tri.view(m1, 0, m2, m1), y1, y2)
-		trsmRec(kern, tri.view(m1, m1, m2, m2), true, y2, invs, off+m1)
-		return
+}
+
+// packDiag packs the diagonal block d (b x b, b <= kb) of the triangle for
+// solveDiag: in w.dp, as an A block of depth b with alpha = -1, micro-panel
+// r holds only the columns its tile depends on (left of its diagonal
+// MR x MR block if lower, right of it if upper; the other entries of dp
+// are never read); in w.inv, the inverse of the diagonal MR x MR block of
+// micro-panel r as an A micro-panel of depth MR, padded with the identity
+// past b.
+func (w *trsmWork[T]) packDiag(d opMat[T], lower, unit bool) {
+	mr := w.e.mr
+	b := d.rows()
+	var blk [maxTile * maxTile]float64
+	for r := 0; r*mr < b; r++ {
+		i0 := r * mr
+		rows := min(mr, b-i0)
+		panel := w.dp[i0*b : (i0+mr)*b]
+		p0, p1 := 0, i0
+		if !lower {
+			p0, p1 = i0+rows, b
+		}
+		for p := p0; p < p1; p++ {
+			col := panel[p*mr : p*mr+mr]
+			for i := 0; i < rows; i++ {
+				col[i] = -d.at(i0+i, p)
+			}
+			clear(col[rows:])
+		}
+		// The diagonal block, as a lower triangle (an upper one transposed),
+		// padded with the identity, inverted in float64.
+		t := blk[:mr*mr]
+		clear(t)
+		for i := 0; i < mr; i++ {
+			for j := 0; j <= i; j++ {
+				switch {
+				case i == j && (unit || i >= rows):
+					t[i*mr+j] = 1
+				case i >= rows:
+				case lower:
+					t[i*mr+j] = float64(d.at(i0+i, i0+j))
+				default:
+					t[i*mr+j] = float64(d.at(i0+j, i0+i))
+				}
+			}
+		}
+		invertLower(Matrix[float64]{Rows: mr, Cols: mr, Stride: mr, Data: t})
+		// inv holds W = inv(diagonal block) column by column: W(i, p) at
+		// p*mr+i. For an upper block W = inv(lower)^T.
+		inv := w.inv[i0*mr : i0*mr+mr*mr]
+		for i := 0; i < mr; i++ {
+			for p := 0; p < mr; p++ {
+				v := t[i*mr+p]
+				if !lower {
+					v = t[p*mr+i]
+				}
+				inv[p*mr+i] = T(v)
+			}
+		}
 	}
-	trsmRec(kern, tri.view(m1, m1, m2, m2), false, y2, invs, off+m1)
-	mulAccOp(kern, -1, tri.view(0, m1, m1, m2), y2, y1)
-	trsmRec(kern, tri.view(0, 0, m1, m1), false, y1, invs, off)
+}
+
+// maxTile bounds MR of every kernel (for the fixed scratch of packDiag).
+const maxTile = 16
+
+// solveDiag solves the diagonal block (packed by packDiag, order b) for the
+// packed rows bp (b x nb) of the block starting at row s0 of y, in place in
+// bp, and writes the solution to y (columns jc..jc+nb-1). Tiles are solved
+// in dependency order: each is the packed rows minus the product of its
+// row of the block with the rows solved before it, times the inverse of
+// its diagonal MR x MR block.
+func (w *trsmWork[T]) solveDiag(b int, bp []T, nb int, y opMat[T], s0, jc int, lower bool) {
+	e := w.e
+	mr, nr := e.mr, e.nr
+	tiles := (b + mr - 1) / mr
+	t1, t2 := w.t1, w.t2
+	for s := 0; s*nr < nb; s++ {
+		cols := min(nr, nb-s*nr)
+		panel := bp[s*nr*b : (s+1)*nr*b]
+		for k := 0; k < tiles; k++ {
+			r := k
+			if !lower {
+				r = tiles - 1 - k
+			}
+			i0 := r * mr
+			rows := min(mr, b-i0)
+			copy(t1, panel[i0*nr:(i0+rows)*nr])
+			clear(t1[rows*nr:])
+			ap := w.dp[i0*b : (i0+mr)*b]
+			if lower {
+				if i0 > 0 {
+					e.mulAdd(i0, ap, panel, t1, nr)
+				}
+			} else if p0 := i0 + rows; p0 < b {
+				e.mulAdd(b-p0, ap[p0*mr:], panel[p0*nr:], t1, nr)
+			}
+			clear(t2)
+			e.mulAdd(mr, w.inv[i0*mr:i0*mr+mr*mr], t1, t2, nr)
+			copy(panel[i0*nr:(i0+rows)*nr], t2)
+			for i := 0; i < rows; i++ {
+				if !y.t {
+					copy(y.m.Row(s0 + i0 + i)[jc+s*nr:jc+s*nr+cols], t2[i*nr:i*nr+cols])
+					continue
+				}
+				for j := 0; j < cols; j++ {
+					y.m.Data[(jc+s*nr+j)*y.m.Stride+s0+i0+i] = t2[i*nr+j]
+				}
+			}
+		}
+	}
 }
 
 // applyLeaf overwrites y (m x r, m <= triLeaf) with w*y, given wmi =
