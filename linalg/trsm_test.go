@@ -10,11 +10,10 @@ import (
 // trsmBackwardMax bounds the normwise backward error of Trsm,
 // ||op(A)*X - alpha*B||_F / (m * u * (|| |op(A)| |X| ||_F + ||alpha*B||_F))
 // for the left side (and the transposed form for the right side). A
-// substitution solve satisfies it with a constant below 1; the blocked
-// solve applies explicit inverses of 32 x 32 diagonal blocks, which adds a
+// substitution solve satisfies it with a constant below 1; the packed
+// solve applies explicit inverses of MR x MR diagonal blocks, which adds a
 // factor of about the condition number of those blocks (a few units for
-// the well-conditioned triangles used here; the largest value seen in
-// these tests is about 0.8).
+// the well-conditioned triangles used here).
 const trsmBackwardMax = 10
 
 // trsmTriangle returns an n x n matrix whose uplo triangle is a
@@ -200,9 +199,10 @@ func TestTrsmPanics(t *testing.T) {
 	}
 }
 
-// TestTrsmSmallBlocks runs Trsm and the Cholesky solve helpers with block
-// sizes overridden below the leaf order, which takes the copying path of
-// applyLeaf and splits every product into several KC and NC steps.
+// TestTrsmSmallBlocks runs Trsm and Cholesky with block sizes overridden
+// far below the matrix order, which splits every solve into several
+// diagonal blocks, MC blocks of the update and column panels of the
+// right-hand sides.
 func TestTrsmSmallBlocks(t *testing.T) {
 	restore := setBlockSizes(16, 12, 8)
 	defer restore()
