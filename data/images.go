@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // ImageSet is a labelled set of equally sized 8-bit images, each stored in
@@ -86,26 +87,92 @@ var ImageDataSets = []string{"mnist", "fashion-mnist", "cifar10"}
 // "cifar10"). dir overrides where it is read from; empty means the default
 // (MNIST: the verified cache, fetched on first use; Fashion-MNIST:
 // FashionMNISTDir; CIFAR-10: FindCIFARDir).
+//
+// The decoded sources of the last sourceCacheSize (name, folder) pairs
+// stay in memory, so the trials of a sweep that run in one process decode
+// (and, for MNIST, verify) each data set once: about 0.4 s for MNIST and
+// 1.3 s for the CIFAR-10 JPEG copy on two cores. The returned Source is
+// then shared: callers must not modify it. A process sees a folder's data
+// as it was when first loaded.
 func LoadSource(ctx context.Context, name, dir string) (*Source, error) {
+	key, dir, err := resolveSourceDir(name, dir)
+	if err != nil {
+		return nil, err
+	}
+	sources.Lock() // also serializes loads: concurrent trials decode once
+	defer sources.Unlock()
+	if i := slices.IndexFunc(sources.entries, func(e cachedSource) bool { return e.key == key }); i >= 0 {
+		e := sources.entries[i]
+		sources.entries = append(slices.Delete(sources.entries, i, i+1), e) // most recent last
+		return e.src, nil
+	}
+	src, err := loadSource(ctx, name, dir)
+	if err != nil {
+		return nil, err
+	}
+	if len(sources.entries) == sourceCacheSize {
+		sources.entries = slices.Delete(sources.entries, 0, 1)
+	}
+	sources.entries = append(sources.entries, cachedSource{key, src})
+	return src, nil
+}
+
+// sourceCacheSize is how many decoded sources LoadSource keeps (MNIST
+// takes 55 MB, the CIFAR-10 JPEG copy 37 MB).
+const sourceCacheSize = 2
+
+type cachedSource struct {
+	key string
+	src *Source
+}
+
+// sources is LoadSource's cache, least recently used first.
+var sources struct {
+	sync.Mutex
+	entries []cachedSource
+}
+
+// resolveSourceDir returns the cache key of data set name read from dir,
+// and dir with CIFAR-10's default resolved.
+func resolveSourceDir(name, dir string) (key, resolved string, err error) {
+	switch name {
+	case "mnist", "fashion-mnist":
+		if dir == "" {
+			// The default folders: MNIST's depends on SPURIOUS_CACHE.
+			c, err := DefaultCacheDir()
+			if err != nil && name == "mnist" {
+				return "", "", err
+			}
+			return name + "\x00default\x00" + c, "", nil
+		}
+	case "cifar10":
+		if dir == "" {
+			if dir, err = FindCIFARDir(); err != nil {
+				return "", "", err
+			}
+		}
+	default:
+		return "", "", fmt.Errorf("unknown image data set %q (want %s)", name, strings.Join(ImageDataSets, ", "))
+	}
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
+	}
+	return name + "\x00" + dir, dir, nil
+}
+
+// loadSource decodes data set name from dir (empty: the default of MNIST
+// and Fashion-MNIST).
+func loadSource(ctx context.Context, name, dir string) (*Source, error) {
 	switch name {
 	case "mnist":
 		return MNIST(ctx, dir)
 	case "fashion-mnist":
 		return FashionMNIST(dir)
-	case "cifar10":
-		if dir == "" {
-			d, err := FindCIFARDir()
-			if err != nil {
-				return nil, err
-			}
-			dir = d
-		}
-		if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("CIFAR-10: %w: %s does not exist", ErrUnavailable, dir)
-		}
-		return CIFAR10(dir)
 	}
-	return nil, fmt.Errorf("unknown image data set %q (want %s)", name, strings.Join(ImageDataSets, ", "))
+	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("CIFAR-10: %w: %s does not exist", ErrUnavailable, dir)
+	}
+	return CIFAR10(dir)
 }
 
 // Scalings accepted by ImageConfig.Scale.
