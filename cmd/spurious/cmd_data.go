@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"image"
@@ -57,33 +55,13 @@ func runData(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	return fmt.Errorf("data: unknown subcommand %q (want fetch, info or show)", args[0])
 }
 
-// dataParse parses flags, allowing positional arguments before, between
-// and after them, and returns the positional ones.
-func dataParse(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return pos, nil
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
-	}
-}
-
 func dataFetch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("data fetch", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	cache := fs.String("cache", "", "cache folder (default $SPURIOUS_CACHE or the user cache folder + /spurious)")
 	fs.Usage = func() { fmt.Fprint(stderr, dataUsage); fs.PrintDefaults() }
-	pos, err := dataParse(fs, args)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
+	pos, help, err := parseInterleaved(fs, args)
+	if help || err != nil {
 		return err
 	}
 	if len(pos) != 1 {
@@ -198,15 +176,8 @@ func dataInfo(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	f.register(fs)
 	asJSON := fs.Bool("json", false, "print JSON")
 	fs.Usage = func() { fmt.Fprint(stderr, dataUsage); fs.PrintDefaults() }
-	pos, err := dataParse(fs, args)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
+	if help, err := parseFlags(fs, args); help || err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return fmt.Errorf("data info: unexpected argument %q", pos[0])
 	}
 	src, cfg, err := f.load(ctx)
 	if err != nil {
@@ -235,9 +206,7 @@ func dataInfo(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return terr
 	}
 	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(out)
+		return writeJSON(stdout, out)
 	}
 	fmt.Fprintf(stdout, "dataset  %s\nsource   %s\nimages   %dx%dx%d (height x width x channels)\n", out.Name, out.Dir, out.Height, out.Width, out.Channels)
 	fmt.Fprintf(stdout, "%-5s %-12s %7s %7s\n", "class", "name", "train", "test")
@@ -267,16 +236,10 @@ func dataShow(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	seed := fs.Uint64("seed", 1, "seed of the sample draw and the noise")
 	zoom := fs.Int("zoom", 3, "pixels per image pixel")
 	fs.Usage = func() { fmt.Fprint(stderr, dataUsage); fs.PrintDefaults() }
-	pos, err := dataParse(fs, args)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
+	if help, err := parseFlags(fs, args); help || err != nil {
 		return err
 	}
 	switch {
-	case len(pos) > 0:
-		return fmt.Errorf("data show: unexpected argument %q", pos[0])
 	case *out == "":
 		return fmt.Errorf("data show: --out FILE.png is required")
 	case *count < 1 || *count > 256:

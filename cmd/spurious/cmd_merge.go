@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -28,11 +27,8 @@ func cmdMerge(_ context.Context, args []string, stdout, stderr io.Writer) error 
 		fmt.Fprintln(stderr, "trial. With --spec, lists the spec's trials that are missing and fails if there are any.")
 		fs.PrintDefaults()
 	}
-	pos, err := sweepParseInterleaved(fs, args)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
+	pos, help, err := parseInterleaved(fs, args)
+	if help || err != nil {
 		return err
 	}
 	if len(pos) < 2 {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -73,22 +72,16 @@ func runNN(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	lr := fs.Float64("lr", nn.PaperLR, "Adam learning rate (x0.8 every 100 epochs)")
 	precision := fs.String("precision", "f32", "f32 (as PyTorch) or f64")
 	every := fs.Int("progress-every", 10, "print progress on stderr every this many epochs (0: never)")
-	threads := fs.Int("threads", 0, "goroutines of the matrix products (default: all cores)")
-	isa := fs.String("isa", "", "instruction set: generic, avx2, avx512 or neon (default: the best available, or $SPURIOUS_ISA)")
+	var engine engineFlags
+	engine.register(fs, "goroutines of the matrix products and of Adam")
 	asJSON := fs.Bool("json", false, "print one JSON object instead of a table")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: spurious nn --arch fc|cnn --dataset synthetic|mnist|fashion-mnist|cifar10 --n N "+
 			"[--nt NT] [--epochs E | --quick] [--seed S] [--alpha A --d D] [--dir DIR] [--border W] [--json]")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
+	if help, err := parseFlags(fs, args); help || err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("nn: unexpected argument %q", fs.Arg(0))
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
@@ -98,18 +91,17 @@ func runNN(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *quick && !set["epochs"] {
 		*epochs = nn.QuickEpochs
 	}
-	if *every < 0 || *threads < 0 {
-		return fmt.Errorf("nn: --progress-every %d and --threads %d must be >= 0", *every, *threads)
+	if *every < 0 {
+		return fmt.Errorf("nn: --progress-every %d, want >= 0 (0: never)", *every)
 	}
 	if *batch < 1 || !(*lr > 0) {
 		return fmt.Errorf("nn: --batch %d and --lr %v must be positive", *batch, *lr)
 	}
-	restore, err := selectISA(*isa)
+	restore, err := engine.apply()
 	if err != nil {
-		return err
+		return fmt.Errorf("nn: %w", err)
 	}
 	defer restore()
-	defer linalg.SetThreads(linalg.SetThreads(*threads))
 
 	cfg := nn.Config{
 		Arch: *arch, Dataset: *dataset, N: *n, Nt: *nt, D: *d, Alpha: *alpha,
@@ -147,9 +139,7 @@ func runNN(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		out.Loss, out.ChanceAcc = "mse", 0.5
 	}
 	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(out)
+		return writeJSON(stdout, out)
 	}
 	return printNN(stdout, out)
 }

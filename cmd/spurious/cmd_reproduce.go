@@ -164,21 +164,15 @@ func cmdReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	workers := fs.Int("workers", 1, "trials run at once")
 	seed := fs.Uint64("seed", 1, "global seed of the sweep")
 	noReal := fs.Bool("no-real", false, "skip the MNIST and CIFAR-10 panels")
-	progressMode := fs.String("progress", "auto", "progress display: auto, bar, lines or none")
+	progressMode := sweepProgressFlag(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: spurious reproduce [--quick|--full] --out DIR [--workers W]")
 		fmt.Fprintln(stderr, "\nRuns (or resumes, reusing DIR/results.jsonl) the sweeps behind the paper's RF, NTK")
 		fmt.Fprintln(stderr, "and NN figures and writes DIR/rf.svg, DIR/ntk.svg, DIR/theory.svg, DIR/nn.svg and DIR/report.md. Flags:")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
+	if help, err := parseFlags(fs, args); help || err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("reproduce: unexpected argument %q", fs.Arg(0))
 	}
 	if *quick && *full {
 		return fmt.Errorf("reproduce: choose one of --quick and --full")
@@ -219,17 +213,9 @@ func cmdReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	resultsPath := filepath.Join(*out, "results.jsonl")
-	opt := sweep.Options{Workers: *workers, Log: stderr}
-	switch *progressMode {
-	case "auto":
-		opt.Terminal = sweepIsTerminal(stderr)
-	case "bar":
-		opt.Terminal = true
-	case "lines":
-	case "none":
-		opt.Log = nil
-	default:
-		return fmt.Errorf("reproduce: --progress %q: want auto, bar, lines or none", *progressMode)
+	opt := sweep.Options{Workers: *workers}
+	if err := sweepProgress(&opt, *progressMode, stderr); err != nil {
+		return fmt.Errorf("reproduce: %w", err)
 	}
 	start := time.Now()
 	rep, runErr := sweep.Run(ctx, spec, resultsPath, sweepTrialRunner, opt)

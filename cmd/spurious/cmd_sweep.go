@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -141,21 +140,28 @@ func sweepTail(b []byte) string {
 	return " (stderr: " + s + ")"
 }
 
-// sweepParseInterleaved parses flags that may come before, between or after
-// positional arguments (`sweep SPEC --out F` as well as `sweep --out F SPEC`)
-// and returns the positional ones.
-func sweepParseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		if fs.NArg() == 0 {
-			return pos, nil
-		}
-		pos = append(pos, fs.Arg(0))
-		args = fs.Args()[1:]
+// sweepProgressFlag adds --progress (see sweepProgress) to fs.
+func sweepProgressFlag(fs *flag.FlagSet) *string {
+	return fs.String("progress", "auto", "progress display: auto, bar, lines or none")
+}
+
+// sweepProgress sets the progress display of opt from a --progress value:
+// a live bar (bar, or auto on a terminal), plain periodic lines (lines, or
+// auto otherwise) or nothing (none), all on stderr.
+func sweepProgress(opt *sweep.Options, mode string, stderr io.Writer) error {
+	opt.Log, opt.Terminal = stderr, false
+	switch mode {
+	case "auto":
+		opt.Terminal = sweepIsTerminal(stderr)
+	case "bar":
+		opt.Terminal = true
+	case "lines":
+	case "none":
+		opt.Log = nil
+	default:
+		return fmt.Errorf("--progress %q: want auto, bar, lines or none", mode)
 	}
+	return nil
 }
 
 // sweepIsTerminal reports whether w is a character device (a terminal).
@@ -304,7 +310,7 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	workers := fs.Int("workers", 1, "trials run at once (each trial already uses all cores for large sizes)")
 	shardFlag := fs.String("shard", "", "run shard i/n of the trials (default: from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX, else all)")
 	shards := fs.Int("shards", 0, "shard count to use with SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX")
-	progressMode := fs.String("progress", "auto", "progress display: auto, bar, lines or none")
+	progressMode := sweepProgressFlag(fs)
 	interval := fs.Duration("interval", 10*time.Second, "time between plain progress lines")
 	dryRun := fs.Bool("dry-run", false, "print the trials of this shard as `spurious run|nn` command lines and exit")
 	printSpec := fs.Bool("print-spec", false, "print the spec as JSON and exit (turn grid flags into a spec file)")
@@ -314,11 +320,8 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintln(stderr, "per finished trial; rerun the same command after a kill to resume. Flags:")
 		fs.PrintDefaults()
 	}
-	pos, err := sweepParseInterleaved(fs, args)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
+	pos, help, err := parseInterleaved(fs, args)
+	if help || err != nil {
 		return err
 	}
 	gridSet := false
@@ -350,9 +353,7 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	if *printSpec {
-		b, _ := json.MarshalIndent(spec, "", "  ")
-		fmt.Fprintf(stdout, "%s\n", b)
-		return nil
+		return writeJSON(stdout, spec)
 	}
 	shard, err := sweepResolveShard(*shardFlag, *shards, os.Getenv)
 	if err != nil {
@@ -370,17 +371,9 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("sweep: --out is required (e.g. --out results.jsonl, or results.{shard}.jsonl for arrays)")
 	}
 	path := strings.ReplaceAll(*out, "{shard}", strconv.Itoa(shard.I))
-	opt := sweep.Options{Workers: *workers, Shard: shard, Log: stderr, Interval: *interval}
-	switch *progressMode {
-	case "auto":
-		opt.Terminal = sweepIsTerminal(stderr)
-	case "bar":
-		opt.Terminal = true
-	case "lines":
-	case "none":
-		opt.Log = nil
-	default:
-		return fmt.Errorf("sweep: --progress %q: want auto, bar, lines or none", *progressMode)
+	opt := sweep.Options{Workers: *workers, Shard: shard, Interval: *interval}
+	if err := sweepProgress(&opt, *progressMode, stderr); err != nil {
+		return fmt.Errorf("sweep: %w", err)
 	}
 	rep, err := sweep.Run(ctx, spec, path, sweepTrialRunner, opt)
 	if err != nil {

@@ -1,0 +1,91 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/spurious-ml/spurious/linalg"
+)
+
+// Flag handling shared by the subcommands.
+
+// isaUsage is the help text of --isa.
+const isaUsage = "instruction set: generic, avx2, avx512 or neon (default: the best available, or $SPURIOUS_ISA)"
+
+// parseFlags parses args, which must hold flags only. help reports -h or
+// --help: the usage has been printed and the command should return nil.
+// A positional argument is an error naming the command (fs.Name()).
+func parseFlags(fs *flag.FlagSet, args []string) (help bool, err error) {
+	if err := fs.Parse(args); err != nil {
+		return errors.Is(err, flag.ErrHelp), helpIsNoError(err)
+	}
+	if fs.NArg() > 0 {
+		return false, fmt.Errorf("%s: unexpected argument %q", fs.Name(), fs.Arg(0))
+	}
+	return false, nil
+}
+
+// parseInterleaved parses flags that may come before, between or after
+// positional arguments (`sweep SPEC --out F` as well as `sweep --out F
+// SPEC`) and returns the positional ones; help is as for parseFlags.
+func parseInterleaved(fs *flag.FlagSet, args []string) (pos []string, help bool, err error) {
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, errors.Is(err, flag.ErrHelp), helpIsNoError(err)
+		}
+		if fs.NArg() == 0 {
+			return pos, false, nil
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
+
+// helpIsNoError returns nil for flag.ErrHelp and err otherwise.
+func helpIsNoError(err error) error {
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	return err
+}
+
+// engineFlags are --isa and --threads, the settings of the linear algebra
+// engine that the compute commands share.
+type engineFlags struct {
+	isa     string
+	threads int
+}
+
+// register adds --isa and --threads to fs; threadsUsage describes what
+// the threads run.
+func (e *engineFlags) register(fs *flag.FlagSet, threadsUsage string) {
+	fs.StringVar(&e.isa, "isa", "", isaUsage)
+	fs.IntVar(&e.threads, "threads", 0, threadsUsage+" (default: all cores)")
+}
+
+// apply selects the instruction set and the thread count for the rest of
+// the command; restore puts both back (commands also run inside sweeps).
+func (e *engineFlags) apply() (restore func(), err error) {
+	if e.threads < 0 {
+		return nil, fmt.Errorf("--threads %d, want >= 0 (0: all cores)", e.threads)
+	}
+	restoreISA, err := selectISA(e.isa)
+	if err != nil {
+		return nil, err
+	}
+	prev := linalg.SetThreads(e.threads)
+	return func() {
+		linalg.SetThreads(prev)
+		restoreISA()
+	}, nil
+}
+
+// writeJSON writes v as indented JSON, the --json output of a command.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
