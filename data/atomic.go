@@ -8,6 +8,24 @@ import (
 	"path/filepath"
 )
 
+// decodeFile opens the file name and decodes it whole with decode, which
+// receives the file size (readers check their headers against it before
+// they allocate) and name for its error messages.
+func decodeFile[T any](name string, decode func(r io.Reader, size int64, name string) (T, error)) (T, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return decode(f, st.Size(), name)
+}
+
 // WriteFileAtomic writes a file through write into a temporary file in the
 // destination's directory, syncs it and renames it to name, so readers see
 // either the old file or the complete new one; on any error the temporary

@@ -48,16 +48,7 @@ var (
 // in row-major order. Images are returned in HWC order (R, G, B per
 // pixel). Cost: one pass; the allocation equals the file size.
 func ReadCIFARBinary(name string) (*ImageSet, error) {
-	f, err := os.Open(name)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	return DecodeCIFARBinary(f, st.Size(), name)
+	return decodeFile(name, DecodeCIFARBinary)
 }
 
 // DecodeCIFARBinary decodes a CIFAR-10 binary batch of size bytes from r;

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 )
 
 // maxDeflateRatio bounds how many bytes one compressed byte can inflate to
@@ -28,16 +27,7 @@ type IDX struct {
 // over the file; it allocates the data array once, after checking that the
 // file can hold it.
 func ReadIDX(name string) (*IDX, error) {
-	f, err := os.Open(name)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	return DecodeIDX(f, st.Size(), name)
+	return decodeFile(name, DecodeIDX)
 }
 
 // DecodeIDX decodes an IDX stream of size bytes from r; name labels errors.

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"strconv"
 	"strings"
 )
@@ -30,16 +29,7 @@ var npyDtypes = map[string]int{"<f8": 8, "<f4": 4, "|u1": 1, "<u1": 1, "<i8": 8,
 // must equal the rest of the file, so allocation never exceeds 8 times the
 // file size. Cost: one pass over the file.
 func ReadNPY(name string) (*Array, error) {
-	f, err := os.Open(name)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	return DecodeNPY(f, st.Size(), name)
+	return decodeFile(name, DecodeNPY)
 }
 
 // DecodeNPY decodes an NPY stream of size bytes from r; name labels errors.
