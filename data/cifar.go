@@ -181,6 +181,14 @@ func imagePixels(img image.Image, channels int) []byte {
 			return pix
 		}
 	}
+	return appendGenericPixels(pix, img, channels)
+}
+
+// appendGenericPixels appends the pixels of img to pix, converted one at a
+// time through color.GrayModel (1 channel) or color.NRGBAModel (3): the
+// reference that imagePixels' fast paths match.
+func appendGenericPixels(pix []byte, img image.Image, channels int) []byte {
+	r := img.Bounds()
 	for y := r.Min.Y; y < r.Max.Y; y++ {
 		for x := r.Min.X; x < r.Max.X; x++ {
 			c := img.At(x, y)

@@ -3,7 +3,6 @@ package data
 import (
 	"bytes"
 	"image"
-	"image/color"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -142,23 +141,6 @@ func FuzzDecodeImage(f *testing.F) {
 	})
 }
 
-// genericPixels is the per-pixel conversion imagePixels' fast paths must match.
-func genericPixels(img image.Image, channels int) []byte {
-	var pix []byte
-	r := img.Bounds()
-	for y := r.Min.Y; y < r.Max.Y; y++ {
-		for x := r.Min.X; x < r.Max.X; x++ {
-			c := img.At(x, y)
-			if channels == 1 {
-				pix = append(pix, color.GrayModel.Convert(c).(color.Gray).Y)
-				continue
-			}
-			n := color.NRGBAModel.Convert(c).(color.NRGBA)
-			pix = append(pix, n.R, n.G, n.B)
-		}
-	}
-	return pix
-}
 
 func TestImagePixelsFastPaths(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -196,7 +178,7 @@ func TestImagePixelsFastPaths(t *testing.T) {
 	imgs = append(imgs, g, n, op, tr, g.SubImage(image.Rect(5, 4, 9, 11)))
 	for k, img := range imgs {
 		for _, c := range []int{1, 3} {
-			if got, want := imagePixels(img, c), genericPixels(img, c); !bytes.Equal(got, want) {
+			if got, want := imagePixels(img, c), appendGenericPixels(nil, img, c); !bytes.Equal(got, want) {
 				t.Errorf("image %d (%T) channels %d: fast path differs from the per-pixel conversion", k, img, c)
 			}
 		}
