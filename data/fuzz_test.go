@@ -141,7 +141,6 @@ func FuzzDecodeImage(f *testing.F) {
 	})
 }
 
-
 func TestImagePixelsFastPaths(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	fill := func(b []byte) {
