@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -106,19 +104,13 @@ func runCPU(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("cpu", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	asJSON := fs.Bool("json", false, "print JSON instead of a table")
-	isa := fs.String("isa", "", "instruction set to report as active: generic, avx2, avx512 or neon (default: the best available, or $SPURIOUS_ISA)")
+	isa := fs.String("isa", "", isaUsage)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: spurious cpu [--isa X] [--json]")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
+	if help, err := parseFlags(fs, args); help || err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("cpu: unexpected argument %q", fs.Arg(0))
 	}
 	restore, err := selectISA(*isa)
 	if err != nil {
@@ -130,9 +122,7 @@ func runCPU(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(r)
+		return writeJSON(stdout, r)
 	}
 	fmt.Fprintf(stdout, "cpu:        %s (%s, %d physical / %d logical cores)\n", r.CPU, r.Vendor, r.PhysicalCores, r.LogicalCores)
 	fmt.Fprintf(stdout, "isa:        %s (available: %s)\n", r.ISA, strings.Join(r.AvailableISAs, ", "))

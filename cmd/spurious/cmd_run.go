@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -114,14 +113,14 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	deriv := fs.String("ntk-deriv", "paper", "NTK derivative: paper (the authors' phi') or true")
 	precision := fs.String("precision", "f64", "rf feature blocks: f64 or f32")
 	block := fs.Int("block", 0, "rows of the weight matrix per streamed block (0: default)")
-	threads := fs.Int("threads", 0, "threads for the linear algebra (0: all cores)")
 	verify := fs.Int("verify-loo", 0, "retrain without M random samples by brute force and report the closed forms' error")
 	perSample := fs.String("per-sample", "", "write per-sample values to this CSV file")
 	asJSON := fs.Bool("json", false, "print JSON instead of a table")
 	dir := fs.String("data", "", "data folder (npy: z, zs, zt, g, gt [, zh, gh]; images: the data set's folder)")
 	classes := fs.String("classes", "", "image class pair A,B mapped to -1,+1 (default: MNIST 1,7; CIFAR-10 3,8)")
 	border := fs.Int("border", 0, "noise border width in pixels for image data (0: the paper's 10 for MNIST, 8 for CIFAR-10)")
-	isa := fs.String("isa", "", "instruction set: generic, avx2, avx512 or neon (default: the best available, or $SPURIOUS_ISA)")
+	var eng engineFlags
+	eng.register(fs, "threads for the linear algebra")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: spurious run --model rf|ntk|linear|rf-inf|ntk-inf --act NAME --dataset synthetic|npy|mnist|fashion-mnist|cifar10\n"+
 			"       [--alpha A --d D] [--k K] [--n N --nt NT] [--seed S] [--ridge L] [--ntk-deriv paper|true]\n"+
@@ -129,18 +128,12 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			"       [--data DIR] [--classes A,B] [--border W] [--heldout H] [--isa X]")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
+	if help, err := parseFlags(fs, args); help || err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("run: unexpected argument %q", fs.Arg(0))
 	}
 	spec := trialSpec{
 		Model: *model, Act: *act, Dataset: *dataset, Alpha: *alpha, D: *d, K: *k, N: *n, Nt: *nt,
-		Heldout: *heldout, Seed: *seed, Ridge: *ridge, Block: *block, Threads: *threads,
+		Heldout: *heldout, Seed: *seed, Ridge: *ridge, Block: *block, Threads: eng.threads,
 		VerifyLOO: *verify, DataDir: *dir, Border: *border,
 	}
 	var err error
@@ -158,14 +151,11 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := spec.validate(); err != nil {
 		return err
 	}
-	restore, err := selectISA(*isa)
+	restore, err := eng.apply()
 	if err != nil {
 		return fmt.Errorf("run: %w", err)
 	}
 	defer restore()
-	if spec.Threads > 0 {
-		defer linalg.SetThreads(linalg.SetThreads(spec.Threads))
-	}
 	rep, res, g, err := runTrial(ctx, spec, stderr)
 	if err != nil {
 		return err
@@ -176,9 +166,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 	}
 	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
+		return writeJSON(stdout, rep)
 	}
 	return printRun(stdout, rep)
 }

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -63,14 +61,8 @@ func runTheory(_ context.Context, args []string, stdout, stderr io.Writer) error
 			"[--ntk-deriv paper|true] [--curve alpha|n] [--json]")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
+	if help, err := parseFlags(fs, args); help || err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("theory: unexpected argument %q", fs.Arg(0))
 	}
 	m, err := theory.ParseModel(*model)
 	if err != nil {
@@ -148,9 +140,7 @@ func runTheory(_ context.Context, args []string, stdout, stderr io.Writer) error
 		}
 	}
 	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
+		return writeJSON(stdout, rep)
 	}
 	return printTheory(stdout, rep)
 }
