@@ -47,9 +47,10 @@ type reproPreset struct {
 }
 
 var (
-	// reproQuick finishes in minutes on two cores: smaller RF width, fewer N.
+	// reproQuick finishes in about a minute on two cores: smaller RF width,
+	// fewer N, three repetitions (the fewest for usable 95% intervals).
 	// The NN trials train for a tenth of the paper's epochs.
-	reproQuick = reproPreset{name: "quick", kRF: 3000, kNTK: 100, ns: []int{10, 30, 100, 300}, reps: 2, nt: 500, d: 1000, realModels: true,
+	reproQuick = reproPreset{name: "quick", kRF: 3000, kNTK: 100, ns: []int{10, 30, 100, 300}, reps: 3, nt: 500, d: 1000, realModels: true,
 		nnEpochs: nn.QuickEpochs, nnNt: 500}
 	// reproFull uses the paper's sizes (spec §4.2-4.4; the NN figure's N
 	// grid stops at 1000 as the RF and NTK figures').

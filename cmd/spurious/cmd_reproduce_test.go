@@ -58,9 +58,9 @@ func TestReproduceQuickWithFakeTrials(t *testing.T) {
 	if err := run(context.Background(), args, &so, &se); err != nil {
 		t.Fatalf("reproduce: %v\n%s", err, se.String())
 	}
-	// 2 models x (2 acts x 2 alphas + 2 real datasets) x 4 N x 2 repetitions,
-	// and the FC network on synthetic data and MNIST x 4 N x 2 repetitions.
-	if !strings.Contains(so.String(), "112 trials (112 run now)") {
+	// 2 models x (2 acts x 2 alphas + 2 real datasets) x 4 N x 3 repetitions,
+	// and the FC network on synthetic data and MNIST x 4 N x 3 repetitions.
+	if !strings.Contains(so.String(), "168 trials (168 run now)") {
 		t.Errorf("first run output: %s", so.String())
 	}
 
@@ -108,8 +108,8 @@ func TestReproduceQuickWithFakeTrials(t *testing.T) {
 			}
 		}
 	}
-	for _, want := range []string{"## Environment", "spurious reproduce --quick --out", "Go: go1.", "| synthetic | φ4 | 1/4 | 300 | 2 |",
-		"## Table: NN (FC)", "| mnist | 100 | — | 300 | 2 | 1.000 ± 0.000 |", "chance 0.1", "MNIST - FC, N = 300, 100 epochs: 0.5 s per trial (0.3 s training); with the paper's 1000 epochs about 3 s",
+	for _, want := range []string{"## Environment", "spurious reproduce --quick --out", "Go: go1.", "| synthetic | φ4 | 1/4 | 300 | 3 |",
+		"## Table: NN (FC)", "| mnist | 100 | — | 300 | 3 | 1.000 ± 0.000 |", "chance 0.1", "MNIST - FC, N = 300, 100 epochs: 0.5 s per trial (0.3 s training); with the paper's 1000 epochs about 3 s",
 		"spurious nn --json --progress-every 0 --arch fc --dataset synthetic --alpha 0.5 --d 1000 --n 10 --nt 500 --epochs 100 --seed",
 		"spurious merge", "spurious theory --json --model ntk --act phi4"} {
 		if !strings.Contains(string(md), want) {
@@ -122,7 +122,7 @@ func TestReproduceQuickWithFakeTrials(t *testing.T) {
 	if err := run(context.Background(), args, &so, &se); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(so.String(), "112 trials (0 run now)") {
+	if !strings.Contains(so.String(), "168 trials (0 run now)") {
 		t.Errorf("second run did not reuse results.jsonl: %s", so.String())
 	}
 }
