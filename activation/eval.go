@@ -129,15 +129,8 @@ func geluD(x float64) float64 {
 	return 0.5*math.Erfc(-x*invSqrt2) + x*invSqrt2P*math.Exp(-0.5*x*x)
 }
 
-func horner(p []float64, x float64) float64 {
-	v := p[len(p)-1]
-	for j := len(p) - 2; j >= 0; j-- {
-		v = v*x + p[j]
-	}
-	return v
-}
-
-func horner32(p []float32, x float32) float32 {
+// horner evaluates the monomial polynomial p (p[0] the constant) at x.
+func horner[T float32 | float64](p []T, x T) T {
 	v := p[len(p)-1]
 	for j := len(p) - 2; j >= 0; j-- {
 		v = v*x + p[j]
@@ -240,8 +233,10 @@ func (e *evaluator) apply(dst, src []float64) {
 }
 
 // applyPoly runs Horner's rule with the degree hoisted out of the loop for
-// the catalogue's degrees (1 to 4) and a generic inner loop otherwise.
-func applyPoly(p []float64, dst, src []float64) {
+// degrees up to 4 and a generic inner loop otherwise; float32 and float64
+// are separate instantiations, so the loops compile to scalar arithmetic of
+// the element type.
+func applyPoly[T float32 | float64](p []T, dst, src []T) {
 	dst = dst[:len(src)]
 	switch len(p) {
 	case 1:
@@ -275,40 +270,6 @@ func applyPoly(p []float64, dst, src []float64) {
 	}
 }
 
-func applyPoly32(p []float32, dst, src []float32) {
-	dst = dst[:len(src)]
-	switch len(p) {
-	case 1:
-		for i := range src {
-			dst[i] = p[0]
-		}
-	case 2:
-		p0, p1 := p[0], p[1]
-		for i, x := range src {
-			dst[i] = p0 + x*p1
-		}
-	case 3:
-		p0, p1, p2 := p[0], p[1], p[2]
-		for i, x := range src {
-			dst[i] = p0 + x*(p1+x*p2)
-		}
-	case 4:
-		p0, p1, p2, p3 := p[0], p[1], p[2], p[3]
-		for i, x := range src {
-			dst[i] = p0 + x*(p1+x*(p2+x*p3))
-		}
-	case 5:
-		p0, p1, p2, p3, p4 := p[0], p[1], p[2], p[3], p[4]
-		for i, x := range src {
-			dst[i] = p0 + x*(p1+x*(p2+x*(p3+x*p4)))
-		}
-	default:
-		for i, x := range src {
-			dst[i] = horner32(p, x)
-		}
-	}
-}
-
 // apply32 is apply in float32: relu, step and polynomials run in float32;
 // transcendental functions are evaluated in float64 and rounded.
 func (e *evaluator) apply32(dst, src []float32) {
@@ -326,7 +287,7 @@ func (e *evaluator) apply32(dst, src []float32) {
 			dst[i] = step32(x)
 		}
 	case kindPoly:
-		applyPoly32(e.poly32, dst, src)
+		applyPoly(e.poly32, dst, src)
 	case kindTanh:
 		for i, x := range src {
 			dst[i] = float32(math.Tanh(float64(x)))
