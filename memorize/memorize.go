@@ -185,12 +185,12 @@ func Solve(in Input, opt Options) (*Result, error) {
 	linalg.CholeskyInverse(k) // k now holds B = (K + shift I)^{-1}
 	b := k
 
-	matVec(in.Ks, av, r.FSpurious)
-	matVec(in.Kt, av, r.FTest)
-	matVec(in.Kh, av, r.FHeld)
+	linalg.MulVec(in.Ks, av, r.FSpurious)
+	linalg.MulVec(in.Kt, av, r.FTest)
+	linalg.MulVec(in.Kh, av, r.FHeld)
 	for i := 0; i < n; i++ {
 		bi := b.Row(i)
-		r.F[i] = dot(bi, in.Ks.Row(i))
+		r.F[i] = linalg.Dot(bi, in.Ks.Row(i))
 		r.S[i] = av[i] / bi[i]
 		r.FSpuriousLOO[i] = r.FSpurious[i] - r.F[i]*r.S[i]
 	}
@@ -418,27 +418,4 @@ func (r *Result) verify(orig linalg.Matrix[float64], in Input, shift float64, op
 	r.VerifyMaxRelErr = worst
 	r.VerifyLemmaMaxRelErr = worstLemma
 	return nil
-}
-
-// matVec sets y = m x.
-func matVec(m linalg.Matrix[float64], x, y []float64) {
-	for i := range y {
-		y[i] = dot(m.Row(i), x)
-	}
-}
-
-func dot(x, y []float64) float64 {
-	y = y[:len(x)]
-	var s0, s1, s2, s3 float64
-	i := 0
-	for ; i+4 <= len(x); i += 4 {
-		s0 += x[i] * y[i]
-		s1 += x[i+1] * y[i+1]
-		s2 += x[i+2] * y[i+2]
-		s3 += x[i+3] * y[i+3]
-	}
-	for ; i < len(x); i++ {
-		s0 += x[i] * y[i]
-	}
-	return (s0 + s1) + (s2 + s3)
 }

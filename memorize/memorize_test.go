@@ -148,7 +148,7 @@ func TestAlignmentFromProjector(t *testing.T) {
 			for _, q := range basis {
 				project(u, q)
 			}
-			nrm := math.Sqrt(dot(u, u))
+			nrm := math.Sqrt(linalg.Dot(u, u))
 			for l := range u {
 				u[l] /= nrm
 			}
@@ -160,7 +160,7 @@ func TestAlignmentFromProjector(t *testing.T) {
 				project(pz, q)
 			}
 		}
-		want := dot(tr.phiS[i], pz) / dot(tr.phi[i], pz)
+		want := linalg.Dot(tr.phiS[i], pz) / linalg.Dot(tr.phi[i], pz)
 		if e := relErr(res.F[i], want, res.FMean); e > identityTol {
 			t.Errorf("F[%d] = %.15g, projector definition %.15g (rel %.2g)", i, res.F[i], want, e)
 		}
@@ -168,7 +168,7 @@ func TestAlignmentFromProjector(t *testing.T) {
 }
 
 func project(u, q []float64) {
-	c := dot(u, q)
+	c := linalg.Dot(u, q)
 	for l := range u {
 		u[l] -= c * q[l]
 	}

@@ -3,7 +3,6 @@ package ntk
 import (
 	"context"
 	"fmt"
-	"sync"
 
 	"github.com/spurious-ml/spurious/activation"
 	"github.com/spurious-ml/spurious/linalg"
@@ -227,7 +226,7 @@ func Gram(ctx context.Context, cfg Config, z linalg.Matrix[float64], queries ...
 			}
 			row += x.Rows
 		}
-		parallel(n+q, func(lo, hi int) {
+		linalg.ParallelFor(n+q, func(lo, hi int) {
 			for i := lo; i < hi; i++ {
 				r := pb.Row(i)
 				cfg.Act.ApplyDeriv(r, r, cfg.Deriv)
@@ -266,7 +265,7 @@ func DotKernelGram(kern func(nz2, nz2p, dot float64, d int) float64, z linalg.Ma
 	for i := range zn {
 		zn[i] = k.At(i, i)
 	}
-	parallel(k.Rows, func(lo, hi int) {
+	linalg.ParallelFor(k.Rows, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			for j := 0; j <= i; j++ {
 				k.Set(i, j, kern(zn[i], zn[j], k.At(i, j), d))
@@ -276,7 +275,7 @@ func DotKernelGram(kern func(nz2, nz2p, dot float64, d int) float64, z linalg.Ma
 	symmetrize(k)
 	for m, c := range cross {
 		q := queries[m]
-		parallel(c.Rows, func(lo, hi int) {
+		linalg.ParallelFor(c.Rows, func(lo, hi int) {
 			for i := lo; i < hi; i++ {
 				qi := q.Row(i)
 				var qn float64
@@ -310,28 +309,6 @@ func symmetrize(k linalg.Matrix[float64]) {
 			k.Set(j, i, k.At(i, j))
 		}
 	}
-}
-
-// parallel splits [0, n) into up to linalg.Threads() contiguous ranges and
-// runs fn on each concurrently.
-func parallel(n int, fn func(lo, hi int)) {
-	w := min(linalg.Threads(), n)
-	if w <= 1 {
-		if n > 0 {
-			fn(0, n)
-		}
-		return
-	}
-	var wg sync.WaitGroup
-	for t := range w {
-		lo, hi := t*n/w, (t+1)*n/w
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			fn(lo, hi)
-		}()
-	}
-	wg.Wait()
 }
 
 // Features returns the explicit NTK features of the rows of x,

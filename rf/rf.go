@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"sync"
 
 	"github.com/spurious-ml/spurious/activation"
 	"github.com/spurious-ml/spurious/linalg"
@@ -123,7 +122,7 @@ func WeightRows(seed uint64, first int, w linalg.Matrix[float64]) {
 	d := w.Cols
 	scale := 1 / math.Sqrt(float64(d))
 	h := splitmix64(seed ^ weightDomain)
-	parallel(w.Rows, func(lo, hi int) {
+	linalg.ParallelFor(w.Rows, func(lo, hi int) {
 		pcg := rand.NewPCG(0, 0)
 		r := rand.New(pcg)
 		for i := lo; i < hi; i++ {
@@ -136,28 +135,6 @@ func WeightRows(seed uint64, first int, w linalg.Matrix[float64]) {
 			}
 		}
 	})
-}
-
-// parallel splits [0, n) into up to linalg.Threads() contiguous ranges and
-// runs fn on each concurrently.
-func parallel(n int, fn func(lo, hi int)) {
-	w := min(linalg.Threads(), n)
-	if w <= 1 {
-		if n > 0 {
-			fn(0, n)
-		}
-		return
-	}
-	var wg sync.WaitGroup
-	for t := range w {
-		lo, hi := t*n/w, (t+1)*n/w
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			fn(lo, hi)
-		}()
-	}
-	wg.Wait()
 }
 
 // Gram returns the training Gram K = Phi(Z) Phi(Z)^T / k (N x N, both
@@ -200,7 +177,7 @@ func Gram(ctx context.Context, cfg Config, z linalg.Matrix[float64], queries ...
 		WeightRows(cfg.Seed, f0, v)
 		pb := p.View(0, 0, n+q, bb)
 		project(inputs, off, cfg.Shared, v, pb)
-		parallel(n+q, func(lo, hi int) {
+		linalg.ParallelFor(n+q, func(lo, hi int) {
 			for i := lo; i < hi; i++ {
 				r := pb.Row(i)
 				cfg.Act.Apply(r, r)
@@ -258,7 +235,7 @@ func gram32(ctx context.Context, cfg Config, inputs []linalg.Matrix[float64], of
 		}
 		pb := p.View(0, 0, n+q, bb)
 		project(in32, off, cfg.Shared, v, pb)
-		parallel(n+q, func(lo, hi int) {
+		linalg.ParallelFor(n+q, func(lo, hi int) {
 			for i := lo; i < hi; i++ {
 				r := pb.Row(i)
 				cfg.Act.Apply32(r, r)
@@ -281,7 +258,7 @@ func gram32(ctx context.Context, cfg Config, inputs []linalg.Matrix[float64], of
 
 // accumulate adds alpha*src into dst (same shape), in parallel over rows.
 func accumulate(dst linalg.Matrix[float64], src linalg.Matrix[float32], alpha float64) {
-	parallel(dst.Rows, func(lo, hi int) {
+	linalg.ParallelFor(dst.Rows, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			d := dst.Row(i)
 			for j, v := range src.Row(i) {
@@ -293,7 +270,7 @@ func accumulate(dst linalg.Matrix[float64], src linalg.Matrix[float32], alpha fl
 
 // accumulateLower adds alpha*src into the lower triangle of dst.
 func accumulateLower(dst linalg.Matrix[float64], src linalg.Matrix[float32], alpha float64) {
-	parallel(dst.Rows, func(lo, hi int) {
+	linalg.ParallelFor(dst.Rows, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			d := dst.Row(i)[:i+1]
 			for j, v := range src.Row(i)[:i+1] {
