@@ -3,62 +3,14 @@ package ntk
 import (
 	"context"
 	"math"
-	"math/rand/v2"
 	"testing"
+
+	"github.com/spurious-ml/spurious/internal/testutil"
 
 	"github.com/spurious-ml/spurious/activation"
 	"github.com/spurious-ml/spurious/linalg"
 	"github.com/spurious-ml/spurious/rf"
 )
-
-func randMatrix(rows, cols int, seed uint64) linalg.Matrix[float64] {
-	r := rand.New(rand.NewPCG(seed, 2))
-	m := linalg.NewMatrix[float64](rows, cols)
-	for i := range m.Data {
-		m.Data[i] = r.NormFloat64()
-	}
-	return m
-}
-
-func act(t testing.TB, name string) *activation.Activation {
-	a, err := activation.Lookup(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return a
-}
-
-// refGram returns A B^T / k and sum |a b| / k (for error bounds).
-func refGram(a, b linalg.Matrix[float64], k int) (g, abs linalg.Matrix[float64]) {
-	g = linalg.NewMatrix[float64](a.Rows, b.Rows)
-	abs = linalg.NewMatrix[float64](a.Rows, b.Rows)
-	for i := 0; i < a.Rows; i++ {
-		for j := 0; j < b.Rows; j++ {
-			var s, sa float64
-			for f, v := range a.Row(i) {
-				s += v * b.At(j, f)
-				sa += math.Abs(v * b.At(j, f))
-			}
-			g.Set(i, j, s/float64(k))
-			abs.Set(i, j, sa/float64(k))
-		}
-	}
-	return g, abs
-}
-
-func within(t *testing.T, what string, got, want, abs linalg.Matrix[float64], tol float64) {
-	t.Helper()
-	if got.Rows != want.Rows || got.Cols != want.Cols {
-		t.Fatalf("%s: shape %dx%d, want %dx%d", what, got.Rows, got.Cols, want.Rows, want.Cols)
-	}
-	for i := 0; i < got.Rows; i++ {
-		for j := 0; j < got.Cols; j++ {
-			if d := math.Abs(got.At(i, j) - want.At(i, j)); !(d <= tol*abs.At(i, j)) {
-				t.Fatalf("%s[%d][%d] = %.17g, want %.17g (|diff| %.3g > %.3g)", what, i, j, got.At(i, j), want.At(i, j), d, tol*abs.At(i, j))
-			}
-		}
-	}
-}
 
 // gramTol bounds the relative rounding of a Gram entry: the d*k-term sum
 // of the explicit Gram and the d- and k-term sums of the Hadamard route
@@ -68,11 +20,11 @@ func within(t *testing.T, what string, got, want, abs linalg.Matrix[float64], to
 const gramTol = (10*60 + 10 + 60 + 10*10) * 0x1p-53
 
 func TestHadamardEqualsKronecker(t *testing.T) {
-	z, zs, zt := randMatrix(15, 10, 1), randMatrix(15, 10, 2), randMatrix(7, 10, 3)
+	z, zs, zt := testutil.RandMatrix(15, 10, 1), testutil.RandMatrix(15, 10, 2), testutil.RandMatrix(7, 10, 3)
 	for _, name := range []string{"phi2", "phi4", "relu", "tanh"} {
 		for _, mode := range []activation.DerivMode{activation.DerivPaper, activation.DerivTrue} {
 			for _, block := range []int{1, 16, 60, 500} {
-				cfg := Config{Act: act(t, name), Deriv: mode, K: 60, Seed: 8, Block: block}
+				cfg := Config{Act: testutil.Act(t, name), Deriv: mode, K: 60, Seed: 8, Block: block}
 				k, cross, err := Gram(context.Background(), cfg, z, zs, zt)
 				if err != nil {
 					t.Fatal(err)
@@ -80,13 +32,13 @@ func TestHadamardEqualsKronecker(t *testing.T) {
 				pz, _ := Features(cfg, z)
 				ps, _ := Features(cfg, zs)
 				pt, _ := Features(cfg, zt)
-				wk, ak := refGram(pz, pz, cfg.K)
-				ws, as := refGram(ps, pz, cfg.K)
-				wt, at := refGram(pt, pz, cfg.K)
+				wk, ak := testutil.RefGram(pz, pz, cfg.K)
+				ws, as := testutil.RefGram(ps, pz, cfg.K)
+				wt, at := testutil.RefGram(pt, pz, cfg.K)
 				what := name + "/" + mode.String()
-				within(t, what+" K", k, wk, ak, gramTol)
-				within(t, what+" Ks", cross[0], ws, as, gramTol)
-				within(t, what+" Kt", cross[1], wt, at, gramTol)
+				testutil.Within(t, what+" K", k, wk, ak, gramTol)
+				testutil.Within(t, what+" Ks", cross[0], ws, as, gramTol)
+				testutil.Within(t, what+" Kt", cross[1], wt, at, gramTol)
 			}
 		}
 	}
@@ -94,8 +46,8 @@ func TestHadamardEqualsKronecker(t *testing.T) {
 
 func TestKroneckerOrder(t *testing.T) {
 	// numpy kron(x, u): entry a*k + f is x_a * u_f with u_f = act'(w_f . x).
-	cfg := Config{Act: act(t, "phi4"), K: 3, Seed: 1}
-	x := randMatrix(1, 2, 4)
+	cfg := Config{Act: testutil.Act(t, "phi4"), K: 3, Seed: 1}
+	x := testutil.RandMatrix(1, 2, 4)
 	phi, _ := Features(cfg, x)
 	w := linalg.NewMatrix[float64](3, 2)
 	rf.WeightRows(cfg.Seed, 0, w)
@@ -110,8 +62,8 @@ func TestKroneckerOrder(t *testing.T) {
 }
 
 func TestGramIdenticalAcrossThreads(t *testing.T) {
-	z, zs := randMatrix(60, 30, 4), randMatrix(40, 30, 5)
-	cfg := Config{Act: act(t, "phi4"), K: 300, Seed: 9, Block: 128}
+	z, zs := testutil.RandMatrix(60, 30, 4), testutil.RandMatrix(40, 30, 5)
+	cfg := Config{Act: testutil.Act(t, "phi4"), K: 300, Seed: 9, Block: 128}
 	run := func(procs int) []float64 {
 		defer linalg.SetThreads(linalg.SetThreads(procs))
 		k, c, err := Gram(context.Background(), cfg, z, zs)
@@ -132,23 +84,23 @@ func TestGramIdenticalAcrossThreads(t *testing.T) {
 }
 
 func TestLinear(t *testing.T) {
-	z, q := randMatrix(9, 14, 6), randMatrix(5, 14, 7)
+	z, q := testutil.RandMatrix(9, 14, 6), testutil.RandMatrix(5, 14, 7)
 	k, cross := Linear(z, q)
-	wk, ak := refGram(z, z, 1)
-	wq, aq := refGram(q, z, 1)
+	wk, ak := testutil.RefGram(z, z, 1)
+	wq, aq := testutil.RefGram(q, z, 1)
 	tol := 14 * 0x1p-53
-	within(t, "ZZ^T", k, wk, ak, tol)
-	within(t, "QZ^T", cross[0], wq, aq, tol)
+	testutil.Within(t, "ZZ^T", k, wk, ak, tol)
+	testutil.Within(t, "QZ^T", cross[0], wq, aq, tol)
 }
 
 func TestBadConfig(t *testing.T) {
-	if _, _, err := Gram(context.Background(), Config{Act: act(t, "relu"), K: -1}, randMatrix(2, 2, 1)); err == nil {
+	if _, _, err := Gram(context.Background(), Config{Act: testutil.Act(t, "relu"), K: -1}, testutil.RandMatrix(2, 2, 1)); err == nil {
 		t.Error("k = -1: no error")
 	}
 }
 
 func TestDotKernelGram(t *testing.T) {
-	z, q := randMatrix(8, 5, 1), randMatrix(4, 5, 2)
+	z, q := testutil.RandMatrix(8, 5, 1), testutil.RandMatrix(4, 5, 2)
 	// A kernel that records its arguments: norms and dot products.
 	kern := func(a, b, dot float64, d int) float64 { return a + 10*b + 100*dot + float64(d) }
 	k, cross := DotKernelGram(kern, z, q)
@@ -181,9 +133,9 @@ func dot(x, y []float64) float64 {
 }
 
 func TestLinearShared(t *testing.T) {
-	z, zt := randMatrix(12, 10, 1), randMatrix(7, 10, 2)
+	z, zt := testutil.RandMatrix(12, 10, 1), testutil.RandMatrix(7, 10, 2)
 	share := func(base linalg.Matrix[float64], rows, lo, hi int, seed uint64) linalg.Matrix[float64] {
-		m := randMatrix(rows, base.Cols, seed)
+		m := testutil.RandMatrix(rows, base.Cols, seed)
 		for i := 0; i < rows; i++ {
 			copy(m.Row(i)[lo:hi], base.Row(i)[lo:hi])
 		}
@@ -198,18 +150,18 @@ func TestLinearShared(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wk, ak := refGram(z, z, 1)
+	wk, ak := testutil.RefGram(z, z, 1)
 	tol := 10 * 0x1p-53 // a 10-term sum, however it is split
-	within(t, "K", k, wk, ak, tol)
+	testutil.Within(t, "K", k, wk, ak, tol)
 	for m, q := range queries {
-		w, a := refGram(q, z, 1)
-		within(t, "C", cross[m], w, a, tol)
+		w, a := testutil.RefGram(q, z, 1)
+		testutil.Within(t, "C", cross[m], w, a, tol)
 	}
 	if got, want := SharedFlops(shared, 12, []int{12, 7, 4, 6}), 2*(12*12*5+4*12*8.0); got != want {
 		t.Errorf("SharedFlops = %v, want %v", got, want)
 	}
 	// The NTK Gram with and without the declarations.
-	cfg := Config{Act: act(t, "phi2"), K: 40, Seed: 2}
+	cfg := Config{Act: testutil.Act(t, "phi2"), K: 40, Seed: 2}
 	plain, plainC, _ := Gram(context.Background(), cfg, z, zs, zt, zh)
 	cfg.Shared = shared
 	sk, sc, err := Gram(context.Background(), cfg, z, zs, zt, zh)
@@ -217,12 +169,12 @@ func TestLinearShared(t *testing.T) {
 		t.Fatal(err)
 	}
 	pz, _ := Features(cfg, z)
-	_, ak = refGram(pz, pz, cfg.K)
-	within(t, "NTK K shared", sk, plain, ak, gramTol)
+	_, ak = testutil.RefGram(pz, pz, cfg.K)
+	testutil.Within(t, "NTK K shared", sk, plain, ak, gramTol)
 	for m, q := range []linalg.Matrix[float64]{zs, zt, zh} {
 		pq, _ := Features(cfg, q)
-		_, a := refGram(pq, pz, cfg.K)
-		within(t, "NTK C shared", sc[m], plainC[m], a, gramTol)
+		_, a := testutil.RefGram(pq, pz, cfg.K)
+		testutil.Within(t, "NTK C shared", sc[m], plainC[m], a, gramTol)
 	}
 	zs.Set(3, 7, 0) // break the declaration
 	if _, _, err := LinearShared(shared, z, queries...); err == nil {

@@ -5,20 +5,13 @@ import (
 	"math"
 	"testing"
 
+	"github.com/spurious-ml/spurious/internal/testutil"
+
 	"github.com/spurious-ml/spurious/activation"
-	"github.com/spurious-ml/spurious/data"
 	"github.com/spurious-ml/spurious/linalg"
 	"github.com/spurious-ml/spurious/memorize"
 	"github.com/spurious-ml/spurious/ntk"
 )
-
-func synthetic(t testing.TB, d int, alpha float64, n, nt int, seed uint64) (z, zs, zt linalg.Matrix[float64], ds *data.Dataset) {
-	ds, err := data.Synthetic(data.SyntheticConfig{D: d, Alpha: alpha, N: n, Nt: nt, Seed: seed})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return linalg.MatrixFrom(n, d, ds.Z), linalg.MatrixFrom(n, d, ds.Zs), linalg.MatrixFrom(nt, d, ds.Zt), ds
-}
 
 // identityTol: the closed forms' rounding grows like cond(K)*N*eps; the
 // Grams here (p >= 2N features) have cond(K) <= ~1e3, so 1e-10 keeps a
@@ -26,7 +19,7 @@ func synthetic(t testing.TB, d int, alpha float64, n, nt int, seed uint64) (z, z
 const identityTol = 1e-10
 
 func TestLemmaAndLOO(t *testing.T) {
-	z, zs, zt, ds := synthetic(t, 30, 0.5, 40, 20, 1)
+	z, zs, zt, ds := testutil.Synthetic(t, 30, 0.5, 40, 20, 1)
 	phi4, _ := activation.Lookup("phi4")
 	for _, model := range []string{"ntk", "linear"} {
 		for _, ridge := range []float64{0, 1e-2} {
@@ -73,7 +66,7 @@ func check(t *testing.T, model string, ridge float64, res *memorize.Result, err 
 // The tolerance 0.01 is the spec's (§4.6) for mean F at N >= 300, four
 // standard errors.
 func TestPaperAlignment(t *testing.T) {
-	z, zs, _, ds := synthetic(t, 1000, 0.5, 300, 0, 2024)
+	z, zs, _, ds := testutil.Synthetic(t, 1000, 0.5, 300, 0, 2024)
 	phi2, _ := activation.Lookup("phi2")
 	k, cross, err := ntk.Gram(context.Background(), ntk.Config{Act: phi2, K: 100, Seed: 7}, z, zs)
 	if err != nil {

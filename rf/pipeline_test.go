@@ -5,27 +5,19 @@ import (
 	"math"
 	"testing"
 
+	"github.com/spurious-ml/spurious/internal/testutil"
+
 	"github.com/spurious-ml/spurious/activation"
-	"github.com/spurious-ml/spurious/data"
-	"github.com/spurious-ml/spurious/linalg"
 	"github.com/spurious-ml/spurious/memorize"
 	"github.com/spurious-ml/spurious/rf"
 )
-
-func synthetic(t testing.TB, d int, alpha float64, n, nt int, seed uint64) (z, zs, zt linalg.Matrix[float64], ds *data.Dataset) {
-	ds, err := data.Synthetic(data.SyntheticConfig{D: d, Alpha: alpha, N: n, Nt: nt, Seed: seed})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return linalg.MatrixFrom(n, d, ds.Z), linalg.MatrixFrom(n, d, ds.Zs), linalg.MatrixFrom(nt, d, ds.Zt), ds
-}
 
 // identityTol: the closed forms' rounding grows like cond(K)*N*eps; with
 // k = 10N features cond(K) is small, so 1e-10 keeps a wide margin.
 const identityTol = 1e-10
 
 func TestLemmaAndLOO(t *testing.T) {
-	z, zs, zt, ds := synthetic(t, 30, 0.5, 40, 20, 1)
+	z, zs, zt, ds := testutil.Synthetic(t, 30, 0.5, 40, 20, 1)
 	for _, name := range []string{"phi2", "relu"} {
 		a, _ := activation.Lookup(name)
 		for _, ridge := range []float64{0, 1e-2} {
@@ -48,7 +40,7 @@ func TestLemmaAndLOO(t *testing.T) {
 
 // TestNotPositiveDefinite: fewer features than samples cannot interpolate.
 func TestNotPositiveDefinite(t *testing.T) {
-	z, zs, _, ds := synthetic(t, 20, 0.5, 30, 0, 1)
+	z, zs, _, ds := testutil.Synthetic(t, 20, 0.5, 30, 0, 1)
 	a, _ := activation.Lookup("relu")
 	k, cross, err := rf.Gram(context.Background(), rf.Config{Act: a, K: 10, Seed: 3}, z, zs)
 	if err != nil {
@@ -62,7 +54,7 @@ func TestNotPositiveDefinite(t *testing.T) {
 // TestFloat32Alignment: float32 feature blocks change F by less than 1e-4
 // (the precision promised for --precision f32).
 func TestFloat32Alignment(t *testing.T) {
-	z, zs, _, ds := synthetic(t, 200, 0.5, 100, 0, 5)
+	z, zs, _, ds := testutil.Synthetic(t, 200, 0.5, 100, 0, 5)
 	a, _ := activation.Lookup("phi2")
 	var f [2][]float64
 	for i, p := range []rf.Precision{rf.F64, rf.F32} {
@@ -95,7 +87,7 @@ func TestPaperAlignment(t *testing.T) {
 	if testing.Short() {
 		t.Skip("1.2e11 flops")
 	}
-	z, zs, _, ds := synthetic(t, 1000, 0.5, 300, 0, 2024)
+	z, zs, _, ds := testutil.Synthetic(t, 1000, 0.5, 300, 0, 2024)
 	phi2, _ := activation.Lookup("phi2")
 	// zs = [x', y] repeats the spurious half of z = [x, y].
 	shared := []rf.Shared{{Query: 0, Base: -1, Lo: 500, Hi: 1000}}

@@ -3,63 +3,12 @@ package rf
 import (
 	"context"
 	"math"
-	"math/rand/v2"
 	"testing"
 
-	"github.com/spurious-ml/spurious/activation"
+	"github.com/spurious-ml/spurious/internal/testutil"
+
 	"github.com/spurious-ml/spurious/linalg"
 )
-
-func randMatrix(rows, cols int, seed uint64) linalg.Matrix[float64] {
-	r := rand.New(rand.NewPCG(seed, 2))
-	m := linalg.NewMatrix[float64](rows, cols)
-	for i := range m.Data {
-		m.Data[i] = r.NormFloat64()
-	}
-	return m
-}
-
-func act(t testing.TB, name string) *activation.Activation {
-	a, err := activation.Lookup(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return a
-}
-
-// refGram returns A B^T / k, the products |a||b| summed likewise (for error
-// bounds), from explicit feature matrices.
-func refGram(a, b linalg.Matrix[float64], k int) (g, abs linalg.Matrix[float64]) {
-	g = linalg.NewMatrix[float64](a.Rows, b.Rows)
-	abs = linalg.NewMatrix[float64](a.Rows, b.Rows)
-	for i := 0; i < a.Rows; i++ {
-		for j := 0; j < b.Rows; j++ {
-			var s, sa float64
-			for f, v := range a.Row(i) {
-				s += v * b.At(j, f)
-				sa += math.Abs(v * b.At(j, f))
-			}
-			g.Set(i, j, s/float64(k))
-			abs.Set(i, j, sa/float64(k))
-		}
-	}
-	return g, abs
-}
-
-// within reports the first entry where |got-want| > tol*abs.
-func within(t *testing.T, what string, got, want, abs linalg.Matrix[float64], tol float64) {
-	t.Helper()
-	if got.Rows != want.Rows || got.Cols != want.Cols {
-		t.Fatalf("%s: shape %dx%d, want %dx%d", what, got.Rows, got.Cols, want.Rows, want.Cols)
-	}
-	for i := 0; i < got.Rows; i++ {
-		for j := 0; j < got.Cols; j++ {
-			if d := math.Abs(got.At(i, j) - want.At(i, j)); !(d <= tol*abs.At(i, j)) {
-				t.Fatalf("%s[%d][%d] = %.17g, want %.17g (|diff| %.3g > %.3g)", what, i, j, got.At(i, j), want.At(i, j), d, tol*abs.At(i, j))
-			}
-		}
-	}
-}
 
 // f64Tol bounds the relative rounding error of a Gram entry: the
 // projections are d-term dot products whose rounding (<= d*u relative to
@@ -69,10 +18,10 @@ func within(t *testing.T, what string, got, want, abs linalg.Matrix[float64], to
 const f64Tol = (10*12 + 300) * 0x1p-53
 
 func TestGramMatchesExplicitFeatures(t *testing.T) {
-	z, zs, zt := randMatrix(20, 12, 1), randMatrix(20, 12, 2), randMatrix(9, 12, 3)
+	z, zs, zt := testutil.RandMatrix(20, 12, 1), testutil.RandMatrix(20, 12, 2), testutil.RandMatrix(9, 12, 3)
 	for _, name := range []string{"phi2", "relu", "tanh"} {
 		for _, block := range []int{1, 7, 64, 300, 1000} {
-			cfg := Config{Act: act(t, name), K: 300, Seed: 42, Block: block}
+			cfg := Config{Act: testutil.Act(t, name), K: 300, Seed: 42, Block: block}
 			k, cross, err := Gram(context.Background(), cfg, z, zs, zt)
 			if err != nil {
 				t.Fatal(err)
@@ -80,12 +29,12 @@ func TestGramMatchesExplicitFeatures(t *testing.T) {
 			pz, _ := Features(cfg, z)
 			ps, _ := Features(cfg, zs)
 			pt, _ := Features(cfg, zt)
-			wk, ak := refGram(pz, pz, cfg.K)
-			ws, as := refGram(ps, pz, cfg.K)
-			wt, at := refGram(pt, pz, cfg.K)
-			within(t, name+" K", k, wk, ak, f64Tol)
-			within(t, name+" Ks", cross[0], ws, as, f64Tol)
-			within(t, name+" Kt", cross[1], wt, at, f64Tol)
+			wk, ak := testutil.RefGram(pz, pz, cfg.K)
+			ws, as := testutil.RefGram(ps, pz, cfg.K)
+			wt, at := testutil.RefGram(pt, pz, cfg.K)
+			testutil.Within(t, name+" K", k, wk, ak, f64Tol)
+			testutil.Within(t, name+" Ks", cross[0], ws, as, f64Tol)
+			testutil.Within(t, name+" Kt", cross[1], wt, at, f64Tol)
 			for i := 0; i < k.Rows; i++ {
 				for j := 0; j < i; j++ {
 					if k.At(i, j) != k.At(j, i) {
@@ -98,8 +47,8 @@ func TestGramMatchesExplicitFeatures(t *testing.T) {
 }
 
 func TestGramIdenticalAcrossThreads(t *testing.T) {
-	z, zs := randMatrix(70, 40, 4), randMatrix(50, 40, 5)
-	cfg := Config{Act: act(t, "phi4"), K: 700, Seed: 9, Block: 256}
+	z, zs := testutil.RandMatrix(70, 40, 4), testutil.RandMatrix(50, 40, 5)
+	cfg := Config{Act: testutil.Act(t, "phi4"), K: 700, Seed: 9, Block: 256}
 	run := func(procs int) (linalg.Matrix[float64], linalg.Matrix[float64]) {
 		defer linalg.SetThreads(linalg.SetThreads(procs))
 		k, c, err := Gram(context.Background(), cfg, z, zs)
@@ -148,8 +97,8 @@ func TestWeightRowsIndependentOfSplit(t *testing.T) {
 }
 
 func TestFloat32Gram(t *testing.T) {
-	z, zs := randMatrix(30, 16, 6), randMatrix(25, 16, 7)
-	cfg := Config{Act: act(t, "phi2"), K: 400, Seed: 5, Block: 128}
+	z, zs := testutil.RandMatrix(30, 16, 6), testutil.RandMatrix(25, 16, 7)
+	cfg := Config{Act: testutil.Act(t, "phi2"), K: 400, Seed: 5, Block: 128}
 	k64, c64, err := Gram(context.Background(), cfg, z, zs)
 	if err != nil {
 		t.Fatal(err)
@@ -161,26 +110,26 @@ func TestFloat32Gram(t *testing.T) {
 	}
 	pz, _ := Features(cfg, z)
 	ps, _ := Features(cfg, zs)
-	_, ak := refGram(pz, pz, cfg.K)
-	_, as := refGram(ps, pz, cfg.K)
+	_, ak := testutil.RefGram(pz, pz, cfg.K)
+	_, as := testutil.RefGram(ps, pz, cfg.K)
 	// float32 rounding: projections (d terms, amplified by |act'| <= 10
 	// here), then a block-sized sum: (10*d + block)*u32, u32 = 2^-24.
 	tol := float64(10*16+128) * 0x1p-24
-	within(t, "K f32", k32, k64, ak, tol)
-	within(t, "Ks f32", c32[0], c64[0], as, tol)
+	testutil.Within(t, "K f32", k32, k64, ak, tol)
+	testutil.Within(t, "Ks f32", c32[0], c64[0], as, tol)
 }
 
 func TestCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, _, err := Gram(ctx, Config{Act: act(t, "relu"), K: 10}, randMatrix(3, 4, 1))
+	_, _, err := Gram(ctx, Config{Act: testutil.Act(t, "relu"), K: 10}, testutil.RandMatrix(3, 4, 1))
 	if err != context.Canceled {
 		t.Errorf("err = %v, want context.Canceled", err)
 	}
 }
 
 func TestBadConfig(t *testing.T) {
-	if _, _, err := Gram(context.Background(), Config{Act: act(t, "relu"), K: 0}, randMatrix(3, 4, 1)); err == nil {
+	if _, _, err := Gram(context.Background(), Config{Act: testutil.Act(t, "relu"), K: 0}, testutil.RandMatrix(3, 4, 1)); err == nil {
 		t.Error("k = 0: no error")
 	}
 	if _, err := ParsePrecision("f16"); err == nil {
@@ -191,7 +140,7 @@ func TestBadConfig(t *testing.T) {
 // withShared returns a copy of base's first rows rows with columns
 // [lo, hi) kept and the others redrawn.
 func withShared(base linalg.Matrix[float64], rows, lo, hi int, seed uint64) linalg.Matrix[float64] {
-	m := randMatrix(rows, base.Cols, seed)
+	m := testutil.RandMatrix(rows, base.Cols, seed)
 	for i := 0; i < rows; i++ {
 		copy(m.Row(i)[lo:hi], base.Row(i)[lo:hi])
 	}
@@ -199,12 +148,12 @@ func withShared(base linalg.Matrix[float64], rows, lo, hi int, seed uint64) lina
 }
 
 func TestGramShared(t *testing.T) {
-	z, zt := randMatrix(20, 12, 1), randMatrix(9, 12, 3)
+	z, zt := testutil.RandMatrix(20, 12, 1), testutil.RandMatrix(9, 12, 3)
 	zs := withShared(z, 20, 6, 12, 2) // spurious queries: last half shared with z
 	zh := withShared(zt, 5, 0, 4, 4)  // held-out: a leading block shared with zt
 	shared := []Shared{{Query: 0, Base: -1, Lo: 6, Hi: 12}, {Query: 2, Base: 1, Lo: 0, Hi: 4}}
 	for _, prec := range []Precision{F64, F32} {
-		cfg := Config{Act: act(t, "phi2"), K: 300, Seed: 42, Block: 64, Precision: prec}
+		cfg := Config{Act: testutil.Act(t, "phi2"), K: 300, Seed: 42, Block: 64, Precision: prec}
 		plain, plainC, err := Gram(context.Background(), cfg, z, zs, zt, zh)
 		if err != nil {
 			t.Fatal(err)
@@ -215,17 +164,17 @@ func TestGramShared(t *testing.T) {
 			t.Fatal(err)
 		}
 		pz, _ := Features(cfg, z)
-		_, ak := refGram(pz, pz, cfg.K)
+		_, ak := testutil.RefGram(pz, pz, cfg.K)
 		tol := f64Tol
 		if prec == F32 {
 			tol = float64(10*12+64) * 0x1p-24 // see TestFloat32Gram
 		}
-		within(t, prec.String()+" K shared", k, plain, ak, tol)
+		testutil.Within(t, prec.String()+" K shared", k, plain, ak, tol)
 		for m, q := range []linalg.Matrix[float64]{zs, zt, zh} {
 			pq, _ := Features(cfg, q)
-			want, aq := refGram(pq, pz, cfg.K)
-			within(t, prec.String()+" cross shared", cross[m], want, aq, 2*tol)
-			within(t, prec.String()+" cross plain", plainC[m], want, aq, 2*tol)
+			want, aq := testutil.RefGram(pq, pz, cfg.K)
+			testutil.Within(t, prec.String()+" cross shared", cross[m], want, aq, 2*tol)
+			testutil.Within(t, prec.String()+" cross plain", plainC[m], want, aq, 2*tol)
 		}
 	}
 	if got, want := SharedFlops(shared, []int{20, 9, 5}, 300), 2*(20*6+5*4)*300.0; got != want {
@@ -234,10 +183,10 @@ func TestGramShared(t *testing.T) {
 }
 
 func TestGramSharedChecked(t *testing.T) {
-	z := randMatrix(10, 8, 1)
+	z := testutil.RandMatrix(10, 8, 1)
 	zs := withShared(z, 10, 4, 8, 2)
 	zs.Set(7, 5, zs.At(7, 5)+1) // breaks the declaration
-	cfg := Config{Act: act(t, "relu"), K: 20, Seed: 1}
+	cfg := Config{Act: testutil.Act(t, "relu"), K: 20, Seed: 1}
 	for _, sh := range [][]Shared{
 		{{Query: 0, Base: -1, Lo: 4, Hi: 8}},                                     // values differ at row 7
 		{{Query: 0, Base: -1, Lo: 4, Hi: 9}},                                     // columns out of range
