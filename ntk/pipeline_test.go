@@ -5,9 +5,8 @@ import (
 	"math"
 	"testing"
 
-	"github.com/spurious-ml/spurious/internal/testutil"
-
 	"github.com/spurious-ml/spurious/activation"
+	"github.com/spurious-ml/spurious/internal/testutil"
 	"github.com/spurious-ml/spurious/linalg"
 	"github.com/spurious-ml/spurious/memorize"
 	"github.com/spurious-ml/spurious/ntk"

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/spurious-ml/spurious/internal/testutil"
-
 	"github.com/spurious-ml/spurious/linalg"
 )
 
