@@ -364,43 +364,59 @@ const maxTile = 16
 // bp, and writes the solution to y (columns jc..jc+nb-1). Tiles are solved
 // in dependency order: each is the packed rows minus the product of its
 // row of the block with the rows solved before it, times the inverse of
-// its diagonal MR x MR block.
+// its diagonal MR x MR block. The tile rows are taken in groups of about
+// MC rows, each for all column micro-panels in turn, so that the group's
+// part of the packed block stays in L2 (as an A block of Gemm) instead of
+// the whole block streaming from L3 for every micro-panel; the order of
+// the operations on each tile is the same.
 func (w *trsmWork[T]) solveDiag(b int, bp []T, nb int, y opMat[T], s0, jc int, lower bool) {
+	e := w.e
+	mr := e.mr
+	tiles := (b + mr - 1) / mr
+	group := max(e.mc/mr, 1)
+	for g := 0; g < tiles; g += group {
+		for s := 0; s*e.nr < nb; s++ {
+			w.solveTiles(b, bp, nb, y, s0, jc, lower, s, g, min(g+group, tiles))
+		}
+	}
+}
+
+// solveTiles solves tiles k0..k1-1 (in dependency order) of column
+// micro-panel s for solveDiag; the tiles before k0 are solved.
+func (w *trsmWork[T]) solveTiles(b int, bp []T, nb int, y opMat[T], s0, jc int, lower bool, s, k0, k1 int) {
 	e := w.e
 	mr, nr := e.mr, e.nr
 	tiles := (b + mr - 1) / mr
 	t1, t2 := w.t1, w.t2
-	for s := 0; s*nr < nb; s++ {
-		cols := min(nr, nb-s*nr)
-		panel := bp[s*nr*b : (s+1)*nr*b]
-		for k := 0; k < tiles; k++ {
-			r := k
-			if !lower {
-				r = tiles - 1 - k
+	cols := min(nr, nb-s*nr)
+	panel := bp[s*nr*b : (s+1)*nr*b]
+	for k := k0; k < k1; k++ {
+		r := k
+		if !lower {
+			r = tiles - 1 - k
+		}
+		i0 := r * mr
+		rows := min(mr, b-i0)
+		copy(t1, panel[i0*nr:(i0+rows)*nr])
+		clear(t1[rows*nr:])
+		ap := w.dp[i0*b : (i0+mr)*b]
+		if lower {
+			if i0 > 0 {
+				e.mulAdd(i0, ap, panel, t1, nr)
 			}
-			i0 := r * mr
-			rows := min(mr, b-i0)
-			copy(t1, panel[i0*nr:(i0+rows)*nr])
-			clear(t1[rows*nr:])
-			ap := w.dp[i0*b : (i0+mr)*b]
-			if lower {
-				if i0 > 0 {
-					e.mulAdd(i0, ap, panel, t1, nr)
-				}
-			} else if p0 := i0 + rows; p0 < b {
-				e.mulAdd(b-p0, ap[p0*mr:], panel[p0*nr:], t1, nr)
+		} else if p0 := i0 + rows; p0 < b {
+			e.mulAdd(b-p0, ap[p0*mr:], panel[p0*nr:], t1, nr)
+		}
+		clear(t2)
+		e.mulAdd(mr, w.inv[i0*mr:i0*mr+mr*mr], t1, t2, nr)
+		copy(panel[i0*nr:(i0+rows)*nr], t2)
+		for i := 0; i < rows; i++ {
+			if !y.t {
+				copy(y.m.Row(s0 + i0 + i)[jc+s*nr:jc+s*nr+cols], t2[i*nr:i*nr+cols])
+				continue
 			}
-			clear(t2)
-			e.mulAdd(mr, w.inv[i0*mr:i0*mr+mr*mr], t1, t2, nr)
-			copy(panel[i0*nr:(i0+rows)*nr], t2)
-			for i := 0; i < rows; i++ {
-				if !y.t {
-					copy(y.m.Row(s0 + i0 + i)[jc+s*nr:jc+s*nr+cols], t2[i*nr:i*nr+cols])
-					continue
-				}
-				for j := 0; j < cols; j++ {
-					y.m.Data[(jc+s*nr+j)*y.m.Stride+s0+i0+i] = t2[i*nr+j]
-				}
+			for j := 0; j < cols; j++ {
+				y.m.Data[(jc+s*nr+j)*y.m.Stride+s0+i0+i] = t2[i*nr+j]
 			}
 		}
 	}
