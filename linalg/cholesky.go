@@ -96,15 +96,68 @@ type cholesky[T Float] struct {
 
 // update solves the n2 x n1 panel below the factored diagonal block at
 // (s, s) against it and subtracts its Gram matrix from the trailing
-// n2 x n2 block.
+// n2 x n2 block. When the panel is at most KC wide (always, for the
+// blocks of CholeskyShift on the tuned kernels) the two steps share one
+// packing, as in OpenBLAS: the panel is packed once, transposed, as the B
+// panel of the Gram update, solved in that packed buffer (Trsm's
+// solveDiag) and written back, and the update reads its A blocks from the
+// same buffer (packAFromB) instead of packing the panel again. The
+// goroutines first solve disjoint ranges of micro-panels, then, after one
+// barrier, update disjoint row ranges of equal work; every element is
+// computed in the same order whatever their number.
 func (c *cholesky[T]) update(s, n1, n2 int) {
-	// A21 = A21 * L11^{-T}, i.e. L11 * A21^T = A21^T on the transposed panel.
-	l11 := opMat[T]{c.a.View(s, s, n1, n1), false}
+	l11 := c.a.View(s, s, n1, n1)
 	a21 := c.a.View(s+n1, s, n2, n1)
-	trsmLogical(c.kern, l11, true, false, opMat[T]{a21, true})
-	// A22 -= A21 * A21^T on the lower triangle.
 	a22 := c.a.View(s+n1, s+n1, n2, n2)
-	gemmPacked(c.kern, triLower, 0, -1, opMat[T]{a21, false}, opMat[T]{a21, true}, 1, a22, true, Threads())
+	e := c.kern
+	if n1 > e.kc {
+		// A21 = A21 * L11^{-T}, i.e. L11 * A21^T = A21^T on the transposed
+		// panel, then A22 -= A21 * A21^T on the lower triangle.
+		trsmLogical(e, opMat[T]{l11, false}, true, false, opMat[T]{a21, true})
+		gemmPacked(e, triLower, 0, -1, opMat[T]{a21, false}, opMat[T]{a21, true}, 1, a22, true, Threads())
+		return
+	}
+	mr, nr := e.mr, e.nr
+	panels := (n2 + nr - 1) / nr
+	bBuf := getBuf[T](packedBSize(n1, n2, nr))
+	defer putBuf(bBuf)
+	bp := *bBuf
+	nt := threadsFor(float64(n2) * float64(n2) * float64(n1))
+	nt = max(1, min(nt, panels, (n2+mr-1)/mr))
+	rows := splitRows(triLower, n2, n2, 0, mr, nt)
+	nt = min(nt, len(rows)-1)
+	bar := newBarrier(nt)
+	y := opMat[T]{a21, true}
+	parallel(nt, func(t int) {
+		// Solve micro-panels p0..p1-1 of A21^T.
+		p0, p1 := split(panels, nt, t)
+		if p0 < p1 {
+			w := newTrsmWork(e, n1, nr)
+			packPanelB(bp, a21, Trans, 0, n1, 0, n2, nr, p0, p1)
+			w.packDiag(opMat[T]{l11, false}, true, false)
+			w.solveDiag(n1, bp[p0*nr*n1:], min(n2, p1*nr)-p0*nr, y, 0, p0*nr, true)
+			w.free()
+		}
+		bar.wait()
+		// A22 -= A21 * A21^T for rows r0..r1-1, A blocks from the packed
+		// panel, in NC-column chunks of it.
+		r0, r1 := rows[t], rows[t+1]
+		aBuf := getBuf[T](packedASize(min(e.mc, r1-r0), n1, mr) + mr*nr)
+		defer putBuf(aBuf)
+		aPack, tmp := (*aBuf)[:len(*aBuf)-mr*nr], (*aBuf)[len(*aBuf)-mr*nr:]
+		chunk := max(e.nc/nr, 1)
+		for c0 := 0; c0 < panels; c0 += chunk {
+			c1 := min(c0+chunk, panels)
+			for ic := r0; ic < r1; ic += e.mc {
+				mb := min(e.mc, r1-ic)
+				if !tileRangeLive(triLower, ic, mb, c0*nr, min(n2, c1*nr)-c0*nr, 0) {
+					continue
+				}
+				packAFromB(aPack, bp, -1, ic, mb, n1, mr, nr)
+				e.triMacro(triLower, ic, n1, aPack, bp, a22.View(ic, 0, mb, n2), c0, c1, tmp)
+			}
+		}
+	})
 }
 
 // factor factors the diagonal block a[s:s+n, s:s+n], whose trailing

@@ -375,8 +375,26 @@ func (w *trsmWork[T]) solveDiag(b int, bp []T, nb int, y opMat[T], s0, jc int, l
 	tiles := (b + mr - 1) / mr
 	group := max(e.mc/mr, 1)
 	for g := 0; g < tiles; g += group {
+		last := g+group >= tiles
 		for s := 0; s*e.nr < nb; s++ {
 			w.solveTiles(b, bp, nb, y, s0, jc, lower, s, g, min(g+group, tiles))
+			if last && y.t {
+				unpackTransposed(bp, b, nb, e.nr, s, y.m, jc, s0)
+			}
+		}
+	}
+}
+
+// unpackTransposed writes micro-panel s of the packed panel bp (kb x nb)
+// transposed into m: column j of the micro-panel becomes row j0+s*nr+j of
+// m from column i0, written contiguously (the panel, just solved, is
+// in cache).
+func unpackTransposed[T Float](bp []T, kb, nb, nr, s int, m Matrix[T], j0, i0 int) {
+	panel := bp[s*nr*kb : (s+1)*nr*kb]
+	for j := 0; j < min(nr, nb-s*nr); j++ {
+		row := m.Row(j0 + s*nr + j)[i0 : i0+kb]
+		for p := range row {
+			row[p] = panel[p*nr+j]
 		}
 	}
 }
@@ -410,14 +428,11 @@ func (w *trsmWork[T]) solveTiles(b int, bp []T, nb int, y opMat[T], s0, jc int, 
 		clear(t2)
 		e.mulAdd(mr, w.inv[i0*mr:i0*mr+mr*mr], t1, t2, nr)
 		copy(panel[i0*nr:(i0+rows)*nr], t2)
+		if y.t {
+			continue // written by unpackTransposed once the micro-panel is solved
+		}
 		for i := 0; i < rows; i++ {
-			if !y.t {
-				copy(y.m.Row(s0 + i0 + i)[jc+s*nr:jc+s*nr+cols], t2[i*nr:i*nr+cols])
-				continue
-			}
-			for j := 0; j < cols; j++ {
-				y.m.Data[(jc+s*nr+j)*y.m.Stride+s0+i0+i] = t2[i*nr+j]
-			}
+			copy(y.m.Row(s0 + i0 + i)[jc+s*nr:jc+s*nr+cols], t2[i*nr:i*nr+cols])
 		}
 	}
 }
