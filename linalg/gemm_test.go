@@ -655,6 +655,45 @@ func TestThreads(t *testing.T) {
 	}
 }
 
+// TestParallelPool runs overlapping parallel calls (more tasks than
+// GOMAXPROCS, so spinning and parking both happen) whose tasks meet at a
+// barrier several times: every task must run exactly once per call and no
+// task may pass a barrier round before all have reached it.
+func TestParallelPool(t *testing.T) {
+	const calls, rounds = 4, 50
+	nt := runtime.GOMAXPROCS(0) + 2
+	var wg sync.WaitGroup
+	for c := range calls {
+		wg.Go(func() {
+			ran := make([]int, nt)
+			arrived := make([]int64, rounds)
+			var mu sync.Mutex
+			bar := newBarrier(nt)
+			parallel(nt, func(task int) {
+				ran[task]++
+				for r := range rounds {
+					mu.Lock()
+					arrived[r]++
+					mu.Unlock()
+					bar.wait()
+					mu.Lock()
+					got := arrived[r]
+					mu.Unlock()
+					if got != int64(nt) {
+						t.Errorf("call %d task %d passed barrier round %d with %d of %d arrived", c, task, r, got, nt)
+					}
+				}
+			})
+			for task, n := range ran {
+				if n != 1 {
+					t.Errorf("call %d: task %d ran %d times, want 1", c, task, n)
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
 // TestBlockSizes checks the invariants of the derived blocking on every
 // kernel: MC a multiple of MR, NC of NR, bounds respected, and the KC rule
 // (an A and a B micro-panel fit in L1D) unless KC hit its lower bound.
