@@ -316,12 +316,26 @@ func (w *trsmWork[T]) packDiag(d opMat[T], lower, unit bool) {
 		if !lower {
 			p0, p1 = i0+rows, b
 		}
-		for p := p0; p < p1; p++ {
-			col := panel[p*mr : p*mr+mr]
+		if !d.t {
+			// Row i0+i of the block is contiguous in p.
 			for i := 0; i < rows; i++ {
-				col[i] = -d.at(i0+i, p)
+				src := d.m.Row(i0 + i)[p0:p1]
+				for q, v := range src {
+					panel[(p0+q)*mr+i] = -v
+				}
 			}
-			clear(col[rows:])
+			for p := p0; p < p1 && rows < mr; p++ {
+				clear(panel[p*mr+rows : p*mr+mr])
+			}
+		} else {
+			for p := p0; p < p1; p++ {
+				col := panel[p*mr : p*mr+mr]
+				src := d.m.Row(p)[i0 : i0+rows]
+				for i, v := range src {
+					col[i] = -v
+				}
+				clear(col[rows:])
+			}
 		}
 		// The diagonal block, as a lower triangle (an upper one transposed),
 		// padded with the identity, inverted in float64.
@@ -391,7 +405,21 @@ func (w *trsmWork[T]) solveDiag(b int, bp []T, nb int, y opMat[T], s0, jc int, l
 // in cache).
 func unpackTransposed[T Float](bp []T, kb, nb, nr, s int, m Matrix[T], j0, i0 int) {
 	panel := bp[s*nr*kb : (s+1)*nr*kb]
-	for j := 0; j < min(nr, nb-s*nr); j++ {
+	cols := min(nr, nb-s*nr)
+	// Four rows at a time: each step reads four neighbouring values of
+	// the panel and writes one element of each row.
+	j := 0
+	for ; j+4 <= cols; j += 4 {
+		r0 := m.Row(j0 + s*nr + j)[i0 : i0+kb]
+		r1 := m.Row(j0 + s*nr + j + 1)[i0 : i0+kb]
+		r2 := m.Row(j0 + s*nr + j + 2)[i0 : i0+kb]
+		r3 := m.Row(j0 + s*nr + j + 3)[i0 : i0+kb]
+		for p := range r0 {
+			v := panel[p*nr+j : p*nr+j+4 : p*nr+j+4]
+			r0[p], r1[p], r2[p], r3[p] = v[0], v[1], v[2], v[3]
+		}
+	}
+	for ; j < cols; j++ {
 		row := m.Row(j0 + s*nr + j)[i0 : i0+kb]
 		for p := range row {
 			row[p] = panel[p*nr+j]
