@@ -116,10 +116,17 @@ func packBlockA[T Float](dst []T, a Matrix[T], tA Transpose, alpha T, i0, mb, p0
 	}
 	// op(A)(i, p) = A(i, p): row i is contiguous in p. The rows of a
 	// micro-panel are read together in strips of packStrip elements, so
-	// that MR rows stream at once instead of one row at a time.
+	// that MR rows stream at once instead of one row at a time; a full
+	// micro-panel of the AVX2 tile height (6) is read in lockstep, one
+	// column of the panel per step.
 	for r := 0; r < panels; r++ {
 		panel := dst[r*mr*kb : (r+1)*mr*kb]
 		rows := min(mr, mb-r*mr)
+		if mr == 6 && rows == 6 {
+			off := (i0+r*mr)*lda + p0
+			packA6(panel, a.Data[off:], lda, alpha, kb)
+			continue
+		}
 		for pb := 0; pb < kb; pb += packStrip {
 			pe := min(pb+packStrip, kb)
 			for i := 0; i < rows; i++ {
@@ -135,6 +142,28 @@ func packBlockA[T Float](dst []T, a Matrix[T], tA Transpose, alpha T, i0, mb, p0
 				panel[p*mr+i] = 0
 			}
 		}
+	}
+}
+
+// packA6 packs alpha times the 6 x kb block of rows src[0:kb],
+// src[lda:lda+kb], … into panel (6 x kb micro-panel layout), one column
+// of 6 values per step.
+func packA6[T Float](panel, src []T, lda int, alpha T, kb int) {
+	r0 := src[:kb:kb]
+	r1 := src[lda : lda+kb : lda+kb]
+	r2 := src[2*lda : 2*lda+kb : 2*lda+kb]
+	r3 := src[3*lda : 3*lda+kb : 3*lda+kb]
+	r4 := src[4*lda : 4*lda+kb : 4*lda+kb]
+	r5 := src[5*lda : 5*lda+kb : 5*lda+kb]
+	panel = panel[:6*kb]
+	for p := range r0 {
+		d := panel[6*p : 6*p+6 : 6*p+6]
+		d[0] = alpha * r0[p]
+		d[1] = alpha * r1[p]
+		d[2] = alpha * r2[p]
+		d[3] = alpha * r3[p]
+		d[4] = alpha * r4[p]
+		d[5] = alpha * r5[p]
 	}
 }
 
