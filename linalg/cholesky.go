@@ -69,13 +69,14 @@ func CholeskyShift[T Float](a Matrix[T], shift T) error {
 	}
 	n := a.Rows
 	c := cholesky[T]{kern: newEngine[T](), a: a, shift: shift}
-	for j := 0; j < n; j += potrfBlock {
-		b := min(potrfBlock, n-j)
-		if err := c.factor(j, b); err != nil {
+	if err := c.factor(0, min(potrfBlock, n)); err != nil {
+		return err
+	}
+	for j := potrfBlock; j < n; j += potrfBlock {
+		// Update the trailing matrix with the panel of the block before j,
+		// factoring the block at j as soon as its columns are updated.
+		if err := c.update(j-potrfBlock, potrfBlock, n-j, min(potrfBlock, n-j)); err != nil {
 			return err
-		}
-		if j+b < n {
-			c.update(j, b, n-j-b)
 		}
 	}
 	return nil
@@ -95,17 +96,21 @@ type cholesky[T Float] struct {
 }
 
 // update solves the n2 x n1 panel below the factored diagonal block at
-// (s, s) against it and subtracts its Gram matrix from the trailing
-// n2 x n2 block. When the panel is at most KC wide (always, for the
-// blocks of CholeskyShift on the tuned kernels) the two steps share one
-// packing, as in OpenBLAS: the panel is packed once, transposed, as the B
-// panel of the Gram update, solved in that packed buffer (Trsm's
-// solveDiag) and written back, and the update reads its A blocks from the
-// same buffer (packAFromB) instead of packing the panel again. The
-// goroutines first solve disjoint ranges of micro-panels, then, after one
-// barrier, update disjoint row ranges of equal work; every element is
-// computed in the same order whatever their number.
-func (c *cholesky[T]) update(s, n1, n2 int) {
+// (s, s) against it, subtracts its Gram matrix from the trailing n2 x n2
+// block, and factors the leading next x next diagonal block of the
+// trailing block (next <= n2), returning its error. When the panel is at
+// most KC wide (always, for the blocks of CholeskyShift on the tuned
+// kernels) the steps share one packing, as in OpenBLAS: the panel is
+// packed once, transposed, as the B panel of the Gram update, solved in
+// that packed buffer (Trsm's solveDiag) and written back, and the update
+// reads its A blocks from the same buffer (packAFromB) instead of packing
+// the panel again. The goroutines first solve disjoint ranges of
+// micro-panels; after one barrier, the first updates the next columns of
+// the trailing block and factors their diagonal block (look-ahead) while
+// the others update the remaining columns, and then it takes its share of
+// those (see lookAheadRows). Every element is computed in the same order
+// whatever the number of goroutines.
+func (c *cholesky[T]) update(s, n1, n2, next int) error {
 	l11 := c.a.View(s, s, n1, n1)
 	a21 := c.a.View(s+n1, s, n2, n1)
 	a22 := c.a.View(s+n1, s+n1, n2, n2)
@@ -115,7 +120,7 @@ func (c *cholesky[T]) update(s, n1, n2 int) {
 		// panel, then A22 -= A21 * A21^T on the lower triangle.
 		trsmLogical(e, opMat[T]{l11, false}, true, false, opMat[T]{a21, true})
 		gemmPacked(e, triLower, 0, -1, opMat[T]{a21, false}, opMat[T]{a21, true}, 1, a22, true, Threads())
-		return
+		return c.factor(s+n1, next)
 	}
 	mr, nr := e.mr, e.nr
 	panels := (n2 + nr - 1) / nr
@@ -123,11 +128,11 @@ func (c *cholesky[T]) update(s, n1, n2 int) {
 	defer putBuf(bBuf)
 	bp := *bBuf
 	nt := threadsFor(float64(n2) * float64(n2) * float64(n1))
-	nt = max(1, min(nt, panels, (n2+mr-1)/mr))
-	rows := splitRows(triLower, n2, n2, 0, mr, nt)
-	nt = min(nt, len(rows)-1)
+	nt = max(1, min(nt, panels, (n2-next)/mr+1))
+	rows := lookAheadRows(n1, n2, next, mr, nt)
 	bar := newBarrier(nt)
 	y := opMat[T]{a21, true}
+	var err error
 	parallel(nt, func(t int) {
 		// Solve micro-panels p0..p1-1 of A21^T.
 		p0, p1 := split(panels, nt, t)
@@ -139,25 +144,90 @@ func (c *cholesky[T]) update(s, n1, n2 int) {
 			w.free()
 		}
 		bar.wait()
-		// A22 -= A21 * A21^T for rows r0..r1-1, A blocks from the packed
-		// panel, in NC-column chunks of it.
-		r0, r1 := rows[t], rows[t+1]
-		aBuf := getBuf[T](packedASize(min(e.mc, r1-r0), n1, mr) + mr*nr)
+		aBuf := getBuf[T](packedASize(min(e.mc, n2), n1, mr) + mr*nr)
 		defer putBuf(aBuf)
-		aPack, tmp := (*aBuf)[:len(*aBuf)-mr*nr], (*aBuf)[len(*aBuf)-mr*nr:]
-		chunk := max(e.nc/nr, 1)
-		for c0 := 0; c0 < panels; c0 += chunk {
-			c1 := min(c0+chunk, panels)
-			for ic := r0; ic < r1; ic += e.mc {
-				mb := min(e.mc, r1-ic)
-				if !tileRangeLive(triLower, ic, mb, c0*nr, min(n2, c1*nr)-c0*nr, 0) {
-					continue
-				}
-				packAFromB(aPack, bp, -1, ic, mb, n1, mr, nr)
-				e.triMacro(triLower, ic, n1, aPack, bp, a22.View(ic, 0, mb, n2), c0, c1, tmp)
-			}
+		g := gramWork[T]{e: e, bp: bp, kb: n1, c: a22, aPack: (*aBuf)[:len(*aBuf)-mr*nr], tmp: (*aBuf)[len(*aBuf)-mr*nr:]}
+		if t == 0 && next > 0 {
+			g.update(0, n2, 0, next)
+			err = c.factor(s+n1, next)
 		}
+		g.update(next+rows[t], next+rows[t+1], next, n2)
 	})
+	return err
+}
+
+// lookAheadRows splits the rows of the trailing block's columns right of
+// the look-ahead columns (rows and columns next..n2-1 of the n2 x n2
+// trailing block, a lower triangle) between nt goroutines, in MR-aligned
+// bounds relative to row next: the first, which also updates the next
+// columns and factors their diagonal block, takes the top rows (the
+// shortest) up to about an equal share of the whole work, the others
+// equal shares of the rest.
+func lookAheadRows(n1, n2, next, mr, nt int) []int {
+	m := n2 - next
+	if nt == 1 {
+		return []int{0, m}
+	}
+	// Work in multiply-adds: the look-ahead columns, and their
+	// factorization counted twice (its small steps run at about half the
+	// speed of the update).
+	ahead := float64(next)*float64(next+1)/2*float64(n1) + float64(next)*float64(m)*float64(n1) +
+		2*float64(next)*float64(next)*float64(next)/6
+	rest := float64(m) * float64(m+1) / 2 * float64(n1)
+	target := (ahead+rest)/float64(nt) - ahead
+	r0 := 0
+	for done := 0.0; r0 < m && done+float64(r0+1)*float64(n1) <= target; r0++ {
+		done += float64(r0+1) * float64(n1)
+	}
+	r0 = min(r0/mr*mr, m)
+	bounds := []int{0, r0}
+	if r0 == m {
+		for range nt - 1 {
+			bounds = append(bounds, m)
+		}
+		return bounds
+	}
+	others := splitRows(triLower, m-r0, m, r0, mr, nt-1)
+	for _, b := range others[1:] {
+		bounds = append(bounds, r0+b)
+	}
+	for len(bounds) < nt+1 {
+		bounds = append(bounds, m)
+	}
+	return bounds
+}
+
+// gramWork is one goroutine's part of the Gram update of the Cholesky
+// panel: c -= X*X^T on the lower triangle of c, where bp holds X^T packed
+// as a B panel of depth kb.
+type gramWork[T Float] struct {
+	e          *engine[T]
+	bp         []T
+	kb         int
+	c          Matrix[T]
+	aPack, tmp []T
+}
+
+// update subtracts X*X^T from the lower-triangle elements of rows r0..r1-1
+// and columns c0..c1-1 of c (c0 a multiple of NR, c1 one or the order of
+// c), in NC-column chunks of the packed panel.
+func (g *gramWork[T]) update(r0, r1, c0, c1 int) {
+	e := g.e
+	mr, nr := e.mr, e.nr
+	n := g.c.Cols
+	p1 := (c1 + nr - 1) / nr
+	chunk := max(e.nc/nr, 1)
+	for q0 := c0 / nr; q0 < p1; q0 += chunk {
+		q1 := min(q0+chunk, p1)
+		for ic := r0; ic < r1; ic += e.mc {
+			mb := min(e.mc, r1-ic)
+			if !tileRangeLive(triLower, ic, mb, q0*nr, min(n, q1*nr)-q0*nr, 0) {
+				continue
+			}
+			packAFromB(g.aPack, g.bp, -1, ic, mb, g.kb, mr, nr)
+			e.triMacro(triLower, ic, g.kb, g.aPack, g.bp, g.c.View(ic, 0, mb, n), q0, q1, g.tmp)
+		}
+	}
 }
 
 // factor factors the diagonal block a[s:s+n, s:s+n], whose trailing
@@ -170,8 +240,7 @@ func (c *cholesky[T]) factor(s, n int) error {
 	if err := c.factor(s, n1); err != nil {
 		return err
 	}
-	c.update(s, n1, n-n1)
-	return c.factor(s+n1, n-n1)
+	return c.update(s, n1, n-n1, n-n1)
 }
 
 // factorLeaf factors the small diagonal block a in place, column by column

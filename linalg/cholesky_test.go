@@ -386,6 +386,51 @@ func testCholeskyThreads[T Float](t *testing.T) {
 	}
 }
 
+// TestCholeskyNotPDThreads puts the failing pivot in a later column
+// block, which the blocked factorization reaches through the look-ahead
+// step of a threaded update: the error (pivot and value) must be the
+// same for any number of goroutines.
+func TestCholeskyNotPDThreads(t *testing.T) {
+	facTypes(t, testCholeskyNotPDThreads[float64], testCholeskyNotPDThreads[float32])
+}
+
+func testCholeskyNotPDThreads[T Float](t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	n := 3*potrfBlock + 40
+	for _, bad := range []int{potrfBlock, potrfBlock + 37, 2*potrfBlock + 100, n - 1} {
+		// SPD G*G^T/n + I with pivot bad made negative: row bad starts with
+		// -2 and its diagonal is lowered by 4, so its pivot is about -3.
+		g := facRand[T](rng, n, n, 2)
+		a := NewMatrix[T](n, n)
+		Syrk(Lower, NoTrans, 1/T(n), g, 0, a)
+		for i := 0; i < n; i++ {
+			a.Set(i, i, a.At(i, i)+1)
+		}
+		a.Set(bad, 0, -2)
+		a.Set(bad, bad, a.At(bad, bad)-4)
+		var ref *NotPositiveDefiniteError
+		for _, p := range []int{1, 2, 3} {
+			l := a.Clone()
+			var err error
+			facWithThreads(p, func() { err = Cholesky(l) })
+			var e *NotPositiveDefiniteError
+			if !errors.As(err, &e) {
+				t.Fatalf("bad=%d threads=%d: err = %v, want *NotPositiveDefiniteError", bad, p, err)
+			}
+			if p == 1 {
+				if e.Pivot != bad || !(e.Value < 0) {
+					t.Fatalf("bad=%d: pivot %d value %g, want pivot %d with a negative value", bad, e.Pivot, e.Value, bad)
+				}
+				ref = e
+				continue
+			}
+			if *e != *ref {
+				t.Errorf("bad=%d threads=%d: %+v, with one thread %+v", bad, p, *e, *ref)
+			}
+		}
+	}
+}
+
 func TestCholeskySolveInverse(t *testing.T) {
 	facTypes(t, testCholeskySolveInverse[float64], testCholeskySolveInverse[float32])
 }
