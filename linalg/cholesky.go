@@ -49,10 +49,12 @@ func Cholesky[T Float](a Matrix[T]) error { return CholeskyShift(a, 0) }
 // leading half, a triangular solve of the panel below it, a Syrk update of
 // the trailing half, down to 32 x 32 blocks factored directly), the panel
 // below it is solved against it (Trsm), and the trailing matrix is updated
-// with Syrk. Nearly all n^3/3 flops run in the packed GEMM micro-kernel;
-// the panel solves and trailing updates run on up to Threads() goroutines
-// when they are large enough to pay for them, and the result does not
-// depend on the number of goroutines.
+// with Syrk, the panel packed once for both (see update). Nearly all n^3/3
+// flops run in the packed GEMM micro-kernel; the panel solves and trailing
+// updates run on up to Threads() goroutines when they are large enough to
+// pay for them, with the next diagonal block factored by one goroutine
+// while the others finish the trailing update (look-ahead), and the result
+// does not depend on the number of goroutines.
 //
 // If a pivot (the diagonal value about to be square-rooted) is <= 0, NaN or
 // Inf, CholeskyShift stops and returns a *NotPositiveDefiniteError naming
