@@ -252,7 +252,7 @@ func factorLeaf[T Float](a Matrix[T], shift T, off int) error {
 	n := a.Rows
 	for j := 0; j < n; j++ {
 		rj := a.Row(j)[:j]
-		d := a.At(j, j) + shift - dot(rj, rj)
+		d := a.At(j, j) + shift - Dot(rj, rj)
 		if !(d > 0) || math.IsInf(float64(d), 0) {
 			return &NotPositiveDefiniteError{Pivot: off + j, Value: float64(d)}
 		}
@@ -261,25 +261,9 @@ func factorLeaf[T Float](a Matrix[T], shift T, off int) error {
 		r := 1 / ljj
 		for i := j + 1; i < n; i++ {
 			ri := a.Row(i)
-			ri[j] = (ri[j] - dot(ri[:j], rj)) * r
+			ri[j] = (ri[j] - Dot(ri[:j], rj)) * r
 		}
 	}
 	return nil
 }
 
-// dot returns sum x[i]*y[i] with four partial sums (fixed order).
-func dot[T Float](x, y []T) T {
-	y = y[:len(x)]
-	var s0, s1, s2, s3 T
-	i := 0
-	for ; i+4 <= len(x); i += 4 {
-		s0 += x[i] * y[i]
-		s1 += x[i+1] * y[i+1]
-		s2 += x[i+2] * y[i+2]
-		s3 += x[i+3] * y[i+3]
-	}
-	for ; i < len(x); i++ {
-		s0 += x[i] * y[i]
-	}
-	return (s0 + s1) + (s2 + s3)
-}
