@@ -266,4 +266,3 @@ func factorLeaf[T Float](a Matrix[T], shift T, off int) error {
 	}
 	return nil
 }
-
