@@ -191,44 +191,43 @@ func (e *evaluator) apply(dst, src []float64) {
 		}
 	case kindPoly:
 		applyPoly(e.poly, dst, src)
-	case kindTanh:
-		for i, x := range src {
-			dst[i] = math.Tanh(x)
-		}
-	case kindTanhD:
-		for i, x := range src {
-			dst[i] = tanhD(x)
-		}
-	case kindErf:
-		for i, x := range src {
-			dst[i] = math.Erf(x)
-		}
-	case kindErfD:
-		for i, x := range src {
-			dst[i] = erfD(x)
-		}
-	case kindSigmoid:
-		for i, x := range src {
-			dst[i] = sigmoid(x)
-		}
-	case kindSigmoidD:
-		for i, x := range src {
-			dst[i] = sigmoidD(x)
-		}
-	case kindSoftplus:
-		for i, x := range src {
-			dst[i] = softplus(x)
-		}
-	case kindGelu:
-		for i, x := range src {
-			dst[i] = gelu(x)
-		}
-	case kindGeluD:
-		for i, x := range src {
-			dst[i] = geluD(x)
-		}
 	default:
-		panic(errKind)
+		applyScalar(e.transcendental(), dst, src)
+	}
+}
+
+// transcendental returns the scalar function of the kinds evaluated through
+// package math. Their cost (tens of ns) dwarfs the indirect call.
+func (e *evaluator) transcendental() func(float64) float64 {
+	switch e.kind {
+	case kindTanh:
+		return math.Tanh
+	case kindTanhD:
+		return tanhD
+	case kindErf:
+		return math.Erf
+	case kindErfD:
+		return erfD
+	case kindSigmoid:
+		return sigmoid
+	case kindSigmoidD:
+		return sigmoidD
+	case kindSoftplus:
+		return softplus
+	case kindGelu:
+		return gelu
+	case kindGeluD:
+		return geluD
+	}
+	panic(errKind)
+}
+
+// applyScalar sets dst[i] = f(src[i]), evaluated in float64 and rounded to
+// the element type.
+func applyScalar[T float32 | float64](f func(float64) float64, dst, src []T) {
+	dst = dst[:len(src)]
+	for i, x := range src {
+		dst[i] = T(f(float64(x)))
 	}
 }
 
@@ -288,44 +287,8 @@ func (e *evaluator) apply32(dst, src []float32) {
 		}
 	case kindPoly:
 		applyPoly(e.poly32, dst, src)
-	case kindTanh:
-		for i, x := range src {
-			dst[i] = float32(math.Tanh(float64(x)))
-		}
-	case kindTanhD:
-		for i, x := range src {
-			dst[i] = float32(tanhD(float64(x)))
-		}
-	case kindErf:
-		for i, x := range src {
-			dst[i] = float32(math.Erf(float64(x)))
-		}
-	case kindErfD:
-		for i, x := range src {
-			dst[i] = float32(erfD(float64(x)))
-		}
-	case kindSigmoid:
-		for i, x := range src {
-			dst[i] = float32(sigmoid(float64(x)))
-		}
-	case kindSigmoidD:
-		for i, x := range src {
-			dst[i] = float32(sigmoidD(float64(x)))
-		}
-	case kindSoftplus:
-		for i, x := range src {
-			dst[i] = float32(softplus(float64(x)))
-		}
-	case kindGelu:
-		for i, x := range src {
-			dst[i] = float32(gelu(float64(x)))
-		}
-	case kindGeluD:
-		for i, x := range src {
-			dst[i] = float32(geluD(float64(x)))
-		}
 	default:
-		panic(errKind)
+		applyScalar(e.transcendental(), dst, src)
 	}
 }
 
