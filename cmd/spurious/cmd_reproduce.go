@@ -366,7 +366,7 @@ func reproAccuracyFigure(title, model string, groups []sweep.PointGroup, dataset
 	fig.Panels[0].Legend = "nw"
 	for _, ds := range datasets {
 		p := &plot.Panel{Title: ds.title, XLabel: "N", LogX: true, YLim: [2]float64{0.48, 1.02}, Legend: "sw"}
-		for _, m := range []struct{ metric, name, color string }{{"spurious_acc", "spurious accuracy", reproBlack}, {"test_acc", "Test accuracy", reproRed}} {
+		for _, m := range []struct{ metric, name, color string }{{"spurious_acc", "spurious accuracy", reproBlack}, {"test_acc", "test accuracy", reproRed}} {
 			x, y, lo, hi := reproCurve(groups, func(q sweep.Params) bool { return q.Model == model && q.Dataset == ds.name }, m.metric)
 			p.Series = append(p.Series, plot.Series{Name: m.name, X: x, Y: y, Lo: lo, Hi: hi, Color: m.color, Marker: true})
 		}
@@ -386,7 +386,7 @@ func reproNNFigure(groups []sweep.PointGroup, panels []reproDataset) *plot.Figur
 	for _, ds := range panels {
 		p := &plot.Panel{Title: ds.title, XLabel: "N", LogX: true, YLim: [2]float64{0.08, 1.02}}
 		match := func(q sweep.Params) bool { return q.Model == reproNNModel && q.Dataset == ds.name }
-		for _, m := range []struct{ metric, name, color string }{{"spurious_acc", "spurious accuracy", reproBlack}, {"test_acc", "Test accuracy", reproRed}} {
+		for _, m := range []struct{ metric, name, color string }{{"spurious_acc", "spurious accuracy", reproBlack}, {"test_acc", "test accuracy", reproRed}} {
 			x, y, lo, hi := reproCurve(groups, match, m.metric)
 			p.Series = append(p.Series, plot.Series{Name: m.name, X: x, Y: y, Lo: lo, Hi: hi, Color: m.color, Marker: true})
 		}
@@ -396,7 +396,7 @@ func reproNNFigure(groups []sweep.PointGroup, panels []reproDataset) *plot.Figur
 		}
 		fig.Panels = append(fig.Panels, p)
 	}
-	fig.Legend = []plot.Series{{Name: "spurious accuracy", Color: reproBlack}, {Name: "Test accuracy", Color: reproRed},
+	fig.Legend = []plot.Series{{Name: "spurious accuracy", Color: reproBlack}, {Name: "test accuracy", Color: reproRed},
 		{Name: "chance", Color: reproNNGrey, Dash: reproDash, Width: 1}}
 	return fig
 }

@@ -82,8 +82,8 @@ func TestReproduceQuickWithFakeTrials(t *testing.T) {
 
 	wantSeries := map[string][]string{
 		"rf.svg": {"φ2, α=1/2", "φ2, α=1/4", "φ4, α=1/2", "φ4, α=1/4", "φ2, α=1/2", "φ2, α=1/4", "φ4, α=1/2", "φ4, α=1/4",
-			"spurious accuracy", "Test accuracy", "spurious accuracy", "Test accuracy"},
-		"nn.svg": {"spurious accuracy", "Test accuracy", "chance", "spurious accuracy", "Test accuracy", "chance"},
+			"spurious accuracy", "test accuracy", "spurious accuracy", "test accuracy"},
+		"nn.svg": {"spurious accuracy", "test accuracy", "chance", "spurious accuracy", "test accuracy", "chance"},
 	}
 	wantPanels := map[string][]string{
 		"rf.svg":     {"Synthetic - test accuracy", "Synthetic - spurious accuracy", "MNIST (1 and 7)", "CIFAR-10 (cats and ships)"},
