@@ -2,6 +2,7 @@ package ntk_test
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"testing"
 
@@ -38,24 +39,13 @@ func TestLemmaAndLOO(t *testing.T) {
 				ds.G = ds.G[:20]
 				res, err := memorize.Solve(memorize.Input{K: k, Ks: cross[0], Kt: cross[1], G: ds.G, Gt: ds.Gt},
 					memorize.Options{Ridge: ridge, VerifyLOO: 20})
-				check(t, model, ridge, res, err)
+				testutil.CheckIdentities(t, fmt.Sprintf("%s ridge=%v", model, ridge), res, err, identityTol)
 				continue
 			}
 			res, err := memorize.Solve(memorize.Input{K: k, Ks: cross[0], Kt: cross[1], G: ds.G, Gt: ds.Gt},
 				memorize.Options{Ridge: ridge, VerifyLOO: 40})
-			check(t, model, ridge, res, err)
+			testutil.CheckIdentities(t, fmt.Sprintf("%s ridge=%v", model, ridge), res, err, identityTol)
 		}
-	}
-}
-
-func check(t *testing.T, model string, ridge float64, res *memorize.Result, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatalf("%s ridge=%v: %v", model, ridge, err)
-	}
-	if res.VerifyMaxRelErr > identityTol || res.VerifyLemmaMaxRelErr > identityTol || res.LemmaMaxRelErr > identityTol {
-		t.Errorf("%s ridge=%v: closed forms vs retraining %.3g, Lemma (retrained) %.3g, Lemma (downdate) %.3g; want <= %g",
-			model, ridge, res.VerifyMaxRelErr, res.VerifyLemmaMaxRelErr, res.LemmaMaxRelErr, identityTol)
 	}
 }
 

@@ -2,6 +2,7 @@ package rf_test
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"testing"
 
@@ -26,13 +27,7 @@ func TestLemmaAndLOO(t *testing.T) {
 			}
 			res, err := memorize.Solve(memorize.Input{K: k, Ks: cross[0], Kt: cross[1], G: ds.G, Gt: ds.Gt},
 				memorize.Options{Ridge: ridge, VerifyLOO: 40})
-			if err != nil {
-				t.Fatalf("%s ridge=%v: %v", name, ridge, err)
-			}
-			if res.VerifyMaxRelErr > identityTol || res.VerifyLemmaMaxRelErr > identityTol || res.LemmaMaxRelErr > identityTol {
-				t.Errorf("%s ridge=%v: closed forms vs retraining %.3g, Lemma (retrained) %.3g, Lemma (downdate) %.3g; want <= %g",
-					name, ridge, res.VerifyMaxRelErr, res.VerifyLemmaMaxRelErr, res.LemmaMaxRelErr, identityTol)
-			}
+			testutil.CheckIdentities(t, fmt.Sprintf("%s ridge=%v", name, ridge), res, err, identityTol)
 		}
 	}
 }

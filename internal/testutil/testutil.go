@@ -11,6 +11,7 @@ import (
 	"github.com/spurious-ml/spurious/activation"
 	"github.com/spurious-ml/spurious/data"
 	"github.com/spurious-ml/spurious/linalg"
+	"github.com/spurious-ml/spurious/memorize"
 )
 
 // RandMatrix returns a rows x cols matrix of standard normal entries drawn
@@ -76,5 +77,19 @@ func Within(t *testing.T, what string, got, want, abs linalg.Matrix[float64], to
 				t.Fatalf("%s[%d][%d] = %.17g, want %.17g (|diff| %.3g > %.3g)", what, i, j, got.At(i, j), want.At(i, j), d, tol*abs.At(i, j))
 			}
 		}
+	}
+}
+
+// CheckIdentities fails the test if Solve failed, or if its closed forms
+// disagree with brute-force retraining (Options.VerifyLOO) or the Lemma
+// identity is off by more than tol relative.
+func CheckIdentities(t *testing.T, what string, res *memorize.Result, err error, tol float64) {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	if res.VerifyMaxRelErr > tol || res.VerifyLemmaMaxRelErr > tol || res.LemmaMaxRelErr > tol {
+		t.Errorf("%s: closed forms vs retraining %.3g, Lemma (retrained) %.3g, Lemma (downdate) %.3g; want <= %g",
+			what, res.VerifyMaxRelErr, res.VerifyLemmaMaxRelErr, res.LemmaMaxRelErr, tol)
 	}
 }
