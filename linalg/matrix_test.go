@@ -72,3 +72,37 @@ func TestMatrixPanics(t *testing.T) {
 		})
 	}
 }
+
+func TestSymmetrize(t *testing.T) {
+	rng := gemmTestRNG(7)
+	for _, n := range []int{0, 1, 2, symTile - 1, symTile, symTile + 1, 3*symTile + 5, 200} {
+		for _, uplo := range []Uplo{Lower, Upper} {
+			for _, threads := range []int{1, 2, 3} {
+				// A view with a wider stride, so that tile offsets use it.
+				base := NewMatrix[float64](n, n+3)
+				fillUniform(rng, base)
+				a := base.View(0, 1, n, n)
+				orig := base.Clone()
+				prev := SetThreads(threads)
+				Symmetrize(uplo, a)
+				SetThreads(prev)
+				for i := 0; i < n; i++ {
+					for j := 0; j < n; j++ {
+						src := orig.At(i, j+1) // the kept triangle's element
+						if (uplo == Lower && j > i) || (uplo == Upper && j < i) {
+							src = orig.At(j, i+1)
+						}
+						if got := a.At(i, j); got != src {
+							t.Fatalf("n=%d uplo=%d threads=%d: a(%d,%d)=%v, want %v", n, uplo, threads, i, j, got, src)
+						}
+					}
+				}
+				for i := 0; i < n; i++ { // columns outside the view untouched
+					if base.At(i, 0) != orig.At(i, 0) || base.At(i, n+1) != orig.At(i, n+1) || base.At(i, n+2) != orig.At(i, n+2) {
+						t.Fatalf("n=%d: Symmetrize wrote outside the view in row %d", n, i)
+					}
+				}
+			}
+		}
+	}
+}

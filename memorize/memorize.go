@@ -123,15 +123,12 @@ func Solve(in Input, opt Options) (*Result, error) {
 	// Mirror the lower triangle into the upper one and keep the diagonal:
 	// the factorization overwrites the lower triangle but leaves the strict
 	// upper one, so K stays available for the training predictions.
+	linalg.Symmetrize(linalg.Lower, k)
 	diag := make([]float64, n)
 	var s, maxDiag float64
-	for i := 0; i < n; i++ {
-		row := k.Row(i)
-		for j := 0; j < i; j++ {
-			k.Data[j*k.Stride+i] = row[j]
-		}
-		diag[i] = row[i]
-		s += row[i]
+	for i := range diag {
+		diag[i] = k.At(i, i)
+		s += diag[i]
 	}
 	s /= float64(n)
 	if !(s > 0) || math.IsInf(s, 0) {

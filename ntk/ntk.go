@@ -129,12 +129,10 @@ func LinearShared(shared []rf.Shared, z linalg.Matrix[float64], queries ...linal
 		case b == 0 && rq == n:
 			zb := z.View(0, s.Lo, n, s.Hi-s.Lo)
 			linalg.Syrk(linalg.Lower, linalg.NoTrans, 1, zb, 0, k)
+			linalg.Symmetrize(linalg.Lower, k)
 			cq := cross[q-1]
 			for i := 0; i < n; i++ {
-				for j := 0; j <= i; j++ {
-					cq.Set(i, j, k.At(i, j))
-					cq.Set(j, i, k.At(i, j))
-				}
+				copy(cq.Row(i), k.Row(i))
 			}
 			for _, r := range outside {
 				if r[1] > r[0] {
@@ -160,7 +158,7 @@ func LinearShared(shared []rf.Shared, z linalg.Matrix[float64], queries ...linal
 	if done[0] == 0 {
 		linalg.Syrk(linalg.Lower, linalg.NoTrans, 1, z, 0, k)
 	}
-	symmetrize(k)
+	linalg.Symmetrize(linalg.Lower, k)
 	for i := 1; i <= len(queries); i++ {
 		x := in(i)
 		if r := x.Rows - done[i]; r > 0 {
@@ -241,7 +239,7 @@ func Gram(ctx context.Context, cfg Config, z linalg.Matrix[float64], queries ...
 			cfg.Progress(f0+bb, cfg.K)
 		}
 	}
-	symmetrize(dk)
+	linalg.Symmetrize(linalg.Lower, dk)
 	hadamard(k, dk)
 	row := 0
 	for _, c := range cross {
@@ -272,7 +270,7 @@ func DotKernelGram(kern func(nz2, nz2p, dot float64, d int) float64, z linalg.Ma
 			}
 		}
 	})
-	symmetrize(k)
+	linalg.Symmetrize(linalg.Lower, k)
 	for m, c := range cross {
 		q := queries[m]
 		linalg.ParallelFor(c.Rows, func(lo, hi int) {
@@ -302,14 +300,6 @@ func hadamard(a, b linalg.Matrix[float64]) {
 	}
 }
 
-// symmetrize copies the lower triangle of k into the upper one.
-func symmetrize(k linalg.Matrix[float64]) {
-	for i := 0; i < k.Rows; i++ {
-		for j := 0; j < i; j++ {
-			k.Set(j, i, k.At(i, j))
-		}
-	}
-}
 
 // Features returns the explicit NTK features of the rows of x,
 // phi(x) = x (x) act'(W x) in numpy's kron order (entry a*k + f is

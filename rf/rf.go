@@ -192,7 +192,7 @@ func Gram(ctx context.Context, cfg Config, z linalg.Matrix[float64], queries ...
 			cfg.Progress(f0+bb, cfg.K)
 		}
 	}
-	symmetrize(k)
+	linalg.Symmetrize(linalg.Lower, k)
 	return k, split(c, queries), nil
 }
 
@@ -252,7 +252,7 @@ func gram32(ctx context.Context, cfg Config, inputs []linalg.Matrix[float64], of
 			cfg.Progress(f0+bb, cfg.K)
 		}
 	}
-	symmetrize(k)
+	linalg.Symmetrize(linalg.Lower, k)
 	return k, split(c, inputs[1:]), nil
 }
 
@@ -278,15 +278,6 @@ func accumulateLower(dst linalg.Matrix[float64], src linalg.Matrix[float32], alp
 			}
 		}
 	})
-}
-
-// symmetrize copies the lower triangle of k into the upper one.
-func symmetrize(k linalg.Matrix[float64]) {
-	for i := 0; i < k.Rows; i++ {
-		for j := 0; j < i; j++ {
-			k.Set(j, i, k.At(i, j))
-		}
-	}
 }
 
 // split cuts the stacked cross Gram c into one view per query matrix.
