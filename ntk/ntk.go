@@ -300,7 +300,6 @@ func hadamard(a, b linalg.Matrix[float64]) {
 	}
 }
 
-
 // Features returns the explicit NTK features of the rows of x,
 // phi(x) = x (x) act'(W x) in numpy's kron order (entry a*k + f is
 // x_a * act'(w_f . x)), as a rows(x) x (d*k) matrix computed with plain
