@@ -2,68 +2,96 @@ package asm
 
 import "unsafe"
 
-// Tile of the plain-Go kernels: 2x4 keeps its 8 accumulators and 6 operands
-// in the 16 registers of amd64 (a 4x4 tile spills there and ran at 60% of
-// the speed of this one on the Zen 3 it was measured on).
+// Tile of the plain-Go kernels. Without FMA (GOAMD64=v1) every product
+// needs a register of its own before it is added (SSE arithmetic overwrites
+// an operand), and Go's scheduler computes all products of the last k step
+// of a loop body before their additions. A 2x3 tile keeps its 6
+// accumulators and those 6 products in the 15 usable xmm registers of
+// amd64; a 2x4 tile needs 16 and spills in every trip, which made it run at
+// half the speed of this one on a Zen 3.
 const (
 	genericMR = 2
-	genericNR = 4
+	genericNR = 3
 )
 
-// gemm2x4Generic is the plain-Go micro-kernel with a 2x4 tile:
-// gemmTileF64Generic(2, 4, kc, a, b, c, ldc) (F32 likewise), walking the
-// panels so that the loop has no bounds checks.
-func gemm2x4Generic[T float32 | float64](kc int, a, b, c []T, ldc int) {
+// gemm2x3Generic is the plain-Go micro-kernel with a 2x3 tile:
+// gemmTileF64Generic(2, 3, kc, a, b, c, ldc) (F32 likewise), except that it
+// sums in registers from +0 and adds the sums to c at the end.
+//
+// The panels are walked with unsafe pointers because slice re-slicing costs
+// a masking sequence per step and indexing costs bounds checks or index
+// arithmetic (each about 10% of the loop). The pointers stay inside the
+// panels: the main loop advances them only while at least one step lies
+// ahead, and the last one or two steps use fixed offsets.
+func gemm2x3Generic[T float32 | float64](kc int, a, b, c []T, ldc int) {
 	a = a[:2*kc]
-	b = b[:4*kc]
-	var c00, c01, c02, c03, c10, c11, c12, c13 T
-	// Two steps of p per iteration halve the loop overhead; each
-	// accumulator still sums over p in increasing order.
-	for len(a) >= 4 && len(b) >= 8 {
-		a0, a1 := a[0], a[1]
-		b0, b1, b2, b3 := b[0], b[1], b[2], b[3]
+	b = b[:3*kc]
+	var c00, c01, c02, c10, c11, c12 T
+	if kc > 0 {
+		s := unsafe.Sizeof(a[0])
+		pa, pb := unsafe.Pointer(&a[0]), unsafe.Pointer(&b[0])
+		n := kc // steps left at pa, pb
+		// Two steps per trip; each accumulator still sums over p in
+		// increasing order.
+		for ; n > 2; n -= 2 {
+			a0 := *(*T)(pa)
+			a1 := *(*T)(unsafe.Add(pa, s))
+			b0 := *(*T)(pb)
+			b1 := *(*T)(unsafe.Add(pb, s))
+			b2 := *(*T)(unsafe.Add(pb, 2*s))
+			c00 += a0 * b0
+			c01 += a0 * b1
+			c02 += a0 * b2
+			c10 += a1 * b0
+			c11 += a1 * b1
+			c12 += a1 * b2
+			a0 = *(*T)(unsafe.Add(pa, 2*s))
+			a1 = *(*T)(unsafe.Add(pa, 3*s))
+			b0 = *(*T)(unsafe.Add(pb, 3*s))
+			b1 = *(*T)(unsafe.Add(pb, 4*s))
+			b2 = *(*T)(unsafe.Add(pb, 5*s))
+			c00 += a0 * b0
+			c01 += a0 * b1
+			c02 += a0 * b2
+			c10 += a1 * b0
+			c11 += a1 * b1
+			c12 += a1 * b2
+			pa, pb = unsafe.Add(pa, 4*s), unsafe.Add(pb, 6*s)
+		}
+		// One or two steps are left.
+		a0 := *(*T)(pa)
+		a1 := *(*T)(unsafe.Add(pa, s))
+		b0 := *(*T)(pb)
+		b1 := *(*T)(unsafe.Add(pb, s))
+		b2 := *(*T)(unsafe.Add(pb, 2*s))
 		c00 += a0 * b0
 		c01 += a0 * b1
 		c02 += a0 * b2
-		c03 += a0 * b3
 		c10 += a1 * b0
 		c11 += a1 * b1
 		c12 += a1 * b2
-		c13 += a1 * b3
-		a0, a1 = a[2], a[3]
-		b0, b1, b2, b3 = b[4], b[5], b[6], b[7]
-		c00 += a0 * b0
-		c01 += a0 * b1
-		c02 += a0 * b2
-		c03 += a0 * b3
-		c10 += a1 * b0
-		c11 += a1 * b1
-		c12 += a1 * b2
-		c13 += a1 * b3
-		a, b = a[4:], b[8:]
+		if n == 2 {
+			a0 = *(*T)(unsafe.Add(pa, 2*s))
+			a1 = *(*T)(unsafe.Add(pa, 3*s))
+			b0 = *(*T)(unsafe.Add(pb, 3*s))
+			b1 = *(*T)(unsafe.Add(pb, 4*s))
+			b2 = *(*T)(unsafe.Add(pb, 5*s))
+			c00 += a0 * b0
+			c01 += a0 * b1
+			c02 += a0 * b2
+			c10 += a1 * b0
+			c11 += a1 * b1
+			c12 += a1 * b2
+		}
 	}
-	if len(a) >= 2 && len(b) >= 4 {
-		a0, a1 := a[0], a[1]
-		b0, b1, b2, b3 := b[0], b[1], b[2], b[3]
-		c00 += a0 * b0
-		c01 += a0 * b1
-		c02 += a0 * b2
-		c03 += a0 * b3
-		c10 += a1 * b0
-		c11 += a1 * b1
-		c12 += a1 * b2
-		c13 += a1 * b3
-	}
-	r := c[0:4:4]
+	r := c[0:3:3]
 	r[0] += c00
 	r[1] += c01
 	r[2] += c02
-	r[3] += c03
-	r = c[ldc : ldc+4 : ldc+4]
+	r = c[ldc : ldc+3 : ldc+3]
 	r[0] += c10
 	r[1] += c11
 	r[2] += c12
-	r[3] += c13
 }
 
 // gemmTileF64Generic is the reference twin of any float64 kernel geometry:
@@ -109,12 +137,12 @@ var (
 
 // mulAddGenericF64 runs the plain-Go float64 kernel on checked pointers.
 func mulAddGenericF64(kc int, a, b, c *float64, ldc int) {
-	gemm2x4Generic(kc, sliceF64(a, genericMR*kc), sliceF64(b, genericNR*kc),
+	gemm2x3Generic(kc, sliceF64(a, genericMR*kc), sliceF64(b, genericNR*kc),
 		sliceF64(c, (genericMR-1)*ldc+genericNR), ldc)
 }
 
 // mulAddGenericF32 runs the plain-Go float32 kernel on checked pointers.
 func mulAddGenericF32(kc int, a, b, c *float32, ldc int) {
-	gemm2x4Generic(kc, sliceF32(a, genericMR*kc), sliceF32(b, genericNR*kc),
+	gemm2x3Generic(kc, sliceF32(a, genericMR*kc), sliceF32(b, genericNR*kc),
 		sliceF32(c, (genericMR-1)*ldc+genericNR), ldc)
 }
