@@ -491,31 +491,57 @@ func mulAccOp[T Float](kern *engine[T], alpha T, a, b, c opMat[T]) {
 
 // substitute solves tri * X = Y in place column by column by forward
 // (lower) or backward (upper) substitution. It costs m^2 flops per column.
+// Each column is solved in a contiguous copy, and the stored matrix is read
+// by rows either way: a tri stored as is takes one dot product per unknown
+// (row i of tri), a transposed one an axpy per unknown (column k of tri is
+// row k of the stored matrix), so that neither walks a column at the row
+// stride.
 func substitute[T Float](tri opMat[T], lower, unit bool, y opMat[T]) {
 	m, r := y.rows(), y.cols()
+	st, ld := tri.m.Data, tri.m.Stride
+	x := make([]T, m)
 	for j := 0; j < r; j++ {
-		if lower {
-			for i := 0; i < m; i++ {
-				s := y.at(i, j)
-				for k := 0; k < i; k++ {
-					s -= tri.at(i, k) * y.at(k, j)
-				}
-				if !unit {
-					s /= tri.at(i, i)
-				}
-				y.set(i, j, s)
-			}
-			continue
+		for i := range x {
+			x[i] = y.at(i, j)
 		}
-		for i := m - 1; i >= 0; i-- {
-			s := y.at(i, j)
-			for k := i + 1; k < m; k++ {
-				s -= tri.at(i, k) * y.at(k, j)
+		switch {
+		case !tri.t && lower:
+			for i := range x {
+				x[i] -= Dot(st[i*ld:i*ld+i], x[:i])
+				if !unit {
+					x[i] /= st[i*ld+i]
+				}
 			}
-			if !unit {
-				s /= tri.at(i, i)
+		case !tri.t:
+			for i := m - 1; i >= 0; i-- {
+				x[i] -= Dot(st[i*ld+i+1:i*ld+m], x[i+1:])
+				if !unit {
+					x[i] /= st[i*ld+i]
+				}
 			}
-			y.set(i, j, s)
+		case lower: // tri(i, k) = st(k, i): column k of tri is row k of st
+			for k := range x {
+				if !unit {
+					x[k] /= st[k*ld+k]
+				}
+				xk, rest := x[k], x[k+1:]
+				for i, v := range st[k*ld+k+1 : k*ld+m] {
+					rest[i] -= v * xk
+				}
+			}
+		default:
+			for k := m - 1; k >= 0; k-- {
+				if !unit {
+					x[k] /= st[k*ld+k]
+				}
+				xk, rest := x[k], x[:k]
+				for i, v := range st[k*ld : k*ld+k] {
+					rest[i] -= v * xk
+				}
+			}
+		}
+		for i, v := range x {
+			y.set(i, j, v)
 		}
 	}
 }

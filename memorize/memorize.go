@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/spurious-ml/spurious/linalg"
 )
@@ -258,21 +259,26 @@ func lemmaCheck(r *Result, ks, b linalg.Matrix[float64], a []float64) float64 {
 		mean += math.Abs(r.FSpurious[i])
 	}
 	mean /= float64(n)
-	var worst float64
-	for i := range n {
-		ksi := ks.Row(i)
-		si := r.S[i]
-		var loo float64
-		for j := range n {
-			if j != i {
-				loo += ksi[j] * (a[j] - b.Data[j*b.Stride+i]*si)
+	// b is symmetric (both triangles filled), so b(j, i) is read from row i.
+	worst := make([]float64, n)
+	linalg.ParallelFor(n, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			ksi, bi := ks.Row(i), b.Row(i)
+			si := r.S[i]
+			var loo float64
+			for j := range n {
+				if j != i {
+					loo += ksi[j] * (a[j] - bi[j]*si)
+				}
 			}
+			fs := r.FSpurious[i]
+			worst[i] = relErr(fs-loo, r.F[i]*si, math.Abs(fs), math.Abs(loo), mean)
 		}
-		fs := r.FSpurious[i]
-		fsi := r.F[i] * si
-		worst = max(worst, relErr(fs-loo, fsi, math.Abs(fs), math.Abs(loo), mean))
+	})
+	if n == 0 {
+		return 0
 	}
-	return worst
+	return slices.Max(worst)
 }
 
 // relErr returns |x - y| / max(|x|, |y|, floors...), or 0 when x == y.
