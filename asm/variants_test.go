@@ -26,8 +26,8 @@ type (
 // where fn adapts the asm symbol to slices with unsafe.SliceData (kc may be
 // 0 and the slices empty).
 var (
-	gemmF64Variants = []gemmF64Variant{{Generic, true, genericMR, genericNR, 1, gemm2x4Generic[float64]}}
-	gemmF32Variants = []gemmF32Variant{{Generic, true, genericMR, genericNR, 1, gemm2x4Generic[float32]}}
+	gemmF64Variants = []gemmF64Variant{{Generic, true, genericMR, genericNR, 1, gemm2x3Generic[float64]}}
+	gemmF32Variants = []gemmF32Variant{{Generic, true, genericMR, genericNR, 1, gemm2x3Generic[float32]}}
 )
 
 // hasISA reports whether the CPU and build run the named path, whatever
