@@ -186,8 +186,12 @@ func SharedFlops(shared []rf.Shared, n int, rows []int) float64 {
 
 // Gram returns the NTK Gram K = Phi(Z) Phi(Z)^T / k (N x N, both
 // triangles) and the cross Grams C_m = Phi(Q_m) Phi(Z)^T / k, by the
-// Hadamard identity, streaming over blocks of W. See Flops for the cost.
-// It returns ctx.Err() if ctx is cancelled between blocks.
+// Hadamard identity K = (Z Z^T) .* (D D^T) / k with D = act'(Z W^T). When
+// W fits in one block (k <= Block) the derivative Grams are computed in row
+// strips and multiplied in while the strip is in cache (hadamardStrips);
+// otherwise they are accumulated over the blocks of W in N x N and q x N
+// buffers. See Flops for the cost. It returns ctx.Err() if ctx is
+// cancelled between blocks.
 func Gram(ctx context.Context, cfg Config, z linalg.Matrix[float64], queries ...linalg.Matrix[float64]) (linalg.Matrix[float64], []linalg.Matrix[float64], error) {
 	if err := cfg.check(); err != nil {
 		return linalg.Matrix[float64]{}, nil, err
@@ -206,14 +210,9 @@ func Gram(ctx context.Context, cfg Config, z linalg.Matrix[float64], queries ...
 	inputs := append([]linalg.Matrix[float64]{z}, queries...)
 	wb := linalg.NewMatrix[float64](b, d)
 	p := linalg.NewMatrix[float64](n+q, b)
-	dk := linalg.NewMatrix[float64](n, n)
-	dc := linalg.NewMatrix[float64](q, n)
 	alpha := 1 / float64(cfg.K)
-	for f0 := 0; f0 < cfg.K; f0 += b {
-		if err := ctx.Err(); err != nil {
-			return linalg.Matrix[float64]{}, nil, err
-		}
-		bb := min(b, cfg.K-f0)
+	// derivs sets rows of pb to act'(x W_block^T) for the stacked inputs.
+	derivs := func(f0, bb int) linalg.Matrix[float64] {
 		w := wb.View(0, 0, bb, d)
 		rf.WeightRows(cfg.Seed, f0, w)
 		pb := p.View(0, 0, n+q, bb)
@@ -230,6 +229,26 @@ func Gram(ctx context.Context, cfg Config, z linalg.Matrix[float64], queries ...
 				cfg.Act.ApplyDeriv(r, r, cfg.Deriv)
 			}
 		})
+		return pb
+	}
+	if b == cfg.K {
+		if err := ctx.Err(); err != nil {
+			return linalg.Matrix[float64]{}, nil, err
+		}
+		hadamardStrips(alpha, derivs(0, b), k, cross)
+		if cfg.Progress != nil {
+			cfg.Progress(cfg.K, cfg.K)
+		}
+		return k, cross, nil
+	}
+	dk := linalg.NewMatrix[float64](n, n)
+	dc := linalg.NewMatrix[float64](q, n)
+	for f0 := 0; f0 < cfg.K; f0 += b {
+		if err := ctx.Err(); err != nil {
+			return linalg.Matrix[float64]{}, nil, err
+		}
+		bb := min(b, cfg.K-f0)
+		pb := derivs(f0, bb)
 		pz := pb.View(0, 0, n, bb)
 		linalg.Syrk(linalg.Lower, linalg.NoTrans, alpha, pz, 1, dk)
 		if q > 0 {
@@ -247,6 +266,50 @@ func Gram(ctx context.Context, cfg Config, z linalg.Matrix[float64], queries ...
 		row += c.Rows
 	}
 	return k, cross, nil
+}
+
+// hadamardRows is the height of the row strips of hadamardStrips: a strip
+// of the derivative Gram (hadamardRows x N) stays in L2/L3 between the
+// GEMM that writes it and the product that reads it.
+const hadamardRows = 128
+
+// hadamardStrips multiplies k (N x N, both triangles) by alpha * D_z D_z^T
+// and each cross[m] by alpha * D_m D_z^T, elementwise, where the rows of d
+// are D_z (N rows) and then the D_m stacked. It computes the derivative
+// Grams hadamardRows rows at a time into one small buffer, instead of into
+// N x N and q x N matrices: of k only the lower triangle and the diagonal
+// blocks (then mirrored), so it costs about the flops of the SYRK and GEMM
+// it replaces.
+func hadamardStrips(alpha float64, d linalg.Matrix[float64], k linalg.Matrix[float64], cross []linalg.Matrix[float64]) {
+	n := k.Rows
+	dz := d.View(0, 0, n, d.Cols)
+	strip := linalg.NewMatrix[float64](min(hadamardRows, max(d.Rows, 1)), n)
+	// mul sets out = out .* (alpha * x dz[:cols]^T) for the rows of x.
+	mul := func(x linalg.Matrix[float64], cols int, out linalg.Matrix[float64]) {
+		t := strip.View(0, 0, x.Rows, cols)
+		linalg.Gemm(linalg.NoTrans, linalg.Trans, alpha, x, dz.View(0, 0, cols, d.Cols), 0, t)
+		linalg.ParallelFor(x.Rows, func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				o := out.Row(i)[:cols]
+				for j, v := range t.Row(i) {
+					o[j] *= v
+				}
+			}
+		})
+	}
+	for r0 := 0; r0 < n; r0 += hadamardRows {
+		r1 := min(r0+hadamardRows, n)
+		mul(dz.View(r0, 0, r1-r0, d.Cols), r1, k.View(r0, 0, r1-r0, n))
+	}
+	linalg.Symmetrize(linalg.Lower, k)
+	row := n
+	for _, c := range cross {
+		for r0 := 0; r0 < c.Rows; r0 += hadamardRows {
+			r1 := min(r0+hadamardRows, c.Rows)
+			mul(d.View(row+r0, 0, r1-r0, d.Cols), n, c.View(r0, 0, r1-r0, n))
+		}
+		row += c.Rows
+	}
 }
 
 // DotKernelGram returns K[i][j] = kern(|z_i|^2, |z_j|^2, z_i.z_j, d) and

@@ -61,22 +61,26 @@ func TestKroneckerOrder(t *testing.T) {
 }
 
 func TestGramIdenticalAcrossThreads(t *testing.T) {
-	z, zs := testutil.RandMatrix(60, 30, 4), testutil.RandMatrix(40, 30, 5)
-	cfg := Config{Act: testutil.Act(t, "phi4"), K: 300, Seed: 9, Block: 128}
-	run := func(procs int) []float64 {
-		defer linalg.SetThreads(linalg.SetThreads(procs))
-		k, c, err := Gram(context.Background(), cfg, z, zs)
-		if err != nil {
-			t.Fatal(err)
+	// 300 rows: the row strips of the one-block path end mid-matrix.
+	z, zs := testutil.RandMatrix(300, 30, 4), testutil.RandMatrix(140, 30, 5)
+	// Block 128: accumulated over three blocks of W; 0: one block, strips.
+	for _, block := range []int{128, 0} {
+		cfg := Config{Act: testutil.Act(t, "phi4"), K: 300, Seed: 9, Block: block}
+		run := func(procs int) []float64 {
+			defer linalg.SetThreads(linalg.SetThreads(procs))
+			k, c, err := Gram(context.Background(), cfg, z, zs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return append(append([]float64(nil), k.Data...), c[0].Data...)
 		}
-		return append(append([]float64(nil), k.Data...), c[0].Data...)
-	}
-	a := run(1)
-	for _, procs := range []int{2, 3} {
-		b := run(procs)
-		for i := range a {
-			if math.Float64bits(a[i]) != math.Float64bits(b[i]) {
-				t.Fatalf("threads=%d: entry %d differs: %v vs %v", procs, i, b[i], a[i])
+		a := run(1)
+		for _, procs := range []int{2, 3} {
+			b := run(procs)
+			for i := range a {
+				if math.Float64bits(a[i]) != math.Float64bits(b[i]) {
+					t.Fatalf("block=%d threads=%d: entry %d differs: %v vs %v", block, procs, i, b[i], a[i])
+				}
 			}
 		}
 	}
