@@ -23,9 +23,15 @@ func Dot[T Float](x, y []T) T {
 	return (s0 + s1) + (s2 + s3)
 }
 
-// MulVec sets y = A x, row by row with Dot. It costs 2*rows*cols flops and
-// panics if len(x) != cols or len(y) != rows. A matrix with no rows (the
-// zero Matrix value included) is a no-op.
+// mulVecParallel is the size (rows*cols) from which MulVec splits its
+// rows between goroutines.
+const mulVecParallel = 1 << 16
+
+// MulVec sets y = A x, row by row with Dot, rows split between up to
+// Threads() goroutines for large A (each y[i] is one Dot whoever computes
+// it). It costs 2*rows*cols flops and panics if len(x) != cols or
+// len(y) != rows. A matrix with no rows (the zero Matrix value included)
+// is a no-op.
 func MulVec[T Float](a Matrix[T], x, y []T) {
 	if a.Rows == 0 && len(y) == 0 {
 		return // also the zero Matrix value, whatever x is
@@ -34,9 +40,16 @@ func MulVec[T Float](a Matrix[T], x, y []T) {
 		panic(errVecLen)
 	}
 	a.check()
-	for i := range y {
-		y[i] = Dot(a.Row(i), x)
+	rows := func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			y[i] = Dot(a.Row(i), x)
+		}
 	}
+	if a.Rows*a.Cols < mulVecParallel {
+		rows(0, a.Rows)
+		return
+	}
+	ParallelFor(a.Rows, rows)
 }
 
 // ParallelFor splits [0, n) into up to Threads() contiguous ranges and runs

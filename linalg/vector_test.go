@@ -54,3 +54,26 @@ func TestParallelFor(t *testing.T) {
 		SetThreads(prev)
 	}
 }
+
+// TestMulVecParallel checks that the row-split MulVec of a matrix above
+// mulVecParallel gives, for every thread count, exactly the Dot of each row.
+func TestMulVecParallel(t *testing.T) {
+	rows, cols := 300, mulVecParallel/300+7
+	a := NewMatrix[float64](rows, cols)
+	fillUniform(gemmTestRNG(3), a)
+	x := make([]float64, cols)
+	for i := range x {
+		x[i] = float64(i%7) - 3
+	}
+	for _, threads := range []int{1, 2, 3} {
+		prev := SetThreads(threads)
+		y := make([]float64, rows)
+		MulVec(a, x, y)
+		SetThreads(prev)
+		for i, v := range y {
+			if want := Dot(a.Row(i), x); v != want {
+				t.Fatalf("threads=%d: y[%d] = %v, want Dot of row %d = %v", threads, i, v, i, want)
+			}
+		}
+	}
+}

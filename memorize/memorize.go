@@ -186,12 +186,14 @@ func Solve(in Input, opt Options) (*Result, error) {
 	linalg.MulVec(in.Ks, av, r.FSpurious)
 	linalg.MulVec(in.Kt, av, r.FTest)
 	linalg.MulVec(in.Kh, av, r.FHeld)
-	for i := 0; i < n; i++ {
-		bi := b.Row(i)
-		r.F[i] = linalg.Dot(bi, in.Ks.Row(i))
-		r.S[i] = av[i] / bi[i]
-		r.FSpuriousLOO[i] = r.FSpurious[i] - r.F[i]*r.S[i]
-	}
+	linalg.ParallelFor(n, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			bi := b.Row(i)
+			r.F[i] = linalg.Dot(bi, in.Ks.Row(i))
+			r.S[i] = av[i] / bi[i]
+			r.FSpuriousLOO[i] = r.FSpurious[i] - r.F[i]*r.S[i]
+		}
+	})
 	r.LemmaMaxRelErr = lemmaCheck(r, in.Ks, b, av)
 	r.summarize(in)
 
