@@ -79,8 +79,18 @@ TEXT ·gemm6x8F64AVX2(SB), NOSPLIT, $0-40
 	MOVQ ldc+32(FP), LDC
 	SHLQ $3, LDC
 
-	// C is read only after the k loop: start fetching its rows now.
+	// C is read only after the k loop: start fetching its rows now, and
+	// those of the tile below it, which the macro-kernel's next call
+	// updates (rows past the end of C are harmless: prefetches never
+	// fault). With C streaming from memory the second six rows measured
+	// +1-5% on the Zen 3 used for tuning (in-process alternation).
 	MOVQ PC, ROW
+	PREFETCH_ROW64
+	PREFETCH_ROW64
+	PREFETCH_ROW64
+	PREFETCH_ROW64
+	PREFETCH_ROW64
+	PREFETCH_ROW64
 	PREFETCH_ROW64
 	PREFETCH_ROW64
 	PREFETCH_ROW64
@@ -195,7 +205,14 @@ TEXT ·gemm6x16F32AVX2(SB), NOSPLIT, $0-40
 	MOVQ ldc+32(FP), LDC
 	SHLQ $2, LDC
 
+	// As in gemm6x8F64AVX2: this tile's rows of C and the next tile's.
 	MOVQ PC, ROW
+	PREFETCH_ROW64
+	PREFETCH_ROW64
+	PREFETCH_ROW64
+	PREFETCH_ROW64
+	PREFETCH_ROW64
+	PREFETCH_ROW64
 	PREFETCH_ROW64
 	PREFETCH_ROW64
 	PREFETCH_ROW64
