@@ -15,6 +15,9 @@
 #define PC DX // row i of C
 #define LDC SI // row stride of C in bytes
 #define ROW R8 // row pointer for prefetch and update
+#define TILES R9 // tiles left in the column
+#define KC0 R10 // kc, reloaded for every tile
+#define PB0 R11 // start of the packed B panel, reloaded for every tile
 
 // 6x8 float64: Y4+2i, Y5+2i hold row i of the tile (columns 0-3, 4-7);
 // Y0, Y1 hold row p of B; Y2, Y3 broadcasts of A.
@@ -58,26 +61,37 @@
 	PREFETCHT0 63(ROW); \
 	ADDQ       LDC, ROW
 
-// func gemm6x8F64AVX2(kc int, a, b, c *float64, ldc int)
+// func gemm6x8F64AVX2(kc int, a, b, c *float64, ldc, tiles int)
 //
-//	for i := 0; i < 6; i++ {
-//		for j := 0; j < 8; j++ {
-//			var s float64
-//			for p := 0; p < kc; p++ {
-//				s = math.FMA(a[p*6+i], b[p*8+j], s)
+//	for r := 0; r < tiles; r++ { // a column of tiles: A panels follow each other
+//		for i := 0; i < 6; i++ {
+//			for j := 0; j < 8; j++ {
+//				var s float64
+//				for p := 0; p < kc; p++ {
+//					s = math.FMA(a[r*6*kc+p*6+i], b[p*8+j], s)
+//				}
+//				c[(r*6+i)*ldc+j] += s
 //			}
-//			c[i*ldc+j] += s
 //		}
 //	}
 //
 // Requires: AVX, AVX2, FMA3
-TEXT ·gemm6x8F64AVX2(SB), NOSPLIT, $0-40
-	MOVQ kc+0(FP), KC
+TEXT ·gemm6x8F64AVX2(SB), NOSPLIT, $0-48
+	MOVQ kc+0(FP), KC0
 	MOVQ a+8(FP), PA
-	MOVQ b+16(FP), PB
+	MOVQ b+16(FP), PB0
 	MOVQ c+24(FP), PC
 	MOVQ ldc+32(FP), LDC
 	SHLQ $3, LDC
+	MOVQ tiles+40(FP), TILES
+	TESTQ TILES, TILES
+	JZ    d6x8_done
+
+d6x8_tile:
+	// PA already points at this tile's A panel: the previous tile's loop
+	// ended where it begins.
+	MOVQ KC0, KC
+	MOVQ PB0, PB
 
 	// C is read only after the k loop: start fetching its rows now, and
 	// those of the tile below it, which the macro-kernel's next call
@@ -148,6 +162,11 @@ d6x8_update:
 	D8_UPDATE(Y10, Y11)
 	D8_UPDATE(Y12, Y13)
 	D8_UPDATE(Y14, Y15)
+	MOVQ ROW, PC // the next tile's first row
+	DECQ TILES
+	JNZ  d6x8_tile
+
+d6x8_done:
 	VZEROUPPER
 	RET
 
@@ -184,26 +203,35 @@ d6x8_update:
 	VMOVUPS hi, 32(ROW);     \
 	ADDQ    LDC, ROW
 
-// func gemm6x16F32AVX2(kc int, a, b, c *float32, ldc int)
+// func gemm6x16F32AVX2(kc int, a, b, c *float32, ldc, tiles int)
 //
-//	for i := 0; i < 6; i++ {
-//		for j := 0; j < 16; j++ {
-//			var s float32
-//			for p := 0; p < kc; p++ {
-//				s = fma32(a[p*6+i], b[p*16+j], s) // one rounding
+//	for r := 0; r < tiles; r++ {
+//		for i := 0; i < 6; i++ {
+//			for j := 0; j < 16; j++ {
+//				var s float32
+//				for p := 0; p < kc; p++ {
+//					s = fma32(a[r*6*kc+p*6+i], b[p*16+j], s) // one rounding
+//				}
+//				c[(r*6+i)*ldc+j] += s
 //			}
-//			c[i*ldc+j] += s
 //		}
 //	}
 //
 // Requires: AVX, AVX2, FMA3
-TEXT ·gemm6x16F32AVX2(SB), NOSPLIT, $0-40
-	MOVQ kc+0(FP), KC
+TEXT ·gemm6x16F32AVX2(SB), NOSPLIT, $0-48
+	MOVQ kc+0(FP), KC0
 	MOVQ a+8(FP), PA
-	MOVQ b+16(FP), PB
+	MOVQ b+16(FP), PB0
 	MOVQ c+24(FP), PC
 	MOVQ ldc+32(FP), LDC
 	SHLQ $2, LDC
+	MOVQ tiles+40(FP), TILES
+	TESTQ TILES, TILES
+	JZ    s6x16_done
+
+s6x16_tile:
+	MOVQ KC0, KC
+	MOVQ PB0, PB
 
 	// As in gemm6x8F64AVX2: this tile's rows of C and the next tile's.
 	MOVQ PC, ROW
@@ -269,5 +297,10 @@ s6x16_update:
 	S16_UPDATE(Y10, Y11)
 	S16_UPDATE(Y12, Y13)
 	S16_UPDATE(Y14, Y15)
+	MOVQ ROW, PC
+	DECQ TILES
+	JNZ  s6x16_tile
+
+s6x16_done:
 	VZEROUPPER
 	RET

@@ -1,13 +1,16 @@
 package asm
 
+import "unsafe"
+
 // Panic messages for programmer errors.
 const (
-	errKc   = "asm: kc < 0"
-	errLdc  = "asm: ldc < NR"
-	errA    = "asm: packed A panel shorter than MR*kc"
-	errB    = "asm: packed B panel shorter than NR*kc"
-	errC    = "asm: C tile shorter than (MR-1)*ldc+NR"
-	errKind = "asm: kernel value not obtained from KernelF64 or KernelF32"
+	errKc    = "asm: kc < 0"
+	errLdc   = "asm: ldc < NR"
+	errA     = "asm: packed A panel shorter than MR*kc"
+	errB     = "asm: packed B panel shorter than NR*kc"
+	errC     = "asm: C tile shorter than (MR-1)*ldc+NR"
+	errKind  = "asm: kernel value not obtained from KernelF64 or KernelF32"
+	errTiles = "asm: tiles < 0"
 )
 
 // kernelID names one micro-kernel implementation.
@@ -95,4 +98,71 @@ func (t TileF32) MulAdd(kc int, a, b, c []float32, ldc int) {
 		panic(errC)
 	}
 	mulAddF32(t.id, kc, &a[0], &b[0], &c[0], ldc)
+}
+
+// MulAddColumn is MulAdd on a column of tiles, the layout of a packed A
+// block: for r < tiles, the MR x NR tile of c starting at row r*MR gets
+// the product of the A micro-panel a[r*MR*kc:] and b. Where the path has
+// it, one assembly loop runs the whole column, so the per-call overhead
+// is paid once per column instead of once per tile. It costs
+// 2*MR*NR*kc*tiles flops and panics if a slice is too short.
+func (t TileF64) MulAddColumn(kc int, a, b, c []float64, ldc, tiles int) {
+	if t.checkColumn(kc, len(a), len(b), len(c), ldc, tiles) {
+		mulAddColumnF64(t.id, t.MR, kc, &a[0], &b[0], &c[0], ldc, tiles)
+	}
+}
+
+// MulAddColumn is TileF64.MulAddColumn for float32.
+func (t TileF32) MulAddColumn(kc int, a, b, c []float32, ldc, tiles int) {
+	if TileF64(t).checkColumn(kc, len(a), len(b), len(c), ldc, tiles) {
+		mulAddColumnF32(t.id, t.MR, kc, &a[0], &b[0], &c[0], ldc, tiles)
+	}
+}
+
+// checkColumn panics on arguments MulAddColumn cannot take and reports
+// whether there is work to do.
+func (t TileF64) checkColumn(kc, la, lb, lc, ldc, tiles int) bool {
+	if t.id == idNone {
+		panic(errKind)
+	}
+	if kc < 0 {
+		panic(errKc)
+	}
+	if tiles < 0 {
+		panic(errTiles)
+	}
+	if ldc < t.NR {
+		panic(errLdc)
+	}
+	if kc == 0 || tiles == 0 {
+		return false
+	}
+	if la < tiles*t.MR*kc {
+		panic(errA)
+	}
+	if lb < t.NR*kc {
+		panic(errB)
+	}
+	if lc < (tiles*t.MR-1)*ldc+t.NR {
+		panic(errC)
+	}
+	return true
+}
+
+// columnLoopF64 runs a column of tiles as one kernel call per tile, for
+// paths without a column loop in assembly. Pointers are formed only for
+// tiles that exist.
+func columnLoopF64(id kernelID, mr, kc int, a, b, c *float64, ldc, tiles int) {
+	for r := range tiles {
+		mulAddF64(id, kc, (*float64)(unsafe.Add(unsafe.Pointer(a), r*mr*kc*8)), b,
+			(*float64)(unsafe.Add(unsafe.Pointer(c), r*mr*ldc*8)), ldc)
+	}
+}
+
+// columnLoopF32 is columnLoopF64 for float32.
+func columnLoopF32(id kernelID, mr, kc int, a, b, c *float32, ldc, tiles int) {
+	for r := range tiles {
+		mulAddF32(id, kc, (*float32)(unsafe.Add(unsafe.Pointer(a), r*mr*kc*4)), b,
+			(*float32)(unsafe.Add(unsafe.Pointer(c), r*mr*ldc*4)), ldc)
+	}
 }

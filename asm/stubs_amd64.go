@@ -63,16 +63,18 @@ var (
 )
 
 // gemm6x8F64AVX2 is gemmTileF64Generic(6, 8, kc, a, b, c, ldc) using AVX2
-// and FMA, with C's rows at c, c+ldc, …; kc may be 0. Requires useAVX2.
+// and FMA, with C's rows at c, c+ldc, …, for each of tiles tiles stacked
+// in a column (A panels 6*kc apart, C tiles 6 rows apart); kc and tiles
+// may be 0. Requires useAVX2.
 //
 //go:noescape
-func gemm6x8F64AVX2(kc int, a, b, c *float64, ldc int)
+func gemm6x8F64AVX2(kc int, a, b, c *float64, ldc, tiles int)
 
-// gemm6x16F32AVX2 is gemmTileF32Generic(6, 16, …) using AVX2 and FMA.
-// Requires useAVX2.
+// gemm6x16F32AVX2 is gemmTileF32Generic(6, 16, …) using AVX2 and FMA, for
+// a column of tiles as gemm6x8F64AVX2. Requires useAVX2.
 //
 //go:noescape
-func gemm6x16F32AVX2(kc int, a, b, c *float32, ldc int)
+func gemm6x16F32AVX2(kc int, a, b, c *float32, ldc, tiles int)
 
 // gemm8x24F64AVX512 is gemmTileF64Generic(8, 24, …) using AVX-512F.
 // Requires useAVX512.
@@ -126,10 +128,20 @@ func mulAddF64(id kernelID, kc int, a, b, c *float64, ldc int) {
 	case idAVX512:
 		gemm8x24F64AVX512(kc, a, b, c, ldc)
 	case idAVX2:
-		gemm6x8F64AVX2(kc, a, b, c, ldc)
+		gemm6x8F64AVX2(kc, a, b, c, ldc, 1)
 	default:
 		mulAddGenericF64(kc, a, b, c, ldc)
 	}
+}
+
+// mulAddColumnF64 runs a column of tiles (TileF64.MulAddColumn): in one
+// call on the AVX2 path, tile by tile on the others.
+func mulAddColumnF64(id kernelID, mr, kc int, a, b, c *float64, ldc, tiles int) {
+	if id == idAVX2 {
+		gemm6x8F64AVX2(kc, a, b, c, ldc, tiles)
+		return
+	}
+	columnLoopF64(id, mr, kc, a, b, c, ldc, tiles)
 }
 
 func mulAddF32(id kernelID, kc int, a, b, c *float32, ldc int) {
@@ -137,10 +149,19 @@ func mulAddF32(id kernelID, kc int, a, b, c *float32, ldc int) {
 	case idAVX512:
 		gemm8x48F32AVX512(kc, a, b, c, ldc)
 	case idAVX2:
-		gemm6x16F32AVX2(kc, a, b, c, ldc)
+		gemm6x16F32AVX2(kc, a, b, c, ldc, 1)
 	default:
 		mulAddGenericF32(kc, a, b, c, ldc)
 	}
+}
+
+// mulAddColumnF32 is mulAddColumnF64 for float32.
+func mulAddColumnF32(id kernelID, mr, kc int, a, b, c *float32, ldc, tiles int) {
+	if id == idAVX2 {
+		gemm6x16F32AVX2(kc, a, b, c, ldc, tiles)
+		return
+	}
+	columnLoopF32(id, mr, kc, a, b, c, ldc, tiles)
 }
 
 // fmaLoop runs FMALoop on the widest vectors of the active path.

@@ -96,6 +96,15 @@ func mulAddF32(id kernelID, kc int, a, b, c *float32, ldc int) {
 	mulAddGenericF32(kc, a, b, c, ldc)
 }
 
+// The NEON kernels have no column loop: a column runs tile by tile.
+func mulAddColumnF64(id kernelID, mr, kc int, a, b, c *float64, ldc, tiles int) {
+	columnLoopF64(id, mr, kc, a, b, c, ldc, tiles)
+}
+
+func mulAddColumnF32(id kernelID, mr, kc int, a, b, c *float32, ldc, tiles int) {
+	columnLoopF32(id, mr, kc, a, b, c, ldc, tiles)
+}
+
 // fmaLoop runs FMALoop on the 128-bit NEON registers when the NEON path is
 // active (12 chains x 2 float64 lanes x 2 flops per iteration).
 func fmaLoop(iters int) float64 {

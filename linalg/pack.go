@@ -53,6 +53,9 @@ type kernel[T Float] struct {
 	// packed kc x nr micro-panel b to the mr x nr tile of c (row stride
 	// ldc): the asm kernel contract.
 	mulAdd func(kc int, a, b, c []T, ldc int)
+	// mulAddColumn is mulAdd for a column of tiles: A micro-panels one
+	// after the other in a, C tiles mr rows apart (asm MulAddColumn).
+	mulAddColumn func(kc int, a, b, c []T, ldc, tiles int)
 }
 
 // engine is the packed machinery of one operation: the micro-kernel of
@@ -75,10 +78,14 @@ func newKernel[T Float]() kernel[T] {
 	var zero T
 	if _, ok := any(zero).(float64); ok {
 		t := asm.KernelF64()
-		return kernel[T]{mr: t.MR, nr: t.NR, isa: t.ISA, mulAdd: any(t.MulAdd).(func(int, []T, []T, []T, int))}
+		return kernel[T]{mr: t.MR, nr: t.NR, isa: t.ISA,
+			mulAdd:       any(t.MulAdd).(func(int, []T, []T, []T, int)),
+			mulAddColumn: any(t.MulAddColumn).(func(int, []T, []T, []T, int, int))}
 	}
 	t := asm.KernelF32()
-	return kernel[T]{mr: t.MR, nr: t.NR, isa: t.ISA, mulAdd: any(t.MulAdd).(func(int, []T, []T, []T, int))}
+	return kernel[T]{mr: t.MR, nr: t.NR, isa: t.ISA,
+		mulAdd:       any(t.MulAdd).(func(int, []T, []T, []T, int)),
+		mulAddColumn: any(t.MulAddColumn).(func(int, []T, []T, []T, int, int))}
 }
 
 // packedASize is the length of a packed mb x kb block of A.
@@ -318,7 +325,8 @@ func (k *kernel[T]) tile(kb int, a, b, c []T, off, ldc, rows, cols int, tmp []T)
 // macro adds (packed A block a, mb x kb) x (micro-panels s0..s1-1 of the
 // packed B panel b, kb x nb) into the mb x nb block c: columns
 // s0*NR..min(s1*NR, nb)-1 of c are updated. Loop order is BLIS's: a B
-// micro-panel stays in L1 while the A micro-panels stream from L2.
+// micro-panel stays in L1 while the A micro-panels stream from L2; the
+// full tiles of a micro-panel's column go to the kernel in one call.
 // It costs 2*mb*kb*(columns updated) flops.
 func (k *kernel[T]) macro(kb int, a []T, mb int, b []T, nb, s0, s1 int, c Matrix[T], tmp []T) {
 	mr, nr := k.mr, k.nr
@@ -326,7 +334,12 @@ func (k *kernel[T]) macro(kb int, a []T, mb int, b []T, nb, s0, s1 int, c Matrix
 		bp := b[s*nr*kb : (s+1)*nr*kb]
 		j := s * nr
 		cols := min(nr, nb-j)
-		for r := 0; r*mr < mb; r++ {
+		full := 0 // tiles run as one column
+		if cols == nr {
+			full = mb / mr
+			k.mulAddColumn(kb, a, bp, c.Data[j:], c.Stride, full)
+		}
+		for r := full; r*mr < mb; r++ {
 			i := r * mr
 			k.tile(kb, a[r*mr*kb:(r+1)*mr*kb], bp, c.Data, i*c.Stride+j, c.Stride, min(mr, mb-i), cols, tmp)
 		}
