@@ -216,14 +216,28 @@ func (e *engine[T]) triMacro(tri triMode, d, kb int, pa, pb []T, c Matrix[T], s0
 		j0 := s * nr
 		cols := min(nr, nb-j0)
 		bp := pb[s*nr*kb : (s+1)*nr*kb]
+		// run0..i0 is a run of full, wholly kept tiles not yet computed:
+		// they go to the kernel as one column.
+		run0 := 0
+		flush := func(i0 int) {
+			if i0 > run0 {
+				e.mulAddColumn(kb, pa[run0*kb:], bp, c.Data[run0*c.Stride+j0:], c.Stride, (i0-run0)/mr)
+			}
+		}
 		for i0 := 0; i0 < mb; i0 += mr {
 			rows := min(mr, mb-i0)
+			whole := (tri == triLower && j0+cols-1 <= i0+d) || (tri == triUpper && j0 >= i0+rows-1+d)
+			if whole && rows == mr && cols == nr {
+				continue // extends the run
+			}
+			flush(i0)
+			run0 = i0 + mr
 			if !tileRangeLive(tri, i0, rows, j0, cols, d) {
 				continue
 			}
 			ap := pa[i0*kb : (i0+mr)*kb]
 			off := i0*c.Stride + j0
-			if (tri == triLower && j0+cols-1 <= i0+d) || (tri == triUpper && j0 >= i0+rows-1+d) {
+			if whole {
 				e.tile(kb, ap, bp, c.Data, off, c.Stride, rows, cols, tmp)
 				continue
 			}
@@ -240,5 +254,6 @@ func (e *engine[T]) triMacro(tri triMode, d, kb int, pa, pb []T, c Matrix[T], s0
 				}
 			}
 		}
+		flush(mb / mr * mr)
 	}
 }
