@@ -304,3 +304,58 @@ s6x16_update:
 s6x16_done:
 	VZEROUPPER
 	RET
+
+// func packA6F64AVX2(dst, src *float64, lds int, alpha float64, quads int)
+//
+// PackA6F64 for columns 0..4*quads-1: each trip loads four columns of the
+// six rows, scales them, and transposes them in registers (unpack and
+// 128-bit lane permutes) into four packed columns of six values.
+//
+// Requires: AVX, AVX2
+TEXT ·packA6F64AVX2(SB), NOSPLIT, $0-40
+	MOVQ         dst+0(FP), DI
+	MOVQ         src+8(FP), SI
+	MOVQ         lds+16(FP), DX
+	SHLQ         $3, DX
+	VBROADCASTSD alpha+24(FP), Y15
+	MOVQ         quads+32(FP), CX
+	TESTQ        CX, CX
+	JZ           pa6_done
+	LEAQ         (SI)(DX*2), R8 // row 2
+	LEAQ         (R8)(DX*2), R9 // row 4
+
+pa6_loop:
+	VMULPD       (SI), Y15, Y0       // row 0: columns p..p+3
+	VMULPD       (SI)(DX*1), Y15, Y1 // row 1
+	VMULPD       (R8), Y15, Y2       // row 2
+	VMULPD       (R8)(DX*1), Y15, Y3 // row 3
+	VMULPD       (R9), Y15, Y4       // row 4
+	VMULPD       (R9)(DX*1), Y15, Y5 // row 5
+	VUNPCKLPD    Y1, Y0, Y6          // r0p0 r1p0 r0p2 r1p2
+	VUNPCKHPD    Y1, Y0, Y7          // r0p1 r1p1 r0p3 r1p3
+	VUNPCKLPD    Y3, Y2, Y8          // r2p0 r3p0 r2p2 r3p2
+	VUNPCKHPD    Y3, Y2, Y9          // r2p1 r3p1 r2p3 r3p3
+	VUNPCKLPD    Y5, Y4, Y10         // r4p0 r5p0 r4p2 r5p2
+	VUNPCKHPD    Y5, Y4, Y11         // r4p1 r5p1 r4p3 r5p3
+	VPERM2F128   $0x20, Y8, Y6, Y0   // column p, rows 0-3
+	VPERM2F128   $0x20, Y9, Y7, Y1   // column p+1
+	VPERM2F128   $0x31, Y8, Y6, Y2   // column p+2
+	VPERM2F128   $0x31, Y9, Y7, Y3   // column p+3
+	VMOVUPD      Y0, (DI)
+	VMOVUPD      X10, 32(DI)
+	VMOVUPD      Y1, 48(DI)
+	VMOVUPD      X11, 80(DI)
+	VMOVUPD      Y2, 96(DI)
+	VEXTRACTF128 $1, Y10, 128(DI)
+	VMOVUPD      Y3, 144(DI)
+	VEXTRACTF128 $1, Y11, 176(DI)
+	ADDQ         $32, SI
+	ADDQ         $32, R8
+	ADDQ         $32, R9
+	ADDQ         $192, DI
+	DECQ         CX
+	JNZ          pa6_loop
+
+pa6_done:
+	VZEROUPPER
+	RET

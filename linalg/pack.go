@@ -154,8 +154,13 @@ func packBlockA[T Float](dst []T, a Matrix[T], tA Transpose, alpha T, i0, mb, p0
 
 // packA6 packs alpha times the 6 x kb block of rows src[0:kb],
 // src[lda:lda+kb], … into panel (6 x kb micro-panel layout), one column
-// of 6 values per step.
+// of 6 values per step (float64: asm.PackA6F64, four columns per step on
+// AVX2).
 func packA6[T Float](panel, src []T, lda int, alpha T, kb int) {
+	if p, ok := any(panel).([]float64); ok {
+		asm.PackA6F64(p, any(src).([]float64), lda, float64(alpha), kb)
+		return
+	}
 	r0 := src[:kb:kb]
 	r1 := src[lda : lda+kb : lda+kb]
 	r2 := src[2*lda : 2*lda+kb : 2*lda+kb]

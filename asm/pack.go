@@ -1,0 +1,63 @@
+package asm
+
+// Panic messages of the packing routines.
+const (
+	errPackKb  = "asm: kb < 0"
+	errPackDst = "asm: packed panel shorter than 6*kb"
+	errPackSrc = "asm: source shorter than 5*lds+kb"
+)
+
+// PackA6F64 packs alpha times the 6 x kb block whose rows are src[0:kb],
+// src[lds:lds+kb], …, src[5*lds:5*lds+kb] into dst column by column, the A
+// micro-panel layout of a 6-row kernel:
+//
+//	for p := 0; p < kb; p++ {
+//		for i := 0; i < 6; i++ {
+//			dst[6*p+i] = alpha * src[i*lds+p]
+//		}
+//	}
+//
+// On the AVX2 path four columns at a time are transposed in registers.
+// Every path computes the same products, so the result does not depend on
+// the path. It moves 6*kb elements and panics if kb < 0 or a slice is too
+// short.
+func PackA6F64(dst, src []float64, lds int, alpha float64, kb int) {
+	if kb < 0 {
+		panic(errPackKb)
+	}
+	if kb == 0 {
+		return
+	}
+	if len(dst) < 6*kb {
+		panic(errPackDst)
+	}
+	if lds < 0 || len(src) < 5*lds+kb {
+		panic(errPackSrc)
+	}
+	done := packA6F64(dst, src, lds, alpha, kb)
+	packA6Generic(dst[6*done:6*kb], src[done:], lds, alpha, kb-done)
+}
+
+// packA6Generic is PackA6F64 in plain Go, reading the six rows in
+// lockstep.
+func packA6Generic(dst, src []float64, lds int, alpha float64, kb int) {
+	if kb == 0 {
+		return
+	}
+	r0 := src[:kb:kb]
+	r1 := src[lds : lds+kb : lds+kb]
+	r2 := src[2*lds : 2*lds+kb : 2*lds+kb]
+	r3 := src[3*lds : 3*lds+kb : 3*lds+kb]
+	r4 := src[4*lds : 4*lds+kb : 4*lds+kb]
+	r5 := src[5*lds : 5*lds+kb : 5*lds+kb]
+	dst = dst[:6*kb]
+	for p := range r0 {
+		d := dst[6*p : 6*p+6 : 6*p+6]
+		d[0] = alpha * r0[p]
+		d[1] = alpha * r1[p]
+		d[2] = alpha * r2[p]
+		d[3] = alpha * r3[p]
+		d[4] = alpha * r4[p]
+		d[5] = alpha * r5[p]
+	}
+}

@@ -1,0 +1,79 @@
+package asm
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/spurious-ml/spurious/internal/impl"
+)
+
+// TestPackA6F64 checks PackA6F64 on every path against the loop of its doc
+// comment, bit for bit, for column counts around the 4-column steps, row
+// strides with gaps, unaligned starts, special values and alpha 0, 1, -0.5,
+// and that nothing past the 6*kb packed values is written.
+func TestPackA6F64(t *testing.T) {
+	impl.ForEach(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(5, 0))
+		specials := []float64{math.NaN(), math.Inf(1), math.Inf(-1), 0, math.Copysign(0, -1), 5e-324}
+		for _, kb := range []int{0, 1, 3, 4, 5, 7, 8, 9, 33, 288} {
+			for _, gap := range []int{0, 3} {
+				for _, alpha := range []float64{1, -0.5, 0} {
+					lds := kb + gap
+					off := 1 + r.IntN(3) // unaligned first element
+					back := make([]float64, off+5*lds+kb+2)
+					for i := range back {
+						back[i] = r.NormFloat64()
+						if r.IntN(10) == 0 {
+							back[i] = specials[r.IntN(len(specials))]
+						}
+					}
+					src := back[off : off+5*lds+kb]
+					dst := make([]float64, 6*kb+3)
+					for i := range dst {
+						dst[i] = -7
+					}
+					PackA6F64(dst, src, lds, alpha, kb)
+					name := fmt.Sprintf("kb=%d lds=%d alpha=%v", kb, lds, alpha)
+					for p := 0; p < kb; p++ {
+						for i := 0; i < 6; i++ {
+							want := alpha * src[i*lds+p]
+							if got := dst[6*p+i]; math.Float64bits(got) != math.Float64bits(want) {
+								t.Fatalf("%s: dst[%d] = %v, want alpha*src[%d] = %v", name, 6*p+i, got, i*lds+p, want)
+							}
+						}
+					}
+					for i := 6 * kb; i < len(dst); i++ {
+						if dst[i] != -7 {
+							t.Fatalf("%s: dst[%d] written past the panel", name, i)
+						}
+					}
+				}
+			}
+		}
+	})
+}
+
+func TestPackA6F64Panics(t *testing.T) {
+	dst, src := make([]float64, 12), make([]float64, 5*3+2)
+	cases := []struct {
+		name, want string
+		f          func()
+	}{
+		{"kb<0", errPackKb, func() { PackA6F64(dst, src, 3, 1, -1) }},
+		{"short dst", errPackDst, func() { PackA6F64(dst[:11], src, 3, 1, 2) }},
+		{"short src", errPackSrc, func() { PackA6F64(dst, src[:16], 3, 1, 2) }},
+		{"negative lds", errPackSrc, func() { PackA6F64(dst, src, -1, 1, 2) }},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			defer func() {
+				if r := recover(); r != tc.want {
+					t.Fatalf("panic %v, want %q", r, tc.want)
+				}
+			}()
+			tc.f()
+		})
+	}
+}
