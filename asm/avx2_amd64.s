@@ -307,7 +307,7 @@ s6x16_done:
 
 // func packA6F64AVX2(dst, src *float64, lds int, alpha float64, quads int)
 //
-// PackA6F64 for columns 0..4*quads-1: each trip loads four columns of the
+// PackA6 (float64) for columns 0..4*quads-1: each trip loads four columns of the
 // six rows, scales them, and transposes them in registers (unpack and
 // 128-bit lane permutes) into four packed columns of six values.
 //

@@ -60,10 +60,7 @@ func TestMulAddColumnPanics(t *testing.T) {
 	k := KernelF64()
 	mr, nr := k.MR, k.NR
 	a, b, c := make([]float64, 2*mr*3), make([]float64, nr*3), make([]float64, (2*mr-1)*nr+nr)
-	cases := []struct {
-		name, want string
-		f          func()
-	}{
+	checkPanics(t, []panicCase{
 		{"zero TileF64", errKind, func() { TileF64{}.MulAddColumn(1, a, b, c, nr, 1) }},
 		{"zero TileF32", errKind, func() { TileF32{}.MulAddColumn(1, nil, nil, nil, 1, 1) }},
 		{"kc<0", errKc, func() { k.MulAddColumn(-1, a, b, c, nr, 1) }},
@@ -72,15 +69,5 @@ func TestMulAddColumnPanics(t *testing.T) {
 		{"short A", errA, func() { k.MulAddColumn(3, a[:2*mr*3-1], b, c, nr, 2) }},
 		{"short B", errB, func() { k.MulAddColumn(3, a, b[:nr*3-1], c, nr, 2) }},
 		{"short C", errC, func() { k.MulAddColumn(3, a, b, c[:len(c)-1], nr, 2) }},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			defer func() {
-				if r := recover(); r != tc.want {
-					t.Fatalf("panic %v, want %q", r, tc.want)
-				}
-			}()
-			tc.f()
-		})
-	}
+	})
 }

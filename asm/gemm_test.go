@@ -269,11 +269,7 @@ func TestMulAddPanics(t *testing.T) {
 	k := KernelF64()
 	mr, nr := k.MR, k.NR
 	a, b, c := make([]float64, mr*2), make([]float64, nr*2), make([]float64, (mr-1)*nr+nr)
-	cases := []struct {
-		name string
-		want string
-		f    func()
-	}{
+	checkPanics(t, []panicCase{
 		{"zero TileF64", errKind, func() { TileF64{}.MulAdd(1, a, b, c, nr) }},
 		{"zero TileF32", errKind, func() { TileF32{}.MulAdd(1, nil, nil, nil, 1) }},
 		{"kc<0", errKc, func() { k.MulAdd(-1, a, b, c, nr) }},
@@ -283,7 +279,26 @@ func TestMulAddPanics(t *testing.T) {
 		{"short C", errC, func() { k.MulAdd(2, a, b, c[:len(c)-1], nr) }},
 		{"short C, wide ldc", errC, func() { k.MulAdd(2, a, b, c, nr+1) }},
 		{"negative iters", errIters, func() { FMALoop(-1) }},
+	})
+	// kc == 0 is a no-op that reads nothing, even with empty panels and NaN in C.
+	c[0] = math.NaN()
+	k.MulAdd(0, nil, nil, c, nr)
+	k32 := KernelF32()
+	k32.MulAdd(0, nil, nil, make([]float32, (k32.MR-1)*k32.NR+k32.NR), k32.NR)
+	if !math.IsNaN(c[0]) {
+		t.Fatalf("MulAdd with kc=0 changed C")
 	}
+}
+
+// panicCase is a call f that must panic with the message want.
+type panicCase struct {
+	name, want string
+	f          func()
+}
+
+// checkPanics runs each case in a subtest and checks its panic message.
+func checkPanics(t *testing.T, cases []panicCase) {
+	t.Helper()
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			defer func() {
@@ -293,14 +308,6 @@ func TestMulAddPanics(t *testing.T) {
 			}()
 			tc.f()
 		})
-	}
-	// kc == 0 is a no-op that reads nothing, even with empty panels and NaN in C.
-	c[0] = math.NaN()
-	k.MulAdd(0, nil, nil, c, nr)
-	k32 := KernelF32()
-	k32.MulAdd(0, nil, nil, make([]float32, (k32.MR-1)*k32.NR+k32.NR), k32.NR)
-	if !math.IsNaN(c[0]) {
-		t.Fatalf("MulAdd with kc=0 changed C")
 	}
 }
 

@@ -7,7 +7,7 @@ const (
 	errPackSrc = "asm: source shorter than 5*lds+kb"
 )
 
-// PackA6F64 packs alpha times the 6 x kb block whose rows are src[0:kb],
+// PackA6 packs alpha times the 6 x kb block whose rows are src[0:kb],
 // src[lds:lds+kb], …, src[5*lds:5*lds+kb] into dst column by column, the A
 // micro-panel layout of a 6-row kernel:
 //
@@ -17,11 +17,11 @@ const (
 //		}
 //	}
 //
-// On the AVX2 path four columns at a time are transposed in registers.
-// Every path computes the same products, so the result does not depend on
-// the path. It moves 6*kb elements and panics if kb < 0 or a slice is too
-// short.
-func PackA6F64(dst, src []float64, lds int, alpha float64, kb int) {
+// For float64 on the AVX2 path four columns at a time are transposed in
+// registers. Every path computes the same products, so the result does not
+// depend on the path. It moves 6*kb elements and panics if kb < 0 or a
+// slice is too short.
+func PackA6[T float32 | float64](dst, src []T, lds int, alpha T, kb int) {
 	if kb < 0 {
 		panic(errPackKb)
 	}
@@ -34,13 +34,15 @@ func PackA6F64(dst, src []float64, lds int, alpha float64, kb int) {
 	if lds < 0 || len(src) < 5*lds+kb {
 		panic(errPackSrc)
 	}
-	done := packA6F64(dst, src, lds, alpha, kb)
+	done := 0
+	if d, ok := any(dst).([]float64); ok {
+		done = packA6F64(d, any(src).([]float64), lds, float64(alpha), kb)
+	}
 	packA6Generic(dst[6*done:6*kb], src[done:], lds, alpha, kb-done)
 }
 
-// packA6Generic is PackA6F64 in plain Go, reading the six rows in
-// lockstep.
-func packA6Generic(dst, src []float64, lds int, alpha float64, kb int) {
+// packA6Generic is PackA6 in plain Go, reading the six rows in lockstep.
+func packA6Generic[T float32 | float64](dst, src []T, lds int, alpha T, kb int) {
 	if kb == 0 {
 		return
 	}

@@ -9,11 +9,11 @@ import (
 	"github.com/spurious-ml/spurious/internal/impl"
 )
 
-// TestPackA6F64 checks PackA6F64 on every path against the loop of its doc
+// TestPackA6 checks PackA6 (float64, the precision with assembly) on every path against the loop of its doc
 // comment, bit for bit, for column counts around the 4-column steps, row
 // strides with gaps, unaligned starts, special values and alpha 0, 1, -0.5,
 // and that nothing past the 6*kb packed values is written.
-func TestPackA6F64(t *testing.T) {
+func TestPackA6(t *testing.T) {
 	impl.ForEach(t, func(t *testing.T) {
 		r := rand.New(rand.NewPCG(5, 0))
 		specials := []float64{math.NaN(), math.Inf(1), math.Inf(-1), 0, math.Copysign(0, -1), 5e-324}
@@ -34,7 +34,7 @@ func TestPackA6F64(t *testing.T) {
 					for i := range dst {
 						dst[i] = -7
 					}
-					PackA6F64(dst, src, lds, alpha, kb)
+					PackA6(dst, src, lds, alpha, kb)
 					name := fmt.Sprintf("kb=%d lds=%d alpha=%v", kb, lds, alpha)
 					for p := 0; p < kb; p++ {
 						for i := 0; i < 6; i++ {
@@ -55,25 +55,31 @@ func TestPackA6F64(t *testing.T) {
 	})
 }
 
-func TestPackA6F64Panics(t *testing.T) {
+// TestPackA6Float32 checks the float32 instance (plain Go on every path)
+// against the doc loop.
+func TestPackA6Float32(t *testing.T) {
+	const kb, lds = 7, 9
+	src := make([]float32, 5*lds+kb)
+	for i := range src {
+		src[i] = float32(i) - 20.5
+	}
+	dst := make([]float32, 6*kb)
+	PackA6(dst, src, lds, -2, kb)
+	for p := 0; p < kb; p++ {
+		for i := 0; i < 6; i++ {
+			if got, want := dst[6*p+i], -2*src[i*lds+p]; got != want {
+				t.Fatalf("dst[%d] = %v, want %v", 6*p+i, got, want)
+			}
+		}
+	}
+}
+
+func TestPackA6Panics(t *testing.T) {
 	dst, src := make([]float64, 12), make([]float64, 5*3+2)
-	cases := []struct {
-		name, want string
-		f          func()
-	}{
-		{"kb<0", errPackKb, func() { PackA6F64(dst, src, 3, 1, -1) }},
-		{"short dst", errPackDst, func() { PackA6F64(dst[:11], src, 3, 1, 2) }},
-		{"short src", errPackSrc, func() { PackA6F64(dst, src[:16], 3, 1, 2) }},
-		{"negative lds", errPackSrc, func() { PackA6F64(dst, src, -1, 1, 2) }},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			defer func() {
-				if r := recover(); r != tc.want {
-					t.Fatalf("panic %v, want %q", r, tc.want)
-				}
-			}()
-			tc.f()
-		})
-	}
+	checkPanics(t, []panicCase{
+		{"kb<0", errPackKb, func() { PackA6(dst, src, 3, 1, -1) }},
+		{"short dst", errPackDst, func() { PackA6(dst[:11], src, 3, 1, 2) }},
+		{"short src", errPackSrc, func() { PackA6(dst, src[:16], 3, 1, 2) }},
+		{"negative lds", errPackSrc, func() { PackA6(dst, src, -1, 1, 2) }},
+	})
 }

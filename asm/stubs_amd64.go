@@ -88,14 +88,14 @@ func gemm8x24F64AVX512(kc int, a, b, c *float64, ldc int)
 //go:noescape
 func gemm8x48F32AVX512(kc int, a, b, c *float32, ldc int)
 
-// packA6F64AVX2 is PackA6F64 for the first 4*quads columns (quads >= 0),
+// packA6F64AVX2 is PackA6 (float64) for the first 4*quads columns (quads >= 0),
 // on checked slices. Requires useAVX2.
 //
 //go:noescape
 func packA6F64AVX2(dst, src *float64, lds int, alpha float64, quads int)
 
 // packA6F64 packs the columns the AVX2 path packs four at a time and
-// returns how many it packed (0 on other paths); PackA6F64 does the rest.
+// returns how many it packed (0 on other paths); PackA6 does the rest.
 func packA6F64(dst, src []float64, lds int, alpha float64, kb int) int {
 	if !useAVX2 || kb < 4 {
 		return 0

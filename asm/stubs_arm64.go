@@ -115,5 +115,5 @@ func fmaLoop(iters int) float64 {
 	return fmaLoopGeneric(iters)
 }
 
-// packA6F64 has no assembly here: PackA6F64 packs every column in Go.
+// packA6F64 has no assembly here: PackA6 packs every column in Go.
 func packA6F64(dst, src []float64, lds int, alpha float64, kb int) int { return 0 }

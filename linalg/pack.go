@@ -131,7 +131,7 @@ func packBlockA[T Float](dst []T, a Matrix[T], tA Transpose, alpha T, i0, mb, p0
 		rows := min(mr, mb-r*mr)
 		if mr == 6 && rows == 6 {
 			off := (i0+r*mr)*lda + p0
-			packA6(panel, a.Data[off:], lda, alpha, kb)
+			asm.PackA6(panel, a.Data[off:], lda, alpha, kb)
 			continue
 		}
 		for pb := 0; pb < kb; pb += packStrip {
@@ -149,33 +149,6 @@ func packBlockA[T Float](dst []T, a Matrix[T], tA Transpose, alpha T, i0, mb, p0
 				panel[p*mr+i] = 0
 			}
 		}
-	}
-}
-
-// packA6 packs alpha times the 6 x kb block of rows src[0:kb],
-// src[lda:lda+kb], … into panel (6 x kb micro-panel layout), one column
-// of 6 values per step (float64: asm.PackA6F64, four columns per step on
-// AVX2).
-func packA6[T Float](panel, src []T, lda int, alpha T, kb int) {
-	if p, ok := any(panel).([]float64); ok {
-		asm.PackA6F64(p, any(src).([]float64), lda, float64(alpha), kb)
-		return
-	}
-	r0 := src[:kb:kb]
-	r1 := src[lda : lda+kb : lda+kb]
-	r2 := src[2*lda : 2*lda+kb : 2*lda+kb]
-	r3 := src[3*lda : 3*lda+kb : 3*lda+kb]
-	r4 := src[4*lda : 4*lda+kb : 4*lda+kb]
-	r5 := src[5*lda : 5*lda+kb : 5*lda+kb]
-	panel = panel[:6*kb]
-	for p := range r0 {
-		d := panel[6*p : 6*p+6 : 6*p+6]
-		d[0] = alpha * r0[p]
-		d[1] = alpha * r1[p]
-		d[2] = alpha * r2[p]
-		d[3] = alpha * r3[p]
-		d[4] = alpha * r4[p]
-		d[5] = alpha * r5[p]
 	}
 }
 
