@@ -107,10 +107,10 @@ type cholesky[T Float] struct {
 // that packed buffer (Trsm's solveDiag) and written back, and the update
 // reads its A blocks from the same buffer (packAFromB) instead of packing
 // the panel again. The goroutines first solve disjoint ranges of
-// micro-panels; after one barrier, the first updates the next columns of
-// the trailing block and factors their diagonal block (look-ahead) while
-// the others update the remaining columns, and then it takes its share of
-// those (see lookAheadRows). Every element is computed in the same order
+// micro-panels; after one barrier, the first updates the next diagonal
+// block of the trailing block and factors it (look-ahead) while the others
+// update the rows below it, and then it takes its share of those (see
+// lookAheadRows). Every element is computed in the same order
 // whatever the number of goroutines.
 func (c *cholesky[T]) update(s, n1, n2, next int) error {
 	l11 := c.a.View(s, s, n1, n1)
@@ -150,36 +150,36 @@ func (c *cholesky[T]) update(s, n1, n2, next int) error {
 		defer putBuf(aBuf)
 		g := gramWork[T]{e: e, bp: bp, kb: n1, c: a22, aPack: (*aBuf)[:len(*aBuf)-mr*nr], tmp: (*aBuf)[len(*aBuf)-mr*nr:]}
 		if t == 0 && next > 0 {
-			g.update(0, n2, 0, next)
+			g.update(0, next, 0, next)
 			err = c.factor(s+n1, next)
 		}
-		g.update(next+rows[t], next+rows[t+1], next, n2)
+		g.update(next+rows[t], next+rows[t+1], 0, n2)
 	})
 	return err
 }
 
-// lookAheadRows splits the rows of the trailing block's columns right of
-// the look-ahead columns (rows and columns next..n2-1 of the n2 x n2
-// trailing block, a lower triangle) between nt goroutines, in MR-aligned
-// bounds relative to row next: the first, which also updates the next
-// columns and factors their diagonal block, takes the top rows (the
-// shortest) up to about an equal share of the whole work, the others
-// equal shares of the rest.
+// lookAheadRows splits the rows below the next diagonal block (rows
+// next..n2-1 of the n2 x n2 trailing block, all their columns up to the
+// diagonal) between nt goroutines, in MR-aligned bounds relative to row
+// next: the first, which also updates the next x next diagonal block and
+// factors it (look-ahead), takes the top rows (the shortest) up to about
+// an equal share of the whole work, the others equal shares of the rest.
+// Only the diagonal block waits for the factorization: the rows below it
+// in its columns (the next panel) are updated by everybody.
 func lookAheadRows(n1, n2, next, mr, nt int) []int {
 	m := n2 - next
 	if nt == 1 {
 		return []int{0, m}
 	}
-	// Work in multiply-adds: the look-ahead columns, and their
+	// Work in multiply-adds: the next diagonal block, and its
 	// factorization counted twice (its small steps run at about half the
-	// speed of the update).
-	ahead := float64(next)*float64(next+1)/2*float64(n1) + float64(next)*float64(m)*float64(n1) +
-		2*float64(next)*float64(next)*float64(next)/6
-	rest := float64(m) * float64(m+1) / 2 * float64(n1)
+	// speed of the update); row next+r of the rest has next+r+1 elements.
+	ahead := float64(next)*float64(next+1)/2*float64(n1) + 2*float64(next)*float64(next)*float64(next)/6
+	rest := (float64(m)*float64(next) + float64(m)*float64(m+1)/2) * float64(n1)
 	target := (ahead+rest)/float64(nt) - ahead
 	r0 := 0
-	for done := 0.0; r0 < m && done+float64(r0+1)*float64(n1) <= target; r0++ {
-		done += float64(r0+1) * float64(n1)
+	for done := 0.0; r0 < m && done+float64(next+r0+1)*float64(n1) <= target; r0++ {
+		done += float64(next+r0+1) * float64(n1)
 	}
 	r0 = min(r0/mr*mr, m)
 	bounds := []int{0, r0}
@@ -189,7 +189,7 @@ func lookAheadRows(n1, n2, next, mr, nt int) []int {
 		}
 		return bounds
 	}
-	others := splitRows(triLower, m-r0, m, r0, mr, nt-1)
+	others := splitRows(triLower, m-r0, n2, next+r0, mr, nt-1)
 	for _, b := range others[1:] {
 		bounds = append(bounds, r0+b)
 	}
