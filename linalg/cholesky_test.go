@@ -370,7 +370,7 @@ func testCholeskyThreads[T Float](t *testing.T) {
 	for i := 0; i < n; i++ {
 		b.Set(i, i, b.At(i, i)+1)
 	}
-	var ref Matrix[T]
+	var ref, refInv Matrix[T]
 	for _, p := range []int{1, 2, 3} {
 		l := b.Clone()
 		var err error
@@ -378,11 +378,16 @@ func testCholeskyThreads[T Float](t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// The inverse too: at n = 450 its diagonal blocks are inverted
+		// side by side when there are two goroutines or more.
+		inv := l.Clone()
+		facWithThreads(p, func() { CholeskyInverse(inv) })
 		if p == 1 {
-			ref = l
+			ref, refInv = l, inv
 			continue
 		}
 		facSameBits(t, fmt.Sprintf("threads=%d vs 1", p), l, ref)
+		facSameBits(t, fmt.Sprintf("inverse, threads=%d vs 1", p), inv, refInv)
 	}
 }
 

@@ -64,11 +64,28 @@ type kernel[T Float] struct {
 type engine[T Float] struct {
 	kernel[T]
 	blocking
+	// maxThreads, if > 0, caps the goroutines of the operations run with
+	// this engine that split work by threadsFor (set for sub-problems that
+	// run side by side).
+	maxThreads int
+}
+
+// threads is Threads() under the engine's cap.
+func (e *engine[T]) threads() int {
+	if e.maxThreads > 0 {
+		return min(Threads(), e.maxThreads)
+	}
+	return Threads()
+}
+
+// threadsFor is the package threadsFor under the engine's cap.
+func (e *engine[T]) threadsFor(flops float64) int {
+	return min(threadsFor(flops), e.threads())
 }
 
 func newEngine[T Float]() *engine[T] {
 	k := newKernel[T]()
-	return &engine[T]{k, blockSizes(k.mr, k.nr, int(unsafe.Sizeof(T(0))))}
+	return &engine[T]{kernel: k, blocking: blockSizes(k.mr, k.nr, int(unsafe.Sizeof(T(0))))}
 }
 
 // newKernel returns the micro-kernel of the active instruction set for T.

@@ -117,15 +117,29 @@ func invertRec[T Float](kern *engine[T], l Matrix[T], invs []opMat[T]) {
 	// L21 := -L22^{-1} * L21.
 	scaleMatrix(-1, l21)
 	trsmLogical(kern, opMat[T]{l22, false}, true, false, opMat[T]{l21, false})
-	invertRec(kern, l11, invs)
-	invertRec(kern, l22, invs[n1/triLeaf:])
+	// L11 and L22 are independent: invert them side by side (the
+	// recursion's small steps alone scale poorly at n ~ 1000).
+	sideBySide(kern, n, n2, func(e *engine[T], t int) {
+		if t == 0 {
+			invertRec(e, l11, invs)
+		} else {
+			invertRec(e, l22, invs[n1/triLeaf:])
+		}
+	})
 }
+
+// invertSideBySide is the order of the smaller half from which invertRec
+// and lauum do their two halves concurrently.
+const invertSideBySide = 4 * triLeaf
 
 // lauum overwrites the lower triangle of w (lower triangular, non-unit)
 // with the lower triangle of W^T * W (LAPACK's LAUUM), reading only the
 // lower triangle. With W = [W11 0; W21 W22]:
 // (W^T W)11 = W11^T W11 + W21^T W21, (W^T W)21 = W22^T W21 and
-// (W^T W)22 = W22^T W22, computed in that order. It costs n^3/3 flops.
+// (W^T W)22 = W22^T W22. W21^T W21 goes to a scratch triangle first, so
+// that once W21 is multiplied the two diagonal blocks are independent:
+// they are then done side by side, each with its share of the goroutines,
+// like the halves of invertRec. It costs n^3/3 flops.
 func lauum[T Float](kern *engine[T], w Matrix[T]) {
 	n := w.Rows
 	if n <= triLeaf {
@@ -145,11 +159,44 @@ func lauum[T Float](kern *engine[T], w Matrix[T]) {
 	n1 := splitPoint(n)
 	n2 := n - n1
 	w11, w21, w22 := w.View(0, 0, n1, n1), w.View(n1, 0, n2, n1), w.View(n1, n1, n2, n2)
-	lauum(kern, w11)
+	sBuf := getBuf[T](n1 * n1)
+	defer putBuf(sBuf)
+	gram := MatrixFrom(n1, n1, (*sBuf)[:n1*n1])
 	w21t := opMat[T]{w21, true}
-	gemmPacked(kern, triLower, 0, 1, w21t, w21t.transpose(), 1, w11, true, Threads())
+	gemmPacked(kern, triLower, 0, 1, w21t, w21t.transpose(), 0, gram, true, kern.threads())
 	trmmLeft(kern, opMat[T]{w22, true}, false, opMat[T]{w21, false})
-	lauum(kern, w22)
+	diag := func(e *engine[T], t int) {
+		if t == 1 {
+			lauum(e, w22)
+			return
+		}
+		lauum(e, w11)
+		for i := 0; i < n1; i++ {
+			dst, src := w11.Row(i)[:i+1], gram.Row(i)[:i+1]
+			for j, v := range src {
+				dst[j] += v
+			}
+		}
+	}
+	sideBySide(kern, n, n2, diag)
+}
+
+// sideBySide runs f(e, 0) and f(e, 1), two independent halves of a
+// recursive step of order n whose smaller half has order n2: on two
+// goroutines, each with half of kern's threads, when the step is large
+// enough to pay for it, else one after the other with kern.
+func sideBySide[T Float](kern *engine[T], n, n2 int, f func(e *engine[T], t int)) {
+	nt := kern.threadsFor(float64(n) * float64(n) * float64(n) / 3)
+	if nt < 2 || n2 < invertSideBySide {
+		f(kern, 0)
+		f(kern, 1)
+		return
+	}
+	parallel(2, func(t int) {
+		sub := *kern
+		sub.maxThreads = max(1, nt/2)
+		f(&sub, t)
+	})
 }
 
 // trmmLeft overwrites y with tri*y for the logical triangular tri (lower
@@ -180,7 +227,7 @@ func trmmLeft[T Float](kern *engine[T], tri opMat[T], lower bool, y opMat[T]) {
 		}
 		leaves = append(leaves, opMat[T]{c, false})
 	}
-	parallelColumns(r, kern.nr, threadsFor(float64(m)*float64(m)*float64(r)), func(c0, c1 int) {
+	parallelColumns(r, kern.nr, kern.threadsFor(float64(m)*float64(m)*float64(r)), func(c0, c1 int) {
 		trmmRec(kern, tri, lower, y.view(0, c0, m, c1-c0), leaves)
 	})
 }
