@@ -141,14 +141,18 @@ func packBlockA[T Float](dst []T, a Matrix[T], tA Transpose, alpha T, i0, mb, p0
 	// op(A)(i, p) = A(i, p): row i is contiguous in p. The rows of a
 	// micro-panel are read together in strips of packStrip elements, so
 	// that MR rows stream at once instead of one row at a time; a full
-	// micro-panel of the AVX2 tile height (6) is read in lockstep, one
-	// column of the panel per step.
+	// micro-panel of the AVX2 tile height (6), or of height 8 with alpha
+	// = 1 (AVX-512, NEON), is read in lockstep, one column per step.
 	for r := 0; r < panels; r++ {
 		panel := dst[r*mr*kb : (r+1)*mr*kb]
 		rows := min(mr, mb-r*mr)
 		if mr == 6 && rows == 6 {
 			off := (i0+r*mr)*lda + p0
 			asm.PackA6(panel, a.Data[off:], lda, alpha, kb)
+			continue
+		}
+		if mr == 8 && rows == 8 && alpha == 1 { // the AVX-512 and NEON tiles
+			packT8(panel, a.Data[(i0+r*mr)*lda+p0:], lda, 8, kb)
 			continue
 		}
 		for pb := 0; pb < kb; pb += packStrip {
