@@ -173,7 +173,7 @@ func trsmLogical[T Float](e *engine[T], tri opMat[T], lower, unit bool, y opMat[
 		substitute(tri, lower, unit, y)
 		return
 	}
-	nt := threadsFor(float64(m) * float64(m) * float64(r))
+	nt := e.threadsFor(float64(m) * float64(m) * float64(r))
 	nt = max(1, min(nt, (r+e.nr-1)/e.nr))
 	// Column panels small enough that each thread's panel of Y stays in
 	// its share of the L3 across the block steps that update it.
