@@ -14,6 +14,9 @@
 #define PC DX // row 0 of C
 #define LDC SI // row stride of C in bytes
 #define ROW R8 // row pointer for prefetch and update
+#define TILES R9 // tiles left in the column
+#define KC0 R10 // kc, reloaded for every tile
+#define PB0 R11 // start of the packed B panel, reloaded for every tile
 
 // 8x24 float64: Z8+3i, Z9+3i, Z10+3i hold row i of the tile (columns 0-7,
 // 8-15, 16-23); Z0-Z2 hold row p of B; Z3-Z7 broadcasts of A, rotated so
@@ -99,26 +102,36 @@
 	PREFETCH_ROW192; \
 	PREFETCH_ROW192
 
-// func gemm8x24F64AVX512(kc int, a, b, c *float64, ldc int)
+// func gemm8x24F64AVX512(kc int, a, b, c *float64, ldc, tiles int)
 //
-//	for i := 0; i < 8; i++ {
-//		for j := 0; j < 24; j++ {
-//			var s float64
-//			for p := 0; p < kc; p++ {
-//				s = math.FMA(a[p*8+i], b[p*24+j], s)
+//	for r := 0; r < tiles; r++ { // a column of tiles, as in the AVX2 kernels
+//		for i := 0; i < 8; i++ {
+//			for j := 0; j < 24; j++ {
+//				var s float64
+//				for p := 0; p < kc; p++ {
+//					s = math.FMA(a[r*8*kc+p*8+i], b[p*24+j], s)
+//				}
+//				c[(r*8+i)*ldc+j] += s
 //			}
-//			c[i*ldc+j] += s
 //		}
 //	}
 //
 // Requires: AVX512F
-TEXT ·gemm8x24F64AVX512(SB), NOSPLIT, $0-40
-	MOVQ kc+0(FP), KC
-	MOVQ a+8(FP), PA
-	MOVQ b+16(FP), PB
-	MOVQ c+24(FP), PC
-	MOVQ ldc+32(FP), LDC
-	SHLQ $3, LDC
+TEXT ·gemm8x24F64AVX512(SB), NOSPLIT, $0-48
+	MOVQ  kc+0(FP), KC0
+	MOVQ  a+8(FP), PA
+	MOVQ  b+16(FP), PB0
+	MOVQ  c+24(FP), PC
+	MOVQ  ldc+32(FP), LDC
+	SHLQ  $3, LDC
+	MOVQ  tiles+40(FP), TILES
+	TESTQ TILES, TILES
+	JZ    d8x24_done
+
+d8x24_tile:
+	// PA already points at this tile's A panel (see the AVX2 kernels).
+	MOVQ KC0, KC
+	MOVQ PB0, PB
 
 	// C is read only after the k loop: start fetching its rows now.
 	PREFETCH_C8
@@ -164,6 +177,11 @@ d8x24_update:
 	D24_UPDATE(Z23, Z24, Z25)
 	D24_UPDATE(Z26, Z27, Z28)
 	D24_UPDATE(Z29, Z30, Z31)
+	MOVQ ROW, PC // the next tile's first row
+	DECQ TILES
+	JNZ  d8x24_tile
+
+d8x24_done:
 	VZEROUPPER
 	RET
 
@@ -200,26 +218,36 @@ d8x24_update:
 	VMOVUPS r2, 128(ROW);     \
 	ADDQ    LDC, ROW
 
-// func gemm8x48F32AVX512(kc int, a, b, c *float32, ldc int)
+// func gemm8x48F32AVX512(kc int, a, b, c *float32, ldc, tiles int)
 //
-//	for i := 0; i < 8; i++ {
-//		for j := 0; j < 48; j++ {
-//			var s float32
-//			for p := 0; p < kc; p++ {
-//				s = fma32(a[p*8+i], b[p*48+j], s) // one rounding
+//	for r := 0; r < tiles; r++ {
+//		for i := 0; i < 8; i++ {
+//			for j := 0; j < 48; j++ {
+//				var s float32
+//				for p := 0; p < kc; p++ {
+//					s = fma32(a[r*8*kc+p*8+i], b[p*48+j], s) // one rounding
+//				}
+//				c[(r*8+i)*ldc+j] += s
 //			}
-//			c[i*ldc+j] += s
 //		}
 //	}
 //
 // Requires: AVX512F
-TEXT ·gemm8x48F32AVX512(SB), NOSPLIT, $0-40
-	MOVQ kc+0(FP), KC
-	MOVQ a+8(FP), PA
-	MOVQ b+16(FP), PB
-	MOVQ c+24(FP), PC
-	MOVQ ldc+32(FP), LDC
-	SHLQ $2, LDC
+TEXT ·gemm8x48F32AVX512(SB), NOSPLIT, $0-48
+	MOVQ  kc+0(FP), KC0
+	MOVQ  a+8(FP), PA
+	MOVQ  b+16(FP), PB0
+	MOVQ  c+24(FP), PC
+	MOVQ  ldc+32(FP), LDC
+	SHLQ  $2, LDC
+	MOVQ  tiles+40(FP), TILES
+	TESTQ TILES, TILES
+	JZ    s8x48_done
+
+s8x48_tile:
+	// PA already points at this tile's A panel (see the AVX2 kernels).
+	MOVQ KC0, KC
+	MOVQ PB0, PB
 
 	PREFETCH_C8
 	ZERO_ACC
@@ -262,5 +290,10 @@ s8x48_update:
 	S48_UPDATE(Z23, Z24, Z25)
 	S48_UPDATE(Z26, Z27, Z28)
 	S48_UPDATE(Z29, Z30, Z31)
+	MOVQ ROW, PC // the next tile's first row
+	DECQ TILES
+	JNZ  s8x48_tile
+
+s8x48_done:
 	VZEROUPPER
 	RET

@@ -76,17 +76,17 @@ func gemm6x8F64AVX2(kc int, a, b, c *float64, ldc, tiles int)
 //go:noescape
 func gemm6x16F32AVX2(kc int, a, b, c *float32, ldc, tiles int)
 
-// gemm8x24F64AVX512 is gemmTileF64Generic(8, 24, …) using AVX-512F.
-// Requires useAVX512.
+// gemm8x24F64AVX512 is gemmTileF64Generic(8, 24, …) using AVX-512F, for
+// a column of tiles as gemm6x8F64AVX2. Requires useAVX512.
 //
 //go:noescape
-func gemm8x24F64AVX512(kc int, a, b, c *float64, ldc int)
+func gemm8x24F64AVX512(kc int, a, b, c *float64, ldc, tiles int)
 
-// gemm8x48F32AVX512 is gemmTileF32Generic(8, 48, …) using AVX-512F.
-// Requires useAVX512.
+// gemm8x48F32AVX512 is gemmTileF32Generic(8, 48, …) using AVX-512F, for
+// a column of tiles. Requires useAVX512.
 //
 //go:noescape
-func gemm8x48F32AVX512(kc int, a, b, c *float32, ldc int)
+func gemm8x48F32AVX512(kc int, a, b, c *float32, ldc, tiles int)
 
 // packA6F64AVX2 is PackA6 (float64) for the first 4*quads columns (quads >= 0),
 // on checked slices. Requires useAVX2.
@@ -142,7 +142,7 @@ func tileF32(id kernelID) TileF32 {
 func mulAddF64(id kernelID, kc int, a, b, c *float64, ldc int) {
 	switch id {
 	case idAVX512:
-		gemm8x24F64AVX512(kc, a, b, c, ldc)
+		gemm8x24F64AVX512(kc, a, b, c, ldc, 1)
 	case idAVX2:
 		gemm6x8F64AVX2(kc, a, b, c, ldc, 1)
 	default:
@@ -150,20 +150,23 @@ func mulAddF64(id kernelID, kc int, a, b, c *float64, ldc int) {
 	}
 }
 
-// mulAddColumnF64 runs a column of tiles (TileF64.MulAddColumn): in one
-// call on the AVX2 path, tile by tile on the others.
+// mulAddColumnF64 runs a column of tiles (TileF64.MulAddColumn) in one
+// assembly call.
 func mulAddColumnF64(id kernelID, mr, kc int, a, b, c *float64, ldc, tiles int) {
-	if id == idAVX2 {
+	switch id {
+	case idAVX512:
+		gemm8x24F64AVX512(kc, a, b, c, ldc, tiles)
+	case idAVX2:
 		gemm6x8F64AVX2(kc, a, b, c, ldc, tiles)
-		return
+	default:
+		columnLoopF64(id, mr, kc, a, b, c, ldc, tiles)
 	}
-	columnLoopF64(id, mr, kc, a, b, c, ldc, tiles)
 }
 
 func mulAddF32(id kernelID, kc int, a, b, c *float32, ldc int) {
 	switch id {
 	case idAVX512:
-		gemm8x48F32AVX512(kc, a, b, c, ldc)
+		gemm8x48F32AVX512(kc, a, b, c, ldc, 1)
 	case idAVX2:
 		gemm6x16F32AVX2(kc, a, b, c, ldc, 1)
 	default:
@@ -173,11 +176,14 @@ func mulAddF32(id kernelID, kc int, a, b, c *float32, ldc int) {
 
 // mulAddColumnF32 is mulAddColumnF64 for float32.
 func mulAddColumnF32(id kernelID, mr, kc int, a, b, c *float32, ldc, tiles int) {
-	if id == idAVX2 {
+	switch id {
+	case idAVX512:
+		gemm8x48F32AVX512(kc, a, b, c, ldc, tiles)
+	case idAVX2:
 		gemm6x16F32AVX2(kc, a, b, c, ldc, tiles)
-		return
+	default:
+		columnLoopF32(id, mr, kc, a, b, c, ldc, tiles)
 	}
-	columnLoopF32(id, mr, kc, a, b, c, ldc, tiles)
 }
 
 // fmaLoop runs FMALoop on the widest vectors of the active path.

@@ -27,7 +27,8 @@ def disassemble(binary, ranges):
             r = r.strip().lstrip('%')
             m = re.match(r'zmm(\d+)$', r)
             if m: return 'Z' + m.group(1)
-            return {'rax': 'AX', 'rbx': 'BX', 'rcx': 'CX', 'rdx': 'DX', 'rsi': 'SI', 'r8': 'R8'}[r]
+            return {'rax': 'AX', 'rbx': 'BX', 'rcx': 'CX', 'rdx': 'DX', 'rsi': 'SI', 'r8': 'R8', 'r9': 'R9', 'r10': 'R10',
+                    'r11': 'R11'}[r]
         def opnd(o):
             o = o.strip()
             if o.startswith('$'): return '$' + str(int(o[1:], 0))
@@ -123,11 +124,12 @@ def run(prog, args, mem, elem):
         elif op == 'RET': return
         else: raise Exception("unknown op " + op)
 
-def check(prog, mr, nr, elem, kc, ldc, rng):
+def check(prog, mr, nr, elem, kc, ldc, rng, tiles=1):
     fmt = 'd' if elem == 8 else 'f'
-    A = [rng.uniform(-1, 1) for _ in range(mr*kc)]
+    rows = tiles*mr
+    A = [rng.uniform(-1, 1) for _ in range(rows*kc)]
     B = [rng.uniform(-1, 1) for _ in range(nr*kc)]
-    clen = (mr-1)*ldc + nr
+    clen = max(rows-1, 0)*ldc + nr
     C0 = [rng.uniform(-1, 1) for _ in range(clen)]
     rt = lambda v: struct.unpack(fmt, struct.pack(fmt, v))[0]
     A = [rt(v) for v in A]; B = [rt(v) for v in B]; C0 = [rt(v) for v in C0]
@@ -135,21 +137,22 @@ def check(prog, mr, nr, elem, kc, ldc, rng):
     ab, bb, cb = 0x10000, 0x200000, 0x400000 + elem*rng.randrange(8)
     mem.add(ab, bytearray(struct.pack('<%d%s' % (len(A), fmt), *A)), "A", [False]*(len(A)*elem))
     mem.add(bb, bytearray(struct.pack('<%d%s' % (len(B), fmt), *B)), "B", [False]*(len(B)*elem))
-    wm = [((k // elem) % ldc) < nr for k in range(clen*elem)]
+    wm = [((k // elem) % ldc) < nr and (k // elem) // ldc < rows for k in range(clen*elem)]
     cbuf = bytearray(struct.pack('<%d%s' % (clen, fmt), *C0))
     mem.add(cb, cbuf, "C", wm)
-    run(prog, {8: kc, 16: ab, 24: bb, 32: cb, 40: ldc}, mem, elem)
+    run(prog, {8: kc, 16: ab, 24: bb, 32: cb, 40: ldc, 48: tiles}, mem, elem)
     C = struct.unpack('<%d%s' % (clen, fmt), bytes(cbuf))
     u = 2.0**-53 if elem == 8 else 2.0**-24
-    for i in range(mr):
+    for i in range(rows):
+        r, ii = divmod(i, mr)  # tile r, its row ii: A panel r*mr*kc on
         for j in range(nr):
-            s = C0[i*ldc+j] + math.fsum(A[p*mr+i]*B[p*nr+j] for p in range(kc))
-            S = abs(C0[i*ldc+j]) + sum(abs(A[p*mr+i]*B[p*nr+j]) for p in range(kc))
+            s = C0[i*ldc+j] + math.fsum(A[r*mr*kc+p*mr+ii]*B[p*nr+j] for p in range(kc))
+            S = abs(C0[i*ldc+j]) + sum(abs(A[r*mr*kc+p*mr+ii]*B[p*nr+j]) for p in range(kc))
             g = (kc+1)*u/(1-(kc+1)*u)
             if abs(C[i*ldc+j] - s) > g*S + 4*u*abs(s):
-                raise Exception(f"kc={kc} ldc={ldc}: c[{i}][{j}] = {C[i*ldc+j]}, want {s}")
+                raise Exception(f"kc={kc} ldc={ldc} tiles={tiles}: c[{i}][{j}] = {C[i*ldc+j]}, want {s}")
     for k in range(clen):
-        if (k % ldc) >= nr and C[k] != C0[k]: raise Exception("gap changed")
+        if ((k % ldc) >= nr or k // ldc >= rows) and C[k] != C0[k]: raise Exception("gap changed")
 
 ranges = {}
 for arg in sys.argv[2:]:
@@ -162,4 +165,9 @@ for name, mr, nr, elem in [('gemm8x24F64AVX512', 8, 24, 8), ('gemm8x48F32AVX512'
     for kc in list(range(0, 10)) + [17, 255, 256, 257]:
         for ldc in (nr, nr + 3):
             check(funcs[name], mr, nr, elem, kc, ldc, rng); n += 1
+    # Columns of tiles: the reloads of kc and B, C moving down MR rows,
+    # and tiles = 0 writing nothing.
+    for kc in (0, 1, 5, 17):
+        for tiles in (0, 2, 3):
+            check(funcs[name], mr, nr, elem, kc, nr + 3, rng, tiles); n += 1
     print(name, "ok,", n, "cases")
