@@ -6,7 +6,8 @@
 // Register plan shared by both kernels:
 //
 //	R0 kc, R1 a (packed, post-incremented), R2 b (packed, post-incremented),
-//	R3 c, R4 ldc in bytes, R5 C row pointer, R6 main-loop count, R7 tail count.
+//	R3 c, R4 ldc in bytes, R5 C row pointer, R6 main-loop count, R7 tail count,
+//	R8 start of the B panel and R9 tiles left (for a column of tiles).
 //	V0-V1   one row of the B panel (NR elements)
 //	V2-V9   the MR = 8 values of one A column, each broadcast to all lanes
 //	        (two VLD4R: 4 consecutive elements, each replicated to a register)
@@ -240,9 +241,10 @@
 	WORD $0x4e3ed5ce; /* FADD V30.S4, V14.S4, V14.S4 */ \
 	WORD $0x4e3fd5ef  /* FADD V31.S4, V15.S4, V15.S4 */
 
-// func gemm8x4F64NEON(kc int, a, b, c *float64, ldc int)
+// func gemm8x4F64NEON(kc int, a, b, c *float64, ldc, tiles int)
 //
-// gemm8x4F64NEON is
+// gemm8x4F64NEON is, for each of tiles tiles stacked in a column (A panels
+// 8*kc apart, C tiles 8 rows apart, as in the amd64 kernels),
 //
 //	var acc [8][4]float64
 //	for p := 0; p < kc; p++ {
@@ -258,16 +260,24 @@
 //		}
 //	}
 //
-// for kc >= 0 (kc = 0 returns without touching memory). It reads 8*kc
-// elements of a, 4*kc of b, and rows i*ldc .. i*ldc+3 of c.
-TEXT ·gemm8x4F64NEON(SB), NOSPLIT, $0-40
+// for kc >= 0 (kc = 0 or tiles = 0 returns without touching memory). Per
+// tile it reads 8*kc elements of a, 4*kc of b, and rows i*ldc .. i*ldc+3
+// of c.
+TEXT ·gemm8x4F64NEON(SB), NOSPLIT, $0-48
 	MOVD kc+0(FP), R0
 	MOVD a+8(FP), R1
-	MOVD b+16(FP), R2
+	MOVD b+16(FP), R8
 	MOVD c+24(FP), R3
 	MOVD ldc+32(FP), R4
+	MOVD tiles+40(FP), R9
 	CBZ  R0, done
+	CBZ  R9, done
 	LSL  $3, R4
+
+tile:
+	// R1 already points at this tile's A panel: the previous tile's
+	// loads ended where it begins.
+	MOVD R8, R2
 	PREFETCH_C
 	ZERO_ACC
 	LSR  $const_neonKShift, R0, R6
@@ -294,13 +304,16 @@ store:
 	LOAD_C_F64
 	ADD_ACC_F64
 	STORE_C_F64
+	ADD  R4<<3, R3, R3 // the next tile, 8 rows down
+	SUBS $1, R9
+	BNE  tile
 
 done:
 	RET
 
-// func gemm8x8F32NEON(kc int, a, b, c *float32, ldc int)
+// func gemm8x8F32NEON(kc int, a, b, c *float32, ldc, tiles int)
 //
-// gemm8x8F32NEON is gemm8x4F64NEON for float32 with an 8x8 tile:
+// gemm8x8F32NEON is gemm8x4F64NEON for float32 with an 8x8 tile, per tile:
 //
 //	var acc [8][8]float32
 //	for p := 0; p < kc; p++ {
@@ -317,15 +330,22 @@ done:
 //	}
 //
 // where fma32 rounds x*y+z once to float32. It reads 8*kc elements of a and
-// b and rows i*ldc .. i*ldc+7 of c, for kc >= 0.
-TEXT ·gemm8x8F32NEON(SB), NOSPLIT, $0-40
+// b and rows i*ldc .. i*ldc+7 of c per tile, for kc >= 0.
+TEXT ·gemm8x8F32NEON(SB), NOSPLIT, $0-48
 	MOVD kc+0(FP), R0
 	MOVD a+8(FP), R1
-	MOVD b+16(FP), R2
+	MOVD b+16(FP), R8
 	MOVD c+24(FP), R3
 	MOVD ldc+32(FP), R4
+	MOVD tiles+40(FP), R9
 	CBZ  R0, done
+	CBZ  R9, done
 	LSL  $2, R4
+
+tile:
+	// R1 already points at this tile's A panel: the previous tile's
+	// loads ended where it begins.
+	MOVD R8, R2
 	PREFETCH_C
 	ZERO_ACC
 	LSR  $const_neonKShift, R0, R6
@@ -352,6 +372,9 @@ store:
 	LOAD_C_F32
 	ADD_ACC_F32
 	STORE_C_F32
+	ADD  R4<<3, R3, R3 // the next tile, 8 rows down
+	SUBS $1, R9
+	BNE  tile
 
 done:
 	RET

@@ -47,18 +47,19 @@ var (
 )
 
 // gemm8x4F64NEON adds the product of the packed 8 x kc panel a and kc x 4
-// panel b to the 8x4 tile of c with row stride ldc (elements). kc >= 0 and
-// every pointer must cover its panel (kc = 0 touches nothing); nothing is
-// checked. 64*kc flops.
+// panel b to the 8x4 tile of c with row stride ldc (elements), for each of
+// tiles tiles stacked in a column (A panels 8*kc apart, C tiles 8 rows
+// apart). kc, tiles >= 0 and every pointer must cover its panels (kc = 0
+// or tiles = 0 touches nothing); nothing is checked. 64*kc flops per tile.
 //
 //go:noescape
-func gemm8x4F64NEON(kc int, a, b, c *float64, ldc int)
+func gemm8x4F64NEON(kc int, a, b, c *float64, ldc, tiles int)
 
 // gemm8x8F32NEON is gemm8x4F64NEON for float32 with an 8x8 tile. 128*kc
-// flops.
+// flops per tile.
 //
 //go:noescape
-func gemm8x8F32NEON(kc int, a, b, c *float32, ldc int)
+func gemm8x8F32NEON(kc int, a, b, c *float32, ldc, tiles int)
 
 // fmaLoopNEON is fmaLoopGeneric on 12 128-bit registers (2 float64 lanes
 // each); iters must be >= 0.
@@ -82,7 +83,7 @@ func tileF32(id kernelID) TileF32 {
 
 func mulAddF64(id kernelID, kc int, a, b, c *float64, ldc int) {
 	if id == idNEON {
-		gemm8x4F64NEON(kc, a, b, c, ldc)
+		gemm8x4F64NEON(kc, a, b, c, ldc, 1)
 		return
 	}
 	mulAddGenericF64(kc, a, b, c, ldc)
@@ -90,18 +91,27 @@ func mulAddF64(id kernelID, kc int, a, b, c *float64, ldc int) {
 
 func mulAddF32(id kernelID, kc int, a, b, c *float32, ldc int) {
 	if id == idNEON {
-		gemm8x8F32NEON(kc, a, b, c, ldc)
+		gemm8x8F32NEON(kc, a, b, c, ldc, 1)
 		return
 	}
 	mulAddGenericF32(kc, a, b, c, ldc)
 }
 
-// The NEON kernels have no column loop: a column runs tile by tile.
+// mulAddColumnF64 runs a column of tiles in one NEON call (tile by tile
+// on the generic path).
 func mulAddColumnF64(id kernelID, mr, kc int, a, b, c *float64, ldc, tiles int) {
+	if id == idNEON {
+		gemm8x4F64NEON(kc, a, b, c, ldc, tiles)
+		return
+	}
 	columnLoopF64(id, mr, kc, a, b, c, ldc, tiles)
 }
 
 func mulAddColumnF32(id kernelID, mr, kc int, a, b, c *float32, ldc, tiles int) {
+	if id == idNEON {
+		gemm8x8F32NEON(kc, a, b, c, ldc, tiles)
+		return
+	}
 	columnLoopF32(id, mr, kc, a, b, c, ldc, tiles)
 }
 
