@@ -27,6 +27,12 @@
 // loop above, not necessarily its NaN payload. Kernels are pure functions,
 // safe for concurrent use on disjoint tiles.
 //
+// MulAddColumn applies a kernel to a column of tiles (A micro-panels back
+// to back, as in a packed A block; C tiles MR rows apart) in one call: one
+// assembly loop on every SIMD path, so that a blocked GEMM pays the call
+// overhead once per column. PackA6 packs the 6-row A micro-panels of the
+// AVX2 tiles (in registers, four columns per step, for float64).
+//
 // FMALoop measures the floating-point peak of the active path at run time.
 //
 // # Instruction sets
