@@ -115,7 +115,7 @@ func invertRec[T Float](kern *engine[T], l Matrix[T], invs []opMat[T]) {
 	// L21 := L21 * L11^{-1}: L11^T * L21^T = L21^T, logical upper.
 	trsmLogical(kern, opMat[T]{l11, true}, false, false, opMat[T]{l21, true})
 	// L21 := -L22^{-1} * L21.
-	scaleMatrix(-1, l21)
+	scaleBlock(l21, -1)
 	trsmLogical(kern, opMat[T]{l22, false}, true, false, opMat[T]{l21, false})
 	// L11 and L22 are independent: invert them side by side (the
 	// recursion's small steps alone scale poorly at n ~ 1000).

@@ -57,7 +57,7 @@ func Trsm[T Float](side Side, uplo Uplo, tA Transpose, diag Diag, alpha T, a, b 
 		return
 	}
 	if alpha != 1 {
-		scaleMatrix(alpha, b)
+		scaleBlock(b, alpha)
 		if alpha == 0 {
 			return
 		}
@@ -542,21 +542,6 @@ func substitute[T Float](tri opMat[T], lower, unit bool, y opMat[T]) {
 		}
 		for i, v := range x {
 			y.set(i, j, v)
-		}
-	}
-}
-
-// scaleMatrix multiplies every element of b by alpha; alpha = 0 stores
-// zeros without reading b.
-func scaleMatrix[T Float](alpha T, b Matrix[T]) {
-	for i := 0; i < b.Rows; i++ {
-		row := b.Row(i)
-		if alpha == 0 {
-			clear(row)
-			continue
-		}
-		for j := range row {
-			row[j] *= alpha
 		}
 	}
 }
