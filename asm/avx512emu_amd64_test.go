@@ -16,7 +16,8 @@ import (
 // machine code (decoded by binutils' objdump, independently of the Go
 // assembler) is checked on CPUs without AVX-512, where the variant tests
 // skip them: results within the error bound, loads inside the operands,
-// stores inside the C tile. It needs python3 and objdump (binutils).
+// stores inside the C tile, also when the tile is rows of B (in place).
+// It needs python3 and objdump (binutils).
 func TestAVX512Emulated(t *testing.T) {
 	if testing.Short() {
 		t.Skip("emulation takes a few seconds")

@@ -22,8 +22,11 @@
 //
 // Kernels need no alignment (C's rows may start anywhere), read only the
 // MR*kc and NR*kc values of the panels and write only the MR x NR entries
-// of the tile (never the gaps between rows when ldc > NR); c must not
-// overlap a or b. NaN and ±Inf propagate with the exceptional class of the
+// of the tile (never the gaps between rows when ldc > NR). c must not
+// overlap a. MulAdd's tile may be rows of b itself (ldc = NR): every
+// kernel reads all of a and b before it writes c, and the triangular
+// solves of package linalg update packed rows in place this way; the
+// tiles of MulAddColumn must not overlap b. NaN and ±Inf propagate with the exceptional class of the
 // loop above, not necessarily its NaN payload. Kernels are pure functions,
 // safe for concurrent use on disjoint tiles.
 //

@@ -132,17 +132,23 @@ func (c *cholesky[T]) update(s, n1, n2, next int) error {
 	nt := threadsFor(float64(n2) * float64(n2) * float64(n1))
 	nt = max(1, min(nt, panels, (n2-next)/mr+1))
 	rows := lookAheadRows(n1, n2, next, mr, nt)
+	dpBuf := getBuf[T](diagPackSize(n1, mr))
+	defer putBuf(dpBuf)
+	dp := *dpBuf
 	bar := newBarrier(nt)
 	y := opMat[T]{a21, true}
 	var err error
 	parallel(nt, func(t int) {
-		// Solve micro-panels p0..p1-1 of A21^T.
+		// Pack a share of the diagonal block and micro-panels p0..p1-1 of
+		// A21^T, then solve those.
+		r0, r1 := split((n1+mr-1)/mr, nt, t)
+		packDiag(dp, opMat[T]{l11, false}, true, false, mr, r0, r1)
 		p0, p1 := split(panels, nt, t)
+		packPanelB(bp, a21, Trans, 0, n1, 0, n2, nr, p0, p1)
+		bar.wait()
 		if p0 < p1 {
 			w := newTrsmWork(e, n1, nr)
-			packPanelB(bp, a21, Trans, 0, n1, 0, n2, nr, p0, p1)
-			w.packDiag(opMat[T]{l11, false}, true, false)
-			w.solveDiag(n1, bp[p0*nr*n1:], min(n2, p1*nr)-p0*nr, y, 0, p0*nr, true)
+			w.solveDiag(n1, dp, bp[p0*nr*n1:], min(n2, p1*nr)-p0*nr, y, 0, p0*nr, true)
 			w.free()
 		}
 		bar.wait()

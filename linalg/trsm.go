@@ -180,13 +180,35 @@ func trsmLogical[T Float](e *engine[T], tri opMat[T], lower, unit bool, y opMat[
 	size := int(unsafe.Sizeof(T(0)))
 	ncw := cacheSizes().L3 / (4 * nt * m * size) / e.nr * e.nr
 	ncw = min(max(ncw, trsmMinPanels*e.nr), e.nc)
+	diags := packDiags(e, tri, lower, unit)
+	defer putBuf(diags)
 	parallelColumns(r, e.nr, nt, func(c0, c1 int) {
 		w := newTrsmWork(e, m, min(ncw, c1-c0))
 		defer w.free()
 		for jc := c0; jc < c1; jc += ncw {
-			w.solvePanel(tri, lower, unit, y, jc, min(ncw, c1-jc))
+			w.solvePanel(tri, *diags, lower, y, jc, min(ncw, c1-jc))
 		}
 	})
+}
+
+// packDiags packs every diagonal block of the packed solve of tri (order
+// m, blocks of trsmBlock rows) with packDiag, block q at offset
+// q*diagPackSize(kb, MR), in parallel over the blocks. The buffer is
+// pooled: return it with putBuf.
+func packDiags[T Float](e *engine[T], tri opMat[T], lower, unit bool) *[]T {
+	m, mr := tri.rows(), e.mr
+	kb := trsmBlock(e, m)
+	size := diagPackSize(kb, mr)
+	blocks := (m + kb - 1) / kb
+	buf := getBuf[T](blocks * size)
+	ParallelFor(blocks, func(lo, hi int) {
+		for q := lo; q < hi; q++ {
+			s := q * kb
+			b := min(kb, m-s)
+			packDiag((*buf)[q*size:(q+1)*size], tri.view(s, s, b, b), lower, unit, mr, 0, (b+mr-1)/mr)
+		}
+	})
+	return buf
 }
 
 // trsmMinPanels is the fewest NR-wide micro-panels in a column panel of
@@ -205,22 +227,19 @@ func parallelColumns(r, nr, nt int, fn func(c0, c1 int)) {
 }
 
 // trsmWork holds one goroutine's buffers for the packed triangular solve:
-// the packed rows of Y of one block (bp, KB x panel width), the packed
-// off-diagonal part of the triangle's diagonal block (dp) with the
-// inverses of its MR x MR diagonal blocks (inv, each an A micro-panel of
-// depth MR), a packed block of the triangle below (or above) it (ap), and
-// two scratch tiles.
+// the packed rows of Y of one block (bp, KB x panel width), a packed block
+// of the triangle below (or above) it (ap), and two scratch tiles.
 type trsmWork[T Float] struct {
-	e               *engine[T]
-	kb              int
-	bp, dp, inv, ap []T
-	t1, t2          []T
-	bufs            []*[]T
+	e      *engine[T]
+	kb     int
+	bp, ap []T
+	t1, t2 []T
+	bufs   []*[]T
 }
 
 func newTrsmWork[T Float](e *engine[T], m, ncw int) *trsmWork[T] {
 	mr, nr := e.mr, e.nr
-	kb := min(max(e.kc/mr*mr, mr), roundUp(m, mr))
+	kb := trsmBlock(e, m)
 	w := &trsmWork[T]{e: e, kb: kb}
 	get := func(n int) []T {
 		b := getBuf[T](n)
@@ -228,11 +247,15 @@ func newTrsmWork[T Float](e *engine[T], m, ncw int) *trsmWork[T] {
 		return *b
 	}
 	w.bp = get(packedBSize(kb, ncw, nr))
-	w.dp = get(packedASize(kb, kb, mr))
-	w.inv = get(kb * mr)
 	w.ap = get(packedASize(min(e.mc, m), kb, mr))
 	w.t1, w.t2 = get(mr*nr), get(mr*nr)
 	return w
+}
+
+// trsmBlock is the order of the diagonal blocks the packed solve of an
+// order-m triangle takes in turn: KC rounded down to MR.
+func trsmBlock[T Float](e *engine[T], m int) int {
+	return min(max(e.kc/e.mr*e.mr, e.mr), roundUp(m, e.mr))
 }
 
 func (w *trsmWork[T]) free() {
@@ -241,9 +264,11 @@ func (w *trsmWork[T]) free() {
 	}
 }
 
-// solvePanel solves tri * X = Y in place for columns jc..jc+nb-1 of y.
-func (w *trsmWork[T]) solvePanel(tri opMat[T], lower, unit bool, y opMat[T], jc, nb int) {
+// solvePanel solves tri * X = Y in place for columns jc..jc+nb-1 of y,
+// given the diagonal blocks packed by packDiags.
+func (w *trsmWork[T]) solvePanel(tri opMat[T], diags []T, lower bool, y opMat[T], jc, nb int) {
 	e, kb := w.e, w.kb
+	size := diagPackSize(kb, e.mr)
 	m := y.rows()
 	blocks := (m + kb - 1) / kb
 	for step := 0; step < blocks; step++ {
@@ -255,8 +280,7 @@ func (w *trsmWork[T]) solvePanel(tri opMat[T], lower, unit bool, y opMat[T], jc,
 		b := min(kb, m-s)
 		bp := w.bp[:packedBSize(b, nb, e.nr)]
 		packPanelB(bp, y.m, Transpose(y.t), s, b, jc, nb, e.nr, 0, (nb+e.nr-1)/e.nr)
-		w.packDiag(tri.view(s, s, b, b), lower, unit)
-		w.solveDiag(b, bp, nb, y, s, jc, lower)
+		w.solveDiag(b, diags[q*size:(q+1)*size], bp, nb, y, s, jc, lower)
 		// Subtract the solved rows from the rows they feed.
 		r0, r1 := s+b, m
 		if !lower {
@@ -297,50 +321,61 @@ func (w *trsmWork[T]) macroTransposed(kb, mb int, bp []T, nb int, ct Matrix[T]) 
 	}
 }
 
-// packDiag packs the diagonal block d (b x b, b <= kb) of the triangle for
-// solveDiag: in w.dp, as an A block of depth b with alpha = -1, micro-panel
-// r holds only the columns its tile depends on (left of its diagonal
-// MR x MR block if lower, right of it if upper; the other entries of dp
-// are never read); in w.inv, the inverse of the diagonal MR x MR block of
-// micro-panel r as an A micro-panel of depth MR, padded with the identity
-// past b.
-func (w *trsmWork[T]) packDiag(d opMat[T], lower, unit bool) {
-	mr := w.e.mr
+// diagPackSize is the length of the buffer packDiag fills for a diagonal
+// block of order b: b rounded up to MR, squared.
+func diagPackSize(b, mr int) int { return roundUp(b, mr) * roundUp(b, mr) }
+
+// packDiag packs the diagonal block d (order b) of the triangle for
+// solveTiles: micro-panel r, for the tile of rows i0 = r*MR.., is stored
+// at dp[r*MR*bt:] (bt = b rounded up to MR) as two A micro-panels, in the
+// order of the packed rows they multiply:
+//
+//	lower: -d[i0:i0+MR, p] for p < i0 (depth i0), then W - I (depth MR);
+//	upper: W - I (depth MR), then -d[i0:i0+MR, p] for p >= i0+MR;
+//
+// where W is the inverse of the tile's MR x MR diagonal block (padded
+// with the identity past b, inverted in float64). It packs micro-panels
+// r0..r1-1 of (b+MR-1)/MR, so that goroutines can share the work, and
+// costs about MR*b/2 copies and MR^3/3 multiply-adds per micro-panel.
+func packDiag[T Float](dp []T, d opMat[T], lower, unit bool, mr, r0, r1 int) {
 	b := d.rows()
-	var blk [maxTile * maxTile]float64
-	for r := 0; r*mr < b; r++ {
+	bt := roundUp(b, mr)
+	var t [maxTile * maxTile]float64
+	for r := r0; r < r1; r++ {
 		i0 := r * mr
 		rows := min(mr, b-i0)
-		panel := w.dp[i0*b : (i0+mr)*b]
-		p0, p1 := 0, i0
+		panel := dp[i0*bt : i0*bt+mr*bt]
+		// The columns of the rows the tile depends on, negated.
+		p0, p1, at := 0, i0, 0 // source columns, first panel column
 		if !lower {
-			p0, p1 = i0+rows, b
+			p0, p1, at = i0+mr, b, mr
 		}
-		if !d.t {
-			// Row i0+i of the block is contiguous in p.
-			for i := 0; i < rows; i++ {
-				src := d.m.Row(i0 + i)[p0:p1]
-				for q, v := range src {
-					panel[(p0+q)*mr+i] = -v
+		if p0 < p1 {
+			dep := panel[at*mr : (at+p1-p0)*mr]
+			if !d.t {
+				// Row i0+i of the block is contiguous in p.
+				for i := 0; i < rows; i++ {
+					for q, v := range d.m.Row(i0 + i)[p0:p1] {
+						dep[q*mr+i] = -v
+					}
+				}
+			} else {
+				for q := range p1 - p0 {
+					col := dep[q*mr : q*mr+rows]
+					for i, v := range d.m.Row(p0 + q)[i0 : i0+rows] {
+						col[i] = -v
+					}
 				}
 			}
-			for p := p0; p < p1 && rows < mr; p++ {
-				clear(panel[p*mr+rows : p*mr+mr])
-			}
-		} else {
-			for p := p0; p < p1; p++ {
-				col := panel[p*mr : p*mr+mr]
-				src := d.m.Row(p)[i0 : i0+rows]
-				for i, v := range src {
-					col[i] = -v
+			if rows < mr {
+				for q := range p1 - p0 {
+					clear(dep[q*mr+rows : q*mr+mr])
 				}
-				clear(col[rows:])
 			}
 		}
-		// The diagonal block, as a lower triangle (an upper one transposed),
-		// padded with the identity, inverted in float64.
-		t := blk[:mr*mr]
-		clear(t)
+		// The diagonal block as a lower triangle (an upper one transposed),
+		// padded with the identity, inverted, minus I.
+		clear(t[:mr*mr])
 		for i := 0; i < mr; i++ {
 			for j := 0; j <= i; j++ {
 				switch {
@@ -354,17 +389,23 @@ func (w *trsmWork[T]) packDiag(d opMat[T], lower, unit bool) {
 				}
 			}
 		}
-		invertLower(Matrix[float64]{Rows: mr, Cols: mr, Stride: mr, Data: t})
-		// inv holds W = inv(diagonal block) column by column: W(i, p) at
-		// p*mr+i. For an upper block W = inv(lower)^T.
-		inv := w.inv[i0*mr : i0*mr+mr*mr]
+		invertLower(Matrix[float64]{Rows: mr, Cols: mr, Stride: mr, Data: t[:mr*mr]})
+		own := 0
+		if lower {
+			own = i0
+		}
+		inv := panel[own*mr : (own+mr)*mr] // inv[q*mr+i] = W(i, q) - [i == q]
 		for i := 0; i < mr; i++ {
-			for p := 0; p < mr; p++ {
-				v := t[i*mr+p]
-				if !lower {
-					v = t[p*mr+i]
+			for q := 0; q < mr; q++ {
+				v := t[i*mr+q] // W(i, q) if lower, W(q, i) if upper
+				if i == q {
+					v--
 				}
-				inv[p*mr+i] = T(v)
+				if lower {
+					inv[q*mr+i] = T(v)
+				} else {
+					inv[i*mr+q] = T(v)
+				}
 			}
 		}
 	}
@@ -373,17 +414,16 @@ func (w *trsmWork[T]) packDiag(d opMat[T], lower, unit bool) {
 // maxTile bounds MR of every kernel (for the fixed scratch of packDiag).
 const maxTile = 16
 
-// solveDiag solves the diagonal block (packed by packDiag, order b) for the
-// packed rows bp (b x nb) of the block starting at row s0 of y, in place in
-// bp, and writes the solution to y (columns jc..jc+nb-1). Tiles are solved
-// in dependency order: each is the packed rows minus the product of its
-// row of the block with the rows solved before it, times the inverse of
-// its diagonal MR x MR block. The tile rows are taken in groups of about
-// MC rows, each for all column micro-panels in turn, so that the group's
-// part of the packed block stays in L2 (as an A block of Gemm) instead of
-// the whole block streaming from L3 for every micro-panel; the order of
-// the operations on each tile is the same.
-func (w *trsmWork[T]) solveDiag(b int, bp []T, nb int, y opMat[T], s0, jc int, lower bool) {
+// solveDiag solves the diagonal block (packed by packDiag in dp, order b)
+// for the packed rows bp (b x nb) of the block starting at row s0 of y, in
+// place in bp, and writes the solution to y (columns jc..jc+nb-1). Tiles
+// are solved in dependency order, each by one kernel call (see packDiag).
+// The tile rows are taken in groups of about MC rows, each for all column
+// micro-panels in turn, so that the group's part of the packed block
+// stays in L2 (as an A block of Gemm) instead of the whole block streaming
+// from L3 for every micro-panel; the order of the operations on each tile
+// is the same.
+func (w *trsmWork[T]) solveDiag(b int, dp, bp []T, nb int, y opMat[T], s0, jc int, lower bool) {
 	e := w.e
 	mr := e.mr
 	tiles := (b + mr - 1) / mr
@@ -391,7 +431,7 @@ func (w *trsmWork[T]) solveDiag(b int, bp []T, nb int, y opMat[T], s0, jc int, l
 	for g := 0; g < tiles; g += group {
 		last := g+group >= tiles
 		for s := 0; s*e.nr < nb; s++ {
-			w.solveTiles(b, bp, nb, y, s0, jc, lower, s, g, min(g+group, tiles))
+			w.solveTiles(b, dp, bp, nb, y, s0, jc, lower, s, g, min(g+group, tiles))
 			if last && y.t {
 				unpackTransposed(bp, b, nb, e.nr, s, y.m, jc, s0)
 			}
@@ -428,12 +468,18 @@ func unpackTransposed[T Float](bp []T, kb, nb, nr, s int, m Matrix[T], j0, i0 in
 }
 
 // solveTiles solves tiles k0..k1-1 (in dependency order) of column
-// micro-panel s for solveDiag; the tiles before k0 are solved.
-func (w *trsmWork[T]) solveTiles(b int, bp []T, nb int, y opMat[T], s0, jc int, lower bool, s, k0, k1 int) {
+// micro-panel s for solveDiag; the tiles before k0 are solved. A full
+// tile is solved in place with two kernel calls: the product of its
+// micro-panel of the block with the packed rows it depends on is added
+// to it, then (W - I) times itself (the kernels read all of b before
+// they write c), which leaves W times it. A partial tile (the last rows,
+// fewer than MR) is solved in a scratch tile, so that no call reads or
+// writes past row b.
+func (w *trsmWork[T]) solveTiles(b int, dp, bp []T, nb int, y opMat[T], s0, jc int, lower bool, s, k0, k1 int) {
 	e := w.e
 	mr, nr := e.mr, e.nr
-	tiles := (b + mr - 1) / mr
-	t1, t2 := w.t1, w.t2
+	bt := roundUp(b, mr)
+	tiles := bt / mr
 	cols := min(nr, nb-s*nr)
 	panel := bp[s*nr*b : (s+1)*nr*b]
 	for k := k0; k < k1; k++ {
@@ -443,24 +489,29 @@ func (w *trsmWork[T]) solveTiles(b int, bp []T, nb int, y opMat[T], s0, jc int, 
 		}
 		i0 := r * mr
 		rows := min(mr, b-i0)
-		copy(t1, panel[i0*nr:(i0+rows)*nr])
-		clear(t1[rows*nr:])
-		ap := w.dp[i0*b : (i0+mr)*b]
-		if lower {
-			if i0 > 0 {
-				e.mulAdd(i0, ap, panel, t1, nr)
-			}
-		} else if p0 := i0 + rows; p0 < b {
-			e.mulAdd(b-p0, ap[p0*mr:], panel[p0*nr:], t1, nr)
+		ap := dp[i0*bt:]
+		tile := panel[i0*nr:]
+		c := tile
+		if rows < mr {
+			c = w.t1
+			copy(c, tile[:rows*nr])
+			clear(c[rows*nr:])
 		}
-		clear(t2)
-		e.mulAdd(mr, w.inv[i0*mr:i0*mr+mr*mr], t1, t2, nr)
-		copy(panel[i0*nr:(i0+rows)*nr], t2)
+		if lower {
+			e.mulAdd(i0, ap, panel, c, nr)
+			e.mulAdd(mr, ap[i0*mr:], c, c, nr)
+		} else {
+			e.mulAdd(b-i0-rows, ap[mr*mr:], panel[(i0+rows)*nr:], c, nr)
+			e.mulAdd(mr, ap, c, c, nr)
+		}
+		if rows < mr {
+			copy(tile[:rows*nr], c)
+		}
 		if y.t {
 			continue // written by unpackTransposed once the micro-panel is solved
 		}
 		for i := 0; i < rows; i++ {
-			copy(y.m.Row(s0 + i0 + i)[jc+s*nr:jc+s*nr+cols], t2[i*nr:i*nr+cols])
+			copy(y.m.Row(s0 + i0 + i)[jc+s*nr:jc+s*nr+cols], tile[i*nr:i*nr+cols])
 		}
 	}
 }

@@ -154,6 +154,31 @@ def check(prog, mr, nr, elem, kc, ldc, rng, tiles=1):
     for k in range(clen):
         if ((k % ldc) >= nr or k // ldc >= rows) and C[k] != C0[k]: raise Exception("gap changed")
 
+def check_inplace(prog, mr, nr, elem, kc, off, rng):
+    # The C tile is rows off..off+mr of B itself (ldc = nr), as the
+    # triangular solves use it: B must be read in full before C is written.
+    fmt = 'd' if elem == 8 else 'f'
+    rt = lambda v: struct.unpack(fmt, struct.pack(fmt, v))[0]
+    A = [rt(rng.uniform(-1, 1)) for _ in range(mr*kc)]
+    B = [rt(rng.uniform(-1, 1)) for _ in range(nr*kc)]
+    mem = Mem()
+    ab, bb = 0x10000, 0x200000
+    mem.add(ab, bytearray(struct.pack('<%d%s' % (len(A), fmt), *A)), "A", [False]*(len(A)*elem))
+    wm = [off*nr <= k // elem < (off+mr)*nr for k in range(len(B)*elem)]
+    bbuf = bytearray(struct.pack('<%d%s' % (len(B), fmt), *B))
+    mem.add(bb, bbuf, "B", wm)
+    run(prog, {8: kc, 16: ab, 24: bb, 32: bb + off*nr*elem, 40: nr, 48: 1}, mem, elem)
+    out = struct.unpack('<%d%s' % (len(B), fmt), bytes(bbuf))
+    u = 2.0**-53 if elem == 8 else 2.0**-24
+    for i in range(mr):
+        for j in range(nr):
+            c0 = B[(off+i)*nr+j]
+            s = c0 + math.fsum(A[p*mr+i]*B[p*nr+j] for p in range(kc))
+            S = abs(c0) + sum(abs(A[p*mr+i]*B[p*nr+j]) for p in range(kc))
+            g = (kc+1)*u/(1-(kc+1)*u)
+            if abs(out[(off+i)*nr+j] - s) > g*S + 4*u*abs(s):
+                raise Exception(f"in place kc={kc} off={off}: c[{i}][{j}] = {out[(off+i)*nr+j]}, want {s}")
+
 ranges = {}
 for arg in sys.argv[2:]:
     name, span = arg.split('=')
@@ -170,4 +195,7 @@ for name, mr, nr, elem in [('gemm8x24F64AVX512', 8, 24, 8), ('gemm8x48F32AVX512'
     for kc in (0, 1, 5, 17):
         for tiles in (0, 2, 3):
             check(funcs[name], mr, nr, elem, kc, nr + 3, rng, tiles); n += 1
+    for kc in (mr, mr + 1, 17):
+        for off in (0, kc - mr):
+            check_inplace(funcs[name], mr, nr, elem, kc, off, rng); n += 1
     print(name, "ok,", n, "cases")
