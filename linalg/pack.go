@@ -230,7 +230,7 @@ func packPanelB[T Float](dst []T, b Matrix[T], tB Transpose, p0, kb, j0, nb, nr,
 				o := s*nr*kb + pb*nr
 				src := b.Data[(p0+pb)*ldb+j0+s*nr:]
 				for p := pb; p < pe; p++ {
-					copyRow(dst[o:o+nr], src, nr)
+					copy(dst[o:o+nr], src)
 					o += nr
 					if p+1 < pe {
 						src = src[ldb:]
@@ -275,21 +275,6 @@ func packPanelB[T Float](dst []T, b Matrix[T], tB Transpose, p0, kb, j0, nb, nr,
 				panel[p*nr+j] = 0
 			}
 		}
-	}
-}
-
-// copyRow copies the first nr elements of src to dst: in 8-element
-// steps of plain moves when nr is a multiple of 8 (every SIMD tile), which beats a
-// memmove call per micro-panel row.
-func copyRow[T Float](dst, src []T, nr int) {
-	if nr%8 != 0 {
-		copy(dst[:nr], src)
-		return
-	}
-	for h := 0; h < nr; h += 8 {
-		d, s := dst[h:h+8:h+8], src[h:h+8:h+8]
-		d[0], d[1], d[2], d[3] = s[0], s[1], s[2], s[3]
-		d[4], d[5], d[6], d[7] = s[4], s[5], s[6], s[7]
 	}
 }
 

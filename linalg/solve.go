@@ -50,11 +50,7 @@ func CholeskyInverse[T Float](l Matrix[T]) {
 	kern := newEngine[T]()
 	invertFactor(kern, l)
 	lauum(kern, l)
-	for i := 0; i < n; i++ {
-		for j := i + 1; j < n; j++ {
-			l.Data[i*l.Stride+j] = l.Data[j*l.Stride+i]
-		}
-	}
+	Symmetrize(Lower, l)
 }
 
 // CholeskyInverseDiag stores in dst the diagonal of A^{-1}, where l holds
