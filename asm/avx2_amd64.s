@@ -18,6 +18,7 @@
 #define TILES R9 // tiles left in the column
 #define KC0 R10 // kc, reloaded for every tile
 #define PB0 R11 // start of the packed B panel, reloaded for every tile
+#define PBN R12 // prefetch pointer into the next B micro-panel
 
 // 6x8 float64: Y4+2i, Y5+2i hold row i of the tile (columns 0-3, 4-7);
 // Y0, Y1 hold row p of B; Y2, Y3 broadcasts of A.
@@ -86,6 +87,9 @@ TEXT ·gemm6x8F64AVX2(SB), NOSPLIT, $0-48
 	MOVQ tiles+40(FP), TILES
 	TESTQ TILES, TILES
 	JZ    d6x8_done
+	MOVQ KC0, PBN
+	SHLQ $6, PBN
+	ADDQ PB0, PBN // the next B micro-panel (64 bytes per k step)
 
 d6x8_tile:
 	// PA already points at this tile's A panel: the previous tile's loop
@@ -129,10 +133,17 @@ d6x8_tile:
 	JLT  d6x8_tail
 
 d6x8_loop:
-	// kUnrollAMD64 = 4 steps per trip; prefetch each cache line of A once.
+	// kUnrollAMD64 = 4 steps per trip; prefetch each cache line of A once,
+	// and a quarter line of the B micro-panel the macro-kernel's next
+	// column reads into L2 (it is in L3, shared by the threads): the
+	// pointer runs on across the tiles of the column, about one
+	// micro-panel per column of 16 or more tiles. +3-7% with C streaming
+	// from memory (in-process alternation on the Zen 3 used for tuning).
 	PREFETCHT0 const_prefetchA(PA)
 	PREFETCHT0 (const_prefetchA+64)(PA)
 	PREFETCHT0 (const_prefetchA+128)(PA)
+	PREFETCHT1 (PBN)
+	ADDQ       $16, PBN
 	D6x8_STEP(0)
 	D6x8_STEP(1)
 	D6x8_STEP(2)
@@ -228,6 +239,9 @@ TEXT ·gemm6x16F32AVX2(SB), NOSPLIT, $0-48
 	MOVQ tiles+40(FP), TILES
 	TESTQ TILES, TILES
 	JZ    s6x16_done
+	MOVQ KC0, PBN
+	SHLQ $6, PBN
+	ADDQ PB0, PBN // the next B micro-panel (64 bytes per k step)
 
 s6x16_tile:
 	MOVQ KC0, KC
@@ -265,9 +279,12 @@ s6x16_tile:
 	JLT  s6x16_tail
 
 s6x16_loop:
-	// kUnrollAMD64 = 4 steps per trip; prefetch each cache line of A once.
+	// kUnrollAMD64 = 4 steps per trip; prefetch each cache line of A once,
+	// and the next B micro-panel as in the float64 kernel.
 	PREFETCHT0 const_prefetchA(PA)
 	PREFETCHT0 (const_prefetchA+64)(PA)
+	PREFETCHT1 (PBN)
+	ADDQ       $16, PBN
 	S6x16_STEP(0)
 	S6x16_STEP(1)
 	S6x16_STEP(2)
