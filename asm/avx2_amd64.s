@@ -376,3 +376,77 @@ pa6_loop:
 pa6_done:
 	VZEROUPPER
 	RET
+
+// func packT8F64AVX2(dst, src *float64, lds, ldd, quads int)
+//
+//	for p := 0; p < 4*quads; p++ {
+//		for j := 0; j < 8; j++ {
+//			dst[p*ldd+j] = src[j*lds+p]
+//		}
+//	}
+//
+// Each step loads four columns of the eight rows and transposes them as
+// two 4x4 blocks (rows 0-3 and 4-7) in registers.
+//
+// Requires: AVX
+TEXT ·packT8F64AVX2(SB), NOSPLIT, $0-40
+	MOVQ  dst+0(FP), DI
+	MOVQ  src+8(FP), SI
+	MOVQ  lds+16(FP), DX
+	SHLQ  $3, DX
+	MOVQ  ldd+24(FP), BX
+	SHLQ  $3, BX
+	MOVQ  quads+32(FP), CX
+	TESTQ CX, CX
+	JZ    pt8_done
+	LEAQ  (SI)(DX*2), R8  // row 2
+	LEAQ  (R8)(DX*2), R9  // row 4
+	LEAQ  (R9)(DX*2), R10 // row 6
+	LEAQ  (BX)(BX*1), R12
+	ADDQ  R12, R12        // 4*ldd bytes: four packed rows
+
+pt8_loop:
+	VMOVUPD    (SI), Y0        // row 0: columns p..p+3
+	VMOVUPD    (SI)(DX*1), Y1  // row 1
+	VMOVUPD    (R8), Y2        // row 2
+	VMOVUPD    (R8)(DX*1), Y3  // row 3
+	VMOVUPD    (R9), Y4        // row 4
+	VMOVUPD    (R9)(DX*1), Y5  // row 5
+	VMOVUPD    (R10), Y6       // row 6
+	VMOVUPD    (R10)(DX*1), Y7 // row 7
+	VUNPCKLPD  Y1, Y0, Y8      // r0p0 r1p0 r0p2 r1p2
+	VUNPCKHPD  Y1, Y0, Y9      // r0p1 r1p1 r0p3 r1p3
+	VUNPCKLPD  Y3, Y2, Y10     // r2p0 r3p0 r2p2 r3p2
+	VUNPCKHPD  Y3, Y2, Y11     // r2p1 r3p1 r2p3 r3p3
+	VPERM2F128 $0x20, Y10, Y8, Y0 // column p, rows 0-3
+	VPERM2F128 $0x20, Y11, Y9, Y1 // column p+1
+	VPERM2F128 $0x31, Y10, Y8, Y2 // column p+2
+	VPERM2F128 $0x31, Y11, Y9, Y3 // column p+3
+	VUNPCKLPD  Y5, Y4, Y8
+	VUNPCKHPD  Y5, Y4, Y9
+	VUNPCKLPD  Y7, Y6, Y10
+	VUNPCKHPD  Y7, Y6, Y11
+	VPERM2F128 $0x20, Y10, Y8, Y4 // column p, rows 4-7
+	VPERM2F128 $0x20, Y11, Y9, Y5
+	VPERM2F128 $0x31, Y10, Y8, Y6
+	VPERM2F128 $0x31, Y11, Y9, Y7
+	LEAQ       (DI)(BX*2), R11    // packed row p+2
+	VMOVUPD    Y0, (DI)
+	VMOVUPD    Y4, 32(DI)
+	VMOVUPD    Y1, (DI)(BX*1)
+	VMOVUPD    Y5, 32(DI)(BX*1)
+	VMOVUPD    Y2, (R11)
+	VMOVUPD    Y6, 32(R11)
+	VMOVUPD    Y3, (R11)(BX*1)
+	VMOVUPD    Y7, 32(R11)(BX*1)
+	ADDQ       $32, SI
+	ADDQ       $32, R8
+	ADDQ       $32, R9
+	ADDQ       $32, R10
+	ADDQ       R12, DI
+	DECQ       CX
+	JNZ        pt8_loop
+
+pt8_done:
+	VZEROUPPER
+	RET

@@ -5,6 +5,9 @@ const (
 	errPackKb  = "asm: kb < 0"
 	errPackDst = "asm: packed panel shorter than 6*kb"
 	errPackSrc = "asm: source shorter than 5*lds+kb"
+	errPackLdd = "asm: ldd < 8"
+	errT8Dst   = "asm: packed panel shorter than (kb-1)*ldd+8"
+	errT8Src   = "asm: source shorter than 7*lds+kb"
 )
 
 // PackA6 packs alpha times the 6 x kb block whose rows are src[0:kb],
@@ -61,5 +64,65 @@ func packA6Generic[T float32 | float64](dst, src []T, lds int, alpha T, kb int) 
 		d[3] = alpha * r3[p]
 		d[4] = alpha * r4[p]
 		d[5] = alpha * r5[p]
+	}
+}
+
+// PackT8 writes the transpose of the 8 x kb block whose rows are
+// src[0:kb], src[lds:lds+kb], …, src[7*lds:7*lds+kb] into dst with row
+// stride ldd:
+//
+//	for p := 0; p < kb; p++ {
+//		for j := 0; j < 8; j++ {
+//			dst[p*ldd+j] = src[j*lds+p]
+//		}
+//	}
+//
+// which packs 8 columns of a B micro-panel of width ldd from the rows of
+// a transposed operand (or, with ldd = 8, an 8-row A micro-panel). For
+// float64 on the AVX2 path four columns at a time are transposed in
+// registers; elsewhere the eight rows are read in lockstep. It moves 8*kb
+// elements, writes nothing in the gaps of dst, and panics if kb < 0,
+// ldd < 8 or a slice is too short.
+func PackT8[T float32 | float64](dst, src []T, lds, ldd, kb int) {
+	if kb < 0 {
+		panic(errPackKb)
+	}
+	if ldd < 8 {
+		panic(errPackLdd)
+	}
+	if kb == 0 {
+		return
+	}
+	if len(dst) < (kb-1)*ldd+8 {
+		panic(errT8Dst)
+	}
+	if lds < 0 || len(src) < 7*lds+kb {
+		panic(errT8Src)
+	}
+	done := 0
+	if d, ok := any(dst).([]float64); ok {
+		done = packT8F64(d, any(src).([]float64), lds, ldd, kb)
+	}
+	packT8Generic(dst[done*ldd:], src[done:], lds, ldd, kb-done)
+}
+
+// packT8Generic is PackT8 in plain Go: the 8 rows stream in lockstep and
+// each step writes 8 consecutive elements.
+func packT8Generic[T float32 | float64](dst, src []T, lds, ldd, kb int) {
+	if kb == 0 {
+		return
+	}
+	r0 := src[:kb:kb]
+	r1 := src[lds : lds+kb : lds+kb]
+	r2 := src[2*lds : 2*lds+kb : 2*lds+kb]
+	r3 := src[3*lds : 3*lds+kb : 3*lds+kb]
+	r4 := src[4*lds : 4*lds+kb : 4*lds+kb]
+	r5 := src[5*lds : 5*lds+kb : 5*lds+kb]
+	r6 := src[6*lds : 6*lds+kb : 6*lds+kb]
+	r7 := src[7*lds : 7*lds+kb : 7*lds+kb]
+	for p := range r0 {
+		d := dst[p*ldd : p*ldd+8 : p*ldd+8]
+		d[0], d[1], d[2], d[3] = r0[p], r1[p], r2[p], r3[p]
+		d[4], d[5], d[6], d[7] = r4[p], r5[p], r6[p], r7[p]
 	}
 }

@@ -83,3 +83,74 @@ func TestPackA6Panics(t *testing.T) {
 		{"negative lds", errPackSrc, func() { PackA6(dst, src, -1, 1, 2) }},
 	})
 }
+
+// TestPackT8 checks PackT8 on every path, in float64 (assembly on AVX2)
+// and float32 (plain Go), against the loop of its doc comment, bit for
+// bit: column counts around the 4-column steps, row strides with gaps,
+// destination strides 8 and wider, unaligned starts and special values;
+// the gaps of dst and everything past the last packed row stay untouched.
+func TestPackT8(t *testing.T) {
+	impl.ForEach(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(6, 0))
+		packT8Cases(t, r, func(x float64) float64 { return x })
+		packT8Cases(t, r, func(x float64) float32 { return float32(x) })
+	})
+}
+
+func packT8Cases[T float32 | float64](t *testing.T, r *rand.Rand, conv func(float64) T) {
+	t.Helper()
+	specials := []float64{math.NaN(), math.Inf(1), math.Inf(-1), 0, math.Copysign(0, -1), 5e-324}
+	for _, kb := range []int{0, 1, 3, 4, 5, 7, 8, 9, 33, 288} {
+		for _, gap := range []int{0, 3} {
+			for _, ldd := range []int{8, 16, 27} {
+				lds := kb + gap
+				off := 1 + r.IntN(3) // unaligned first element
+				back := make([]T, off+7*lds+kb+2)
+				for i := range back {
+					v := r.NormFloat64()
+					if r.IntN(10) == 0 {
+						v = specials[r.IntN(len(specials))]
+					}
+					back[i] = conv(v)
+				}
+				src := back[off : off+7*lds+kb]
+				dst := make([]T, kb*ldd+5)
+				for i := range dst {
+					dst[i] = -7
+				}
+				PackT8(dst, src, lds, ldd, kb)
+				name := fmt.Sprintf("%T kb=%d lds=%d ldd=%d", dst[0], kb, lds, ldd)
+				for i := range dst {
+					p, j := i/ldd, i%ldd
+					want := T(-7)
+					if p < kb && j < 8 {
+						want = src[j*lds+p]
+					}
+					if got := dst[i]; !sameBits(got, want) {
+						t.Fatalf("%s: dst[%d] = %v, want %v", name, i, got, want)
+					}
+				}
+			}
+		}
+	}
+}
+
+func sameBits[T float32 | float64](x, y T) bool {
+	switch v := any(x).(type) {
+	case float64:
+		return math.Float64bits(v) == math.Float64bits(any(y).(float64))
+	default:
+		return math.Float32bits(any(x).(float32)) == math.Float32bits(any(y).(float32))
+	}
+}
+
+func TestPackT8Panics(t *testing.T) {
+	dst, src := make([]float64, 16), make([]float64, 7*3+2)
+	checkPanics(t, []panicCase{
+		{"kb<0", errPackKb, func() { PackT8(dst, src, 3, 8, -1) }},
+		{"ldd<8", errPackLdd, func() { PackT8(dst, src, 3, 7, 2) }},
+		{"short dst", errT8Dst, func() { PackT8(dst[:15], src, 3, 8, 2) }},
+		{"short src", errT8Src, func() { PackT8(dst, src[:22], 3, 8, 2) }},
+		{"negative lds", errT8Src, func() { PackT8(dst, src, -1, 8, 2) }},
+	})
+}

@@ -104,6 +104,22 @@ func packA6F64(dst, src []float64, lds int, alpha float64, kb int) int {
 	return kb / 4 * 4
 }
 
+// packT8F64AVX2 is PackT8 (float64) for the first 4*quads columns (quads
+// >= 0), on checked slices. Requires useAVX2.
+//
+//go:noescape
+func packT8F64AVX2(dst, src *float64, lds, ldd, quads int)
+
+// packT8F64 packs the columns the AVX2 path packs four at a time and
+// returns how many it packed (0 on other paths); PackT8 does the rest.
+func packT8F64(dst, src []float64, lds, ldd, kb int) int {
+	if !useAVX2 || kb < 4 {
+		return 0
+	}
+	packT8F64AVX2(&dst[0], &src[0], lds, ldd, kb/4)
+	return kb / 4 * 4
+}
+
 // fmaLoopAVX2 is fmaLoopGeneric on 12 ymm registers (4 float64 lanes each).
 // Requires useAVX2.
 //

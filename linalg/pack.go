@@ -152,7 +152,7 @@ func packBlockA[T Float](dst []T, a Matrix[T], tA Transpose, alpha T, i0, mb, p0
 			continue
 		}
 		if mr == 8 && rows == 8 && alpha == 1 { // the AVX-512 and NEON tiles
-			packT8(panel, a.Data[(i0+r*mr)*lda+p0:], lda, 8, kb)
+			asm.PackT8(panel, a.Data[(i0+r*mr)*lda+p0:], lda, 8, kb)
 			continue
 		}
 		for pb := 0; pb < kb; pb += packStrip {
@@ -249,14 +249,14 @@ func packPanelB[T Float](dst []T, b Matrix[T], tB Transpose, p0, kb, j0, nb, nr,
 		return
 	}
 	// op(B)(p, j) = B(j, p): column j of op(B) is row j of B. Groups of 8
-	// full columns are read in lockstep (packT8); the rest in strips of
+	// full columns are transposed together (asm.PackT8); the rest in strips of
 	// packStrip elements across the columns of a micro-panel.
 	for s := s0; s < s1; s++ {
 		panel := dst[s*nr*kb : (s+1)*nr*kb]
 		cols := min(nr, nb-s*nr)
 		if cols == nr && nr%8 == 0 {
 			for h := 0; h < nr; h += 8 {
-				packT8(panel[h:], b.Data[(j0+s*nr+h)*ldb+p0:], ldb, nr, kb)
+				asm.PackT8(panel[h:], b.Data[(j0+s*nr+h)*ldb+p0:], ldb, nr, kb)
 			}
 			continue
 		}
@@ -278,25 +278,6 @@ func packPanelB[T Float](dst []T, b Matrix[T], tB Transpose, p0, kb, j0, nb, nr,
 	}
 }
 
-// packT8 writes the transpose of the 8 x kb block whose rows are
-// src[0:kb], src[lds:lds+kb], …, src[7*lds:7*lds+kb] into dst with row
-// stride nr: dst[p*nr+j] = src[j*lds+p] for j < 8. The 8 rows stream in
-// lockstep and each step writes 8 consecutive elements.
-func packT8[T Float](dst, src []T, lds, nr, kb int) {
-	r0 := src[:kb:kb]
-	r1 := src[lds : lds+kb : lds+kb]
-	r2 := src[2*lds : 2*lds+kb : 2*lds+kb]
-	r3 := src[3*lds : 3*lds+kb : 3*lds+kb]
-	r4 := src[4*lds : 4*lds+kb : 4*lds+kb]
-	r5 := src[5*lds : 5*lds+kb : 5*lds+kb]
-	r6 := src[6*lds : 6*lds+kb : 6*lds+kb]
-	r7 := src[7*lds : 7*lds+kb : 7*lds+kb]
-	for p := range r0 {
-		d := dst[p*nr : p*nr+8 : p*nr+8]
-		d[0], d[1], d[2], d[3] = r0[p], r1[p], r2[p], r3[p]
-		d[4], d[5], d[6], d[7] = r4[p], r5[p], r6[p], r7[p]
-	}
-}
 
 // tile adds the product of the packed micro-panels a (mr x kb) and b
 // (kb x nr) to the rows x cols tile of c starting at c[off] (row stride
