@@ -278,7 +278,6 @@ func packPanelB[T Float](dst []T, b Matrix[T], tB Transpose, p0, kb, j0, nb, nr,
 	}
 }
 
-
 // tile adds the product of the packed micro-panels a (mr x kb) and b
 // (kb x nr) to the rows x cols tile of c starting at c[off] (row stride
 // ldc). A partial tile (rows < mr or cols < nr) is computed into tmp
