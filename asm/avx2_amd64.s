@@ -450,3 +450,85 @@ pt8_loop:
 pt8_done:
 	VZEROUPPER
 	RET
+
+// func packT8F32AVX2(dst, src *float32, lds, ldd, octs int)
+//
+//	for p := 0; p < 8*octs; p++ {
+//		for j := 0; j < 8; j++ {
+//			dst[p*ldd+j] = src[j*lds+p]
+//		}
+//	}
+//
+// Each step loads eight columns of the eight rows and transposes the 8x8
+// block in registers (unpack pairs of rows, shuffle quads, swap halves).
+//
+// Requires: AVX
+TEXT ·packT8F32AVX2(SB), NOSPLIT, $0-40
+	MOVQ  dst+0(FP), DI
+	MOVQ  src+8(FP), SI
+	MOVQ  lds+16(FP), DX
+	SHLQ  $2, DX
+	MOVQ  ldd+24(FP), BX
+	SHLQ  $2, BX
+	MOVQ  octs+32(FP), CX
+	TESTQ CX, CX
+	JZ    ps8_done
+	LEAQ  (SI)(DX*2), R8 // row 2
+	LEAQ  (R8)(DX*2), R9 // row 4
+	LEAQ  (R9)(DX*2), R10 // row 6
+
+ps8_loop:
+	VMOVUPS    (SI), Y0        // row 0: columns p..p+7
+	VMOVUPS    (SI)(DX*1), Y1  // row 1
+	VMOVUPS    (R8), Y2
+	VMOVUPS    (R8)(DX*1), Y3
+	VMOVUPS    (R9), Y4
+	VMOVUPS    (R9)(DX*1), Y5
+	VMOVUPS    (R10), Y6
+	VMOVUPS    (R10)(DX*1), Y7
+	VUNPCKLPS  Y1, Y0, Y8      // r0p0 r1p0 r0p1 r1p1 | r0p4 r1p4 r0p5 r1p5
+	VUNPCKHPS  Y1, Y0, Y9      // r0p2 r1p2 r0p3 r1p3 | r0p6 r1p6 r0p7 r1p7
+	VUNPCKLPS  Y3, Y2, Y10
+	VUNPCKHPS  Y3, Y2, Y11
+	VUNPCKLPS  Y5, Y4, Y12
+	VUNPCKHPS  Y5, Y4, Y13
+	VUNPCKLPS  Y7, Y6, Y14
+	VUNPCKHPS  Y7, Y6, Y15
+	VSHUFPS    $0x44, Y10, Y8, Y0  // rows 0-3 of p0 | of p4
+	VSHUFPS    $0xEE, Y10, Y8, Y1  // p1 | p5
+	VSHUFPS    $0x44, Y11, Y9, Y2  // p2 | p6
+	VSHUFPS    $0xEE, Y11, Y9, Y3  // p3 | p7
+	VSHUFPS    $0x44, Y14, Y12, Y4 // rows 4-7 of p0 | of p4
+	VSHUFPS    $0xEE, Y14, Y12, Y5
+	VSHUFPS    $0x44, Y15, Y13, Y6
+	VSHUFPS    $0xEE, Y15, Y13, Y7
+	VPERM2F128 $0x20, Y4, Y0, Y8   // column p
+	VPERM2F128 $0x20, Y5, Y1, Y9   // p+1
+	VPERM2F128 $0x20, Y6, Y2, Y10  // p+2
+	VPERM2F128 $0x20, Y7, Y3, Y11  // p+3
+	VPERM2F128 $0x31, Y4, Y0, Y12  // p+4
+	VPERM2F128 $0x31, Y5, Y1, Y13  // p+5
+	VPERM2F128 $0x31, Y6, Y2, Y14  // p+6
+	VPERM2F128 $0x31, Y7, Y3, Y15  // p+7
+	VMOVUPS    Y8, (DI)
+	VMOVUPS    Y9, (DI)(BX*1)
+	LEAQ       (DI)(BX*2), R11
+	VMOVUPS    Y10, (R11)
+	VMOVUPS    Y11, (R11)(BX*1)
+	LEAQ       (R11)(BX*2), R11
+	VMOVUPS    Y12, (R11)
+	VMOVUPS    Y13, (R11)(BX*1)
+	LEAQ       (R11)(BX*2), R11
+	VMOVUPS    Y14, (R11)
+	VMOVUPS    Y15, (R11)(BX*1)
+	LEAQ       (R11)(BX*2), DI
+	ADDQ       $32, SI
+	ADDQ       $32, R8
+	ADDQ       $32, R9
+	ADDQ       $32, R10
+	DECQ       CX
+	JNZ        ps8_loop
+
+ps8_done:
+	VZEROUPPER
+	RET

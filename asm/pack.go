@@ -78,8 +78,8 @@ func packA6Generic[T float32 | float64](dst, src []T, lds int, alpha T, kb int) 
 //	}
 //
 // which packs 8 columns of a B micro-panel of width ldd from the rows of
-// a transposed operand (or, with ldd = 8, an 8-row A micro-panel). For
-// float64 on the AVX2 path four columns at a time are transposed in
+// a transposed operand (or, with ldd = 8, an 8-row A micro-panel). On the
+// AVX2 path 4x4 (float64) or 8x8 (float32) blocks are transposed in
 // registers; elsewhere the eight rows are read in lockstep. It moves 8*kb
 // elements, writes nothing in the gaps of dst, and panics if kb < 0,
 // ldd < 8 or a slice is too short.
@@ -99,11 +99,16 @@ func PackT8[T float32 | float64](dst, src []T, lds, ldd, kb int) {
 	if lds < 0 || len(src) < 7*lds+kb {
 		panic(errT8Src)
 	}
-	done := 0
-	if d, ok := any(dst).([]float64); ok {
+	var done int
+	switch d := any(dst).(type) {
+	case []float64:
 		done = packT8F64(d, any(src).([]float64), lds, ldd, kb)
+	case []float32:
+		done = packT8F32(d, any(src).([]float32), lds, ldd, kb)
 	}
-	packT8Generic(dst[done*ldd:], src[done:], lds, ldd, kb-done)
+	if done < kb {
+		packT8Generic(dst[done*ldd:], src[done:], lds, ldd, kb-done)
+	}
 }
 
 // packT8Generic is PackT8 in plain Go: the 8 rows stream in lockstep and

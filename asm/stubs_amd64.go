@@ -120,6 +120,21 @@ func packT8F64(dst, src []float64, lds, ldd, kb int) int {
 	return kb / 4 * 4
 }
 
+// packT8F32AVX2 is PackT8 (float32) for the first 8*octs columns (octs >=
+// 0), on checked slices. Requires useAVX2.
+//
+//go:noescape
+func packT8F32AVX2(dst, src *float32, lds, ldd, octs int)
+
+// packT8F32 is packT8F64 for float32, eight columns at a time.
+func packT8F32(dst, src []float32, lds, ldd, kb int) int {
+	if !useAVX2 || kb < 8 {
+		return 0
+	}
+	packT8F32AVX2(&dst[0], &src[0], lds, ldd, kb/8)
+	return kb / 8 * 8
+}
+
 // fmaLoopAVX2 is fmaLoopGeneric on 12 ymm registers (4 float64 lanes each).
 // Requires useAVX2.
 //

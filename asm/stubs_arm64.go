@@ -128,5 +128,8 @@ func fmaLoop(iters int) float64 {
 // packA6F64 has no assembly here: PackA6 packs every column in Go.
 func packA6F64(dst, src []float64, lds int, alpha float64, kb int) int { return 0 }
 
-// packT8F64 has no assembly here: PackT8 packs every column in Go.
+// packT8F64 and packT8F32 have no assembly here: PackT8 packs every
+// column in Go.
 func packT8F64(dst, src []float64, lds, ldd, kb int) int { return 0 }
+
+func packT8F32(dst, src []float32, lds, ldd, kb int) int { return 0 }
