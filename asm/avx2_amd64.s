@@ -532,3 +532,79 @@ ps8_loop:
 ps8_done:
 	VZEROUPPER
 	RET
+
+// func packA6F32AVX2(dst, src *float32, lds int, alpha float32, octs int)
+//
+//	for p := 0; p < 8*octs; p++ {
+//		for i := 0; i < 6; i++ {
+//			dst[6*p+i] = alpha * src[i*lds+p]
+//		}
+//	}
+//	// and dst[48*octs], dst[48*octs+1] are overwritten
+//
+// Each step loads eight columns of the six rows (times alpha), transposes
+// them as an 8x8 block whose rows 6 and 7 repeat rows 0 and 1, and stores
+// the eight columns 6 elements apart with 8-element stores in increasing
+// order, so that each store overwrites the two extra elements of the one
+// before. The caller leaves room for the last store's two.
+//
+// Requires: AVX
+TEXT ·packA6F32AVX2(SB), NOSPLIT, $0-40
+	MOVQ         dst+0(FP), DI
+	MOVQ         src+8(FP), SI
+	MOVQ         lds+16(FP), DX
+	SHLQ         $2, DX
+	VBROADCASTSS alpha+24(FP), Y15
+	MOVQ         octs+32(FP), CX
+	TESTQ        CX, CX
+	JZ           pa6s_done
+	LEAQ         (SI)(DX*2), R8 // row 2
+	LEAQ         (R8)(DX*2), R9 // row 4
+
+pa6s_loop:
+	VMULPS     (SI), Y15, Y0       // row 0: columns p..p+7
+	VMULPS     (SI)(DX*1), Y15, Y1 // row 1
+	VMULPS     (R8), Y15, Y2
+	VMULPS     (R8)(DX*1), Y15, Y3
+	VMULPS     (R9), Y15, Y4
+	VMULPS     (R9)(DX*1), Y15, Y5
+	VUNPCKLPS  Y1, Y0, Y8          // r0p0 r1p0 r0p1 r1p1 | p4, p5
+	VUNPCKHPS  Y1, Y0, Y9          // p2, p3 | p6, p7
+	VUNPCKLPS  Y3, Y2, Y10
+	VUNPCKHPS  Y3, Y2, Y11
+	VUNPCKLPS  Y5, Y4, Y12
+	VUNPCKHPS  Y5, Y4, Y13
+	VSHUFPS    $0x44, Y10, Y8, Y0  // rows 0-3 of p0 | of p4
+	VSHUFPS    $0xEE, Y10, Y8, Y1  // p1 | p5
+	VSHUFPS    $0x44, Y11, Y9, Y2  // p2 | p6
+	VSHUFPS    $0xEE, Y11, Y9, Y3  // p3 | p7
+	VSHUFPS    $0x44, Y8, Y12, Y4  // rows 4, 5, (0, 1) of p0 | of p4
+	VSHUFPS    $0xEE, Y8, Y12, Y5
+	VSHUFPS    $0x44, Y9, Y13, Y6
+	VSHUFPS    $0xEE, Y9, Y13, Y7
+	VPERM2F128 $0x20, Y4, Y0, Y8   // column p (rows 0-5, then two extra)
+	VPERM2F128 $0x20, Y5, Y1, Y9
+	VPERM2F128 $0x20, Y6, Y2, Y10
+	VPERM2F128 $0x20, Y7, Y3, Y11
+	VPERM2F128 $0x31, Y4, Y0, Y12
+	VPERM2F128 $0x31, Y5, Y1, Y13
+	VPERM2F128 $0x31, Y6, Y2, Y14
+	VPERM2F128 $0x31, Y7, Y3, Y0
+	VMOVUPS    Y8, (DI)
+	VMOVUPS    Y9, 24(DI)
+	VMOVUPS    Y10, 48(DI)
+	VMOVUPS    Y11, 72(DI)
+	VMOVUPS    Y12, 96(DI)
+	VMOVUPS    Y13, 120(DI)
+	VMOVUPS    Y14, 144(DI)
+	VMOVUPS    Y0, 168(DI)
+	ADDQ       $32, SI
+	ADDQ       $32, R8
+	ADDQ       $32, R9
+	ADDQ       $192, DI
+	DECQ       CX
+	JNZ        pa6s_loop
+
+pa6s_done:
+	VZEROUPPER
+	RET

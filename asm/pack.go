@@ -20,9 +20,9 @@ const (
 //		}
 //	}
 //
-// For float64 on the AVX2 path four columns at a time are transposed in
-// registers. Every path computes the same products, so the result does not
-// depend on the path. It moves 6*kb elements and panics if kb < 0 or a
+// On the AVX2 path four (float64) or eight (float32) columns at a time are
+// transposed in registers. Every path computes the same products, so the
+// result does not depend on the path. It moves 6*kb elements and panics if kb < 0 or a
 // slice is too short.
 func PackA6[T float32 | float64](dst, src []T, lds int, alpha T, kb int) {
 	if kb < 0 {
@@ -37,9 +37,12 @@ func PackA6[T float32 | float64](dst, src []T, lds int, alpha T, kb int) {
 	if lds < 0 || len(src) < 5*lds+kb {
 		panic(errPackSrc)
 	}
-	done := 0
-	if d, ok := any(dst).([]float64); ok {
+	var done int
+	switch d := any(dst).(type) {
+	case []float64:
 		done = packA6F64(d, any(src).([]float64), lds, float64(alpha), kb)
+	case []float32:
+		done = packA6F32(d, any(src).([]float32), lds, float32(alpha), kb)
 	}
 	packA6Generic(dst[6*done:6*kb], src[done:], lds, alpha, kb-done)
 }

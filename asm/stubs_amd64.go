@@ -104,6 +104,25 @@ func packA6F64(dst, src []float64, lds int, alpha float64, kb int) int {
 	return kb / 4 * 4
 }
 
+// packA6F32AVX2 is PackA6 (float32) for the first 8*octs columns (octs >=
+// 0), on checked slices; it also overwrites the two elements after them.
+// Requires useAVX2.
+//
+//go:noescape
+func packA6F32AVX2(dst, src *float32, lds int, alpha float32, octs int)
+
+// packA6F32 is packA6F64 for float32, eight columns at a time, leaving at
+// least the last column to PackA6 (the assembly writes two elements past
+// the columns it packs, which the next column then overwrites).
+func packA6F32(dst, src []float32, lds int, alpha float32, kb int) int {
+	if !useAVX2 || kb < 9 {
+		return 0
+	}
+	octs := (kb - 1) / 8
+	packA6F32AVX2(&dst[0], &src[0], lds, alpha, octs)
+	return octs * 8
+}
+
 // packT8F64AVX2 is PackT8 (float64) for the first 4*quads columns (quads
 // >= 0), on checked slices. Requires useAVX2.
 //

@@ -125,8 +125,11 @@ func fmaLoop(iters int) float64 {
 	return fmaLoopGeneric(iters)
 }
 
-// packA6F64 has no assembly here: PackA6 packs every column in Go.
+// packA6F64 and packA6F32 have no assembly here: PackA6 packs every
+// column in Go.
 func packA6F64(dst, src []float64, lds int, alpha float64, kb int) int { return 0 }
+
+func packA6F32(dst, src []float32, lds int, alpha float32, kb int) int { return 0 }
 
 // packT8F64 and packT8F32 have no assembly here: PackT8 packs every
 // column in Go.
