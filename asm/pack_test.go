@@ -23,23 +23,30 @@ func TestPackA6(t *testing.T) {
 	})
 }
 
+// packSource returns n random source elements, one in ten a special value
+// (NaN, ±Inf, ±0, the smallest subnormal), starting at an unaligned
+// offset of a slightly longer backing.
+func packSource[T float32 | float64](r *rand.Rand, n int, conv func(float64) T) []T {
+	specials := []float64{math.NaN(), math.Inf(1), math.Inf(-1), 0, math.Copysign(0, -1), 5e-324}
+	off := 1 + r.IntN(3)
+	back := make([]T, off+n+2)
+	for i := range back {
+		v := r.NormFloat64()
+		if r.IntN(10) == 0 {
+			v = specials[r.IntN(len(specials))]
+		}
+		back[i] = conv(v)
+	}
+	return back[off : off+n]
+}
+
 func packA6Cases[T float32 | float64](t *testing.T, r *rand.Rand, conv func(float64) T) {
 	t.Helper()
-	specials := []float64{math.NaN(), math.Inf(1), math.Inf(-1), 0, math.Copysign(0, -1), 5e-324}
 	for _, kb := range []int{0, 1, 3, 4, 5, 7, 8, 9, 16, 17, 33, 288} {
 		for _, gap := range []int{0, 3} {
 			for _, alpha := range []T{1, -0.5, 0} {
 				lds := kb + gap
-				off := 1 + r.IntN(3) // unaligned first element
-				back := make([]T, off+5*lds+kb+2)
-				for i := range back {
-					v := r.NormFloat64()
-					if r.IntN(10) == 0 {
-						v = specials[r.IntN(len(specials))]
-					}
-					back[i] = conv(v)
-				}
-				src := back[off : off+5*lds+kb]
+				src := packSource(r, 5*lds+kb, conv)
 				dback := make([]T, 6*kb+3)
 				for i := range dback {
 					dback[i] = -7
@@ -86,21 +93,11 @@ func TestPackT8(t *testing.T) {
 
 func packT8Cases[T float32 | float64](t *testing.T, r *rand.Rand, conv func(float64) T) {
 	t.Helper()
-	specials := []float64{math.NaN(), math.Inf(1), math.Inf(-1), 0, math.Copysign(0, -1), 5e-324}
 	for _, kb := range []int{0, 1, 3, 4, 5, 7, 8, 9, 33, 288} {
 		for _, gap := range []int{0, 3} {
 			for _, ldd := range []int{8, 16, 27} {
 				lds := kb + gap
-				off := 1 + r.IntN(3) // unaligned first element
-				back := make([]T, off+7*lds+kb+2)
-				for i := range back {
-					v := r.NormFloat64()
-					if r.IntN(10) == 0 {
-						v = specials[r.IntN(len(specials))]
-					}
-					back[i] = conv(v)
-				}
-				src := back[off : off+7*lds+kb]
+				src := packSource(r, 7*lds+kb, conv)
 				// dst is as short as PackT8 allows (the last packed row
 				// needs only 8 elements), inside a guarded backing.
 				n := max(kb-1, 0)*ldd + 8
