@@ -1,7 +1,5 @@
 package linalg
 
-import "sync"
-
 const errVecLen = "linalg: vector length does not match the matrix"
 
 // Dot returns the sum of x[i]*y[i], accumulated in four partial sums in a
@@ -53,9 +51,11 @@ func MulVec[T Float](a Matrix[T], x, y []T) {
 }
 
 // ParallelFor splits [0, n) into up to Threads() contiguous ranges and runs
-// fn on each in its own goroutine, returning when all are done. The ranges
-// depend only on n and the thread count; fn must not depend on which
-// goroutine runs a range if results are to be thread-count independent.
+// fn on each, one on the calling goroutine and the others on the pooled
+// workers of the GEMM engine (awake between back-to-back calls), returning
+// when all are done. The ranges depend only on n and the thread count; fn
+// must not depend on which goroutine runs a range if results are to be
+// thread-count independent.
 func ParallelFor(n int, fn func(lo, hi int)) {
 	w := min(Threads(), n)
 	if w <= 1 {
@@ -64,14 +64,8 @@ func ParallelFor(n int, fn func(lo, hi int)) {
 		}
 		return
 	}
-	var wg sync.WaitGroup
-	for t := range w {
-		lo, hi := t*n/w, (t+1)*n/w
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			fn(lo, hi)
-		}()
-	}
-	wg.Wait()
+	parallel(w, func(t int) {
+		lo, hi := split(n, w, t)
+		fn(lo, hi)
+	})
 }
