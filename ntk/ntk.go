@@ -52,7 +52,8 @@ func (c Config) check() error {
 // q query rows in total, input dimension d and width k: the input Grams
 // n(n+1)d + 2qnd, the projections 2(n+q)dk and the derivative Grams
 // n(n+1)k + 2qnk. Linear costs the input-Gram part alone. Config.Shared
-// saves SharedFlops.
+// saves SharedFlops on the input Grams and rf.SharedFlops (with k) on the
+// projections.
 func Flops(n, q, d, k int) float64 {
 	nf, qf, df, kf := float64(n), float64(q), float64(d), float64(k)
 	return LinearFlops(n, q, d) + 2*(nf+qf)*df*kf + nf*(nf+1)*kf + 2*qf*nf*kf
@@ -168,8 +169,8 @@ func LinearShared(shared []rf.Shared, z linalg.Matrix[float64], queries ...linal
 	return k, cross, nil
 }
 
-// SharedFlops is the flops LinearShared (and Gram) save with the
-// declarations: 2*rows(Query)*N*(Hi-Lo) each, for n training rows and
+// SharedFlops is the flops LinearShared (and Gram, on its input Grams)
+// saves with the declarations: 2*rows(Query)*N*(Hi-Lo) each, for n training rows and
 // queries with the given row counts (declarations whose base is Z save
 // only when the query has n rows).
 func SharedFlops(shared []rf.Shared, n int, rows []int) float64 {
@@ -216,13 +217,7 @@ func Gram(ctx context.Context, cfg Config, z linalg.Matrix[float64], queries ...
 		w := wb.View(0, 0, bb, d)
 		rf.WeightRows(cfg.Seed, f0, w)
 		pb := p.View(0, 0, n+q, bb)
-		row := 0
-		for _, x := range inputs {
-			if x.Rows > 0 {
-				linalg.Gemm(linalg.NoTrans, linalg.Trans, 1, x, w, 0, pb.View(row, 0, x.Rows, bb))
-			}
-			row += x.Rows
-		}
+		rf.Project(inputs, cfg.Shared, w, pb)
 		linalg.ParallelFor(n+q, func(lo, hi int) {
 			for i := lo; i < hi; i++ {
 				r := pb.Row(i)

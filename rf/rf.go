@@ -65,6 +65,7 @@ const (
 	errDims   = "rf: inputs have different numbers of columns"
 	errNoAct  = "rf: Config.Act is nil"
 	errWShape = "rf: weight matrix shape"
+	errPShape = "rf: projection matrix shape: want the inputs' total rows by the weight rows"
 )
 
 func (c Config) check() error {
@@ -176,7 +177,7 @@ func Gram(ctx context.Context, cfg Config, z linalg.Matrix[float64], queries ...
 		v := vb.View(0, 0, bb, d)
 		WeightRows(cfg.Seed, f0, v)
 		pb := p.View(0, 0, n+q, bb)
-		project(inputs, off, cfg.Shared, v, pb)
+		Project(inputs, cfg.Shared, v, pb)
 		linalg.ParallelFor(n+q, func(lo, hi int) {
 			for i := lo; i < hi; i++ {
 				r := pb.Row(i)
@@ -234,7 +235,7 @@ func gram32(ctx context.Context, cfg Config, inputs []linalg.Matrix[float64], of
 			}
 		}
 		pb := p.View(0, 0, n+q, bb)
-		project(in32, off, cfg.Shared, v, pb)
+		Project(in32, cfg.Shared, v, pb)
 		linalg.ParallelFor(n+q, func(lo, hi int) {
 			for i := lo; i < hi; i++ {
 				r := pb.Row(i)

@@ -199,3 +199,27 @@ func TestGramSharedChecked(t *testing.T) {
 		}
 	}
 }
+
+// TestProject checks Project against one plain product per input, with a
+// shared block, and that a wrongly shaped p panics.
+func TestProject(t *testing.T) {
+	z := testutil.RandMatrix(7, 10, 1)
+	zs := withShared(z, 5, 3, 10, 2)
+	zt := testutil.RandMatrix(4, 10, 3)
+	v := testutil.RandMatrix(6, 10, 4)
+	inputs := []linalg.Matrix[float64]{z, zs, zt}
+	p := linalg.NewMatrix[float64](16, 6)
+	Project(inputs, []Shared{{Query: 0, Base: -1, Lo: 3, Hi: 10}}, v, p)
+	row := 0
+	for _, x := range inputs {
+		want, scale := testutil.RefGram(x, v, 1)
+		testutil.Within(t, "projection", p.View(row, 0, x.Rows, 6), want, scale, f64Tol)
+		row += x.Rows
+	}
+	defer func() {
+		if r := recover(); r != errPShape {
+			t.Errorf("p with a missing row: recovered %v, want %q", r, errPShape)
+		}
+	}()
+	Project(inputs, nil, v, p.View(0, 0, 15, 6))
+}

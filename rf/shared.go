@@ -72,11 +72,22 @@ func checkShared(shared []Shared, inputs []linalg.Matrix[float64]) error {
 	return nil
 }
 
-// project sets the rows of p (the inputs stacked, each at offset off[i])
-// to X_i V^T, computing each declared shared block once.
-func project[T linalg.Float](inputs []linalg.Matrix[T], off []int, shared []Shared, v, p linalg.Matrix[T]) {
+// Project sets the rows of p to X_i V^T for the inputs X_i stacked in
+// order (input 0 in the first rows of p, then input 1, ...), computing each
+// declared shared block once: p has as many rows as the inputs together
+// and as many columns as v has rows. The declarations index inputs as Gram
+// does (Base -1 is input 0, Query m is input m+1) and must have been
+// checked (CheckShared). Cost: 2*rows*d*rows(v) flops minus SharedFlops.
+func Project[T linalg.Float](inputs []linalg.Matrix[T], shared []Shared, v, p linalg.Matrix[T]) {
 	d := v.Cols
 	bb := p.Cols
+	off := make([]int, len(inputs)+1)
+	for i, x := range inputs {
+		off[i+1] = off[i] + x.Rows
+	}
+	if off[len(inputs)] != p.Rows || bb != v.Rows {
+		panic(errPShape)
+	}
 	done := make([]int, len(inputs)) // leading rows already projected
 	// cols computes dst = x[:, lo:hi] v[:, lo:hi]^T + beta*dst.
 	cols := func(x linalg.Matrix[T], lo, hi int, beta T, dst linalg.Matrix[T]) {

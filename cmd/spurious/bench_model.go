@@ -23,8 +23,8 @@ func init() {
 // and k(Zt, Z), then memorize.Solve. The data are drawn in setup; each Run
 // computes the Grams from scratch and solves. Flops counts the Gram
 // GEMM/SYRK flops executed (rf.Flops, ntk.Flops, minus the products on
-// the shared spurious columns, rf.SharedFlops, ntk.SharedFlops) plus N^3
-// for the Cholesky
+// the shared spurious columns: rf.SharedFlops on the projections, and
+// ntk.SharedFlops on the NTK's input Grams) plus N^3 for the Cholesky
 // factorization (N^3/3) and the inverse (2N^3/3).
 func benchTrial(model string, cfg benchConfig) (benchCase, error) {
 	n, d, k := cfg.N, cfg.D, cfg.K
@@ -71,7 +71,7 @@ func benchTrial(model string, cfg benchConfig) (benchCase, error) {
 		c := rf.Config{Act: act, K: k, Seed: 1, Precision: prec, Shared: shared}
 		gram = func() (linalg.Matrix[float64], []linalg.Matrix[float64], error) { return rf.Gram(ctx, c, z, zs, zt) }
 	} else {
-		flops += ntk.Flops(n, 2*n, d, k) - ntk.SharedFlops(shared, n, []int{n, n})
+		flops += ntk.Flops(n, 2*n, d, k) - ntk.SharedFlops(shared, n, []int{n, n}) - rf.SharedFlops(shared, []int{n, n}, k)
 		c := ntk.Config{Act: act, K: k, Seed: 1, Shared: shared}
 		gram = func() (linalg.Matrix[float64], []linalg.Matrix[float64], error) { return ntk.Gram(ctx, c, z, zs, zt) }
 	}

@@ -417,7 +417,7 @@ func grams(ctx context.Context, s *trialSpec, td *trialData, progress func(done,
 		return k, c, rf.Flops(n, q, d, s.K) - rf.SharedFlops(shared, rows, s.K), err
 	case "ntk":
 		k, c, err := ntk.Gram(ctx, ntk.Config{Act: s.act, Deriv: s.Deriv, K: s.K, Seed: wseed, Block: s.Block, Shared: shared, Progress: progress}, z, qs...)
-		return k, c, ntk.Flops(n, q, d, s.K) - ntk.SharedFlops(shared, n, rows), err
+		return k, c, ntk.Flops(n, q, d, s.K) - ntk.SharedFlops(shared, n, rows) - rf.SharedFlops(shared, rows, s.K), err
 	case "linear":
 		k, c, err := ntk.LinearShared(shared, z, qs...)
 		return k, c, ntk.LinearFlops(n, q, d) - ntk.SharedFlops(shared, n, rows), err
