@@ -559,9 +559,26 @@ func TestGemmPlan(t *testing.T) {
 		{1000, 1000, 1000, 2, 2, 1},
 	} {
 		p := planGemm(kern, triFull, 0, tc.m, tc.n, tc.k, Threads())
-		if p.nt != tc.nt || p.tm != tc.tm || p.tn != tc.tn {
-			t.Errorf("m=%d n=%d k=%d: plan nt=%d tm=%d tn=%d, want %d %d %d", tc.m, tc.n, tc.k, p.nt, p.tm, p.tn, tc.nt, tc.tm, tc.tn)
+		if p.nt != tc.nt || p.tm != tc.tm || p.tn != tc.tn || p.dynRows != 0 {
+			t.Errorf("m=%d n=%d k=%d: plan nt=%d tm=%d tn=%d dynRows=%d, want %d %d %d 0", tc.m, tc.n, tc.k, p.nt, p.tm, p.tn, p.dynRows, tc.nt, tc.tm, tc.tn)
 		}
+	}
+	// Triangular updates hand out row blocks: MC rows when each thread
+	// gets four or more, else fewer (a multiple of MR, at least MR).
+	mr, mc := kern.mr, kern.mc
+	for _, tc := range []struct{ m, want int }{
+		{8 * mc, mc},
+		{1000, min(mc, roundUp((1000+7)/8, mr))},
+		{100, roundUp(13, mr)},
+		{4 * mr, mr},
+	} {
+		p := planGemm(kern, triLower, 0, tc.m, tc.m, 1<<20, Threads())
+		if p.nt != 2 || p.tn != 1 || p.dynRows != tc.want {
+			t.Errorf("lower m=%d: plan nt=%d tn=%d dynRows=%d, want 2 1 %d", tc.m, p.nt, p.tn, p.dynRows, tc.want)
+		}
+	}
+	if p := planGemm(kern, triLower, 0, 4, 4, 4, Threads()); p.nt != 1 || p.dynRows != 0 {
+		t.Errorf("small triangle: plan nt=%d dynRows=%d, want one static thread", p.nt, p.dynRows)
 	}
 }
 
