@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sync/atomic"
 )
 
 const errNotSquare = "linalg: matrix is not square"
@@ -109,9 +110,11 @@ type cholesky[T Float] struct {
 // the panel again. The goroutines first solve disjoint ranges of
 // micro-panels; after one barrier, the first updates the next diagonal
 // block of the trailing block and factors it (look-ahead) while the others
-// update the rows below it, and then it takes its share of those (see
-// lookAheadRows). Every element is computed in the same order
-// whatever the number of goroutines.
+// update the rows below it in blocks taken from a shared counter, longest
+// rows first, and then it takes blocks too: the factorization's share of
+// the work needs no model (static row ranges balanced by one were 4-9%
+// slower at n = 1000-4000 on two threads). Every element is computed in
+// the same order whatever the number of goroutines.
 func (c *cholesky[T]) update(s, n1, n2, next int) error {
 	l11 := c.a.View(s, s, n1, n1)
 	a21 := c.a.View(s+n1, s, n2, n1)
@@ -131,7 +134,9 @@ func (c *cholesky[T]) update(s, n1, n2, next int) error {
 	bp := *bBuf
 	nt := threadsFor(float64(n2) * float64(n2) * float64(n1))
 	nt = max(1, min(nt, panels, (n2-next)/mr+1))
-	rows := lookAheadRows(n1, n2, next, mr, nt)
+	blockRows := dynamicRows(n2-next, e.mc, mr, nt)
+	blocks := (n2 - next + blockRows - 1) / blockRows
+	var taken atomic.Int64
 	dpBuf := getBuf[T](diagPackSize(n1, mr))
 	defer putBuf(dpBuf)
 	dp := *dpBuf
@@ -159,50 +164,16 @@ func (c *cholesky[T]) update(s, n1, n2, next int) error {
 			g.update(0, next, 0, next)
 			err = c.factor(s+n1, next)
 		}
-		g.update(next+rows[t], next+rows[t+1], 0, n2)
+		for {
+			i := int(taken.Add(1)) - 1
+			if i >= blocks {
+				return
+			}
+			r0 := next + (blocks-1-i)*blockRows
+			g.update(r0, min(r0+blockRows, n2), 0, n2)
+		}
 	})
 	return err
-}
-
-// lookAheadRows splits the rows below the next diagonal block (rows
-// next..n2-1 of the n2 x n2 trailing block, all their columns up to the
-// diagonal) between nt goroutines, in MR-aligned bounds relative to row
-// next: the first, which also updates the next x next diagonal block and
-// factors it (look-ahead), takes the top rows (the shortest) up to about
-// an equal share of the whole work, the others equal shares of the rest.
-// Only the diagonal block waits for the factorization: the rows below it
-// in its columns (the next panel) are updated by everybody.
-func lookAheadRows(n1, n2, next, mr, nt int) []int {
-	m := n2 - next
-	if nt == 1 {
-		return []int{0, m}
-	}
-	// Work in multiply-adds: the next diagonal block, and its
-	// factorization counted twice (its small steps run at about half the
-	// speed of the update); row next+r of the rest has next+r+1 elements.
-	ahead := float64(next)*float64(next+1)/2*float64(n1) + 2*float64(next)*float64(next)*float64(next)/6
-	rest := (float64(m)*float64(next) + float64(m)*float64(m+1)/2) * float64(n1)
-	target := (ahead+rest)/float64(nt) - ahead
-	r0 := 0
-	for done := 0.0; r0 < m && done+float64(next+r0+1)*float64(n1) <= target; r0++ {
-		done += float64(next+r0+1) * float64(n1)
-	}
-	r0 = min(r0/mr*mr, m)
-	bounds := []int{0, r0}
-	if r0 == m {
-		for range nt - 1 {
-			bounds = append(bounds, m)
-		}
-		return bounds
-	}
-	others := splitRows(triLower, m-r0, n2, next+r0, mr, nt-1)
-	for _, b := range others[1:] {
-		bounds = append(bounds, r0+b)
-	}
-	for len(bounds) < nt+1 {
-		bounds = append(bounds, m)
-	}
-	return bounds
 }
 
 // gramWork is one goroutine's part of the Gram update of the Cholesky

@@ -166,34 +166,6 @@ func tileRangeLive(tri triMode, i0, r, j0, c, d int) bool {
 	return true
 }
 
-// splitRows cuts the m rows of C into at most workers ranges aligned to mr
-// (except at m) carrying about equal numbers of kept elements. It returns
-// the range bounds, first 0 and last m, without empty ranges.
-func splitRows(tri triMode, m, n, d, mr, workers int) []int {
-	groups := (m + mr - 1) / mr
-	work := make([]float64, groups+1) // prefix sums of kept elements
-	for g := 0; g < groups; g++ {
-		w := 0
-		for i := g * mr; i < min(m, (g+1)*mr); i++ {
-			w += tri.rowWork(i, n, d)
-		}
-		work[g+1] = work[g] + float64(w)
-	}
-	total := work[groups]
-	bounds := []int{0}
-	g := 0
-	for w := 1; w < workers; w++ {
-		target := total * float64(w) / float64(workers)
-		for g < groups && work[g] < target {
-			g++
-		}
-		if b := g * mr; b > bounds[len(bounds)-1] && b < m {
-			bounds = append(bounds, b)
-		}
-	}
-	return append(bounds, m)
-}
-
 func roundUp(x, q int) int { return (x + q - 1) / q * q }
 
 // triMacro adds the product of the packed block pa (mb x kb) and
