@@ -81,11 +81,12 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	threadsFlag := fs.String("threads", "", "goroutines (default: all cores); comma-separated list for several cases")
 	precFlag := fs.String("precision", "f64", "f64 or f32; comma-separated list for several cases")
 	isa := fs.String("isa", "", "instruction set: generic, avx2, avx512 or neon (default: the best available, or $SPURIOUS_ISA)")
-	reps := fs.Int("reps", 5, "timed repetitions after one warm-up run; the median is reported")
+	reps := fs.Int("reps", 5, "timed samples after one warm-up run; the median is reported")
+	minTime := fs.Duration("min-time", 250*time.Millisecond, "a sample repeats the operation until it has run this long and counts the mean (openblas_bench.py does the same)")
 	asJSON := fs.Bool("json", false, "print one JSON object per case instead of a table")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: spurious bench %s [--n N | --m M --n N --k K] [--nrhs R] [--d D] "+
-			"[--threads T] [--precision f64|f32] [--isa X] [--reps R] [--json]\n", strings.Join(benchOpNames(), "|"))
+			"[--threads T] [--precision f64|f32] [--isa X] [--reps R] [--min-time D] [--json]\n", strings.Join(benchOpNames(), "|"))
 		fs.PrintDefaults()
 	}
 	var op string
@@ -113,6 +114,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if *reps < 1 {
 		return fmt.Errorf("bench: --reps %d: need at least 1", *reps)
+	}
+	if *minTime < 0 {
+		return fmt.Errorf("bench: --min-time %v: need 0 or more", *minTime)
 	}
 	if *nrhs < 0 || *d < 0 {
 		return errors.New("bench: --nrhs and --d must be positive")
@@ -167,7 +171,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 					return err
 				}
 				cfg := benchConfig{M: pick(ms), N: pick(ns), K: pick(ks), NRHS: *nrhs, D: *d, Threads: th, Precision: prec}
-				r, err := runBenchCase(ctx, op, prepare, cfg, *reps, peak)
+				r, err := runBenchCase(ctx, op, prepare, cfg, *reps, *minTime, peak)
 				if err != nil {
 					return fmt.Errorf("bench %s: %w", op, err)
 				}
@@ -186,10 +190,15 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return nil
 }
 
-// runBenchCase prepares one case, runs it once to warm up, then reps
-// times, and reports the median time. The case's Reset, if any, runs
-// before each Run, outside the timed interval.
-func runBenchCase(ctx context.Context, op string, prepare benchOp, cfg benchConfig, reps int, peak float64) (benchResult, error) {
+// runBenchCase prepares one case, runs it once to warm up, then takes reps
+// timed samples and reports their median. A sample runs the case inner
+// times, inner chosen from the warm-up so that a sample lasts at least
+// minTime, and counts the mean time of a run: a short operation is then
+// measured over as long a window as a long one, as openblas_bench.py does,
+// instead of over a few milliseconds that a burst of load on a shared
+// machine can cover. The case's Reset, if any, runs before each Run,
+// outside the timed interval.
+func runBenchCase(ctx context.Context, op string, prepare benchOp, cfg benchConfig, reps int, minTime time.Duration, peak float64) (benchResult, error) {
 	linalg.SetThreads(cfg.Threads)
 	threads := linalg.Threads()
 	c, err := prepare(cfg)
@@ -200,21 +209,34 @@ func runBenchCase(ctx context.Context, op string, prepare benchOp, cfg benchConf
 	if reset == nil {
 		reset = func() {}
 	}
-	reset()
-	if err := c.Run(); err != nil {
+	timed := func() (time.Duration, error) {
+		reset()
+		start := time.Now()
+		err := c.Run()
+		return time.Since(start), err
+	}
+	warm, err := timed()
+	if err != nil {
 		return benchResult{}, err
+	}
+	inner := 1
+	if warm > 0 && warm < minTime {
+		inner = int(minTime / warm)
 	}
 	times := make([]float64, reps)
 	for i := range times {
 		if err := ctx.Err(); err != nil {
 			return benchResult{}, err
 		}
-		reset()
-		start := time.Now()
-		if err := c.Run(); err != nil {
-			return benchResult{}, err
+		var total time.Duration
+		for range inner {
+			t, err := timed()
+			if err != nil {
+				return benchResult{}, err
+			}
+			total += t
 		}
-		times[i] = time.Since(start).Seconds()
+		times[i] = total.Seconds() / float64(inner)
 	}
 	sort.Float64s(times)
 	med := times[reps/2]

@@ -7,6 +7,7 @@ import (
 	"math"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/spurious-ml/spurious/asm"
 )
@@ -16,7 +17,10 @@ import (
 func runBenchJSON(t *testing.T, args ...string) []map[string]any {
 	t.Helper()
 	var out, errb bytes.Buffer
-	if err := run(context.Background(), append(append([]string{"bench"}, args...), "--json"), &out, &errb); err != nil {
+	// --min-time=0 right after the operation, so that a test may set it
+	// again: one run per sample.
+	full := append([]string{"bench", args[0], "--min-time=0"}, args[1:]...)
+	if err := run(context.Background(), append(full, "--json"), &out, &errb); err != nil {
 		t.Fatalf("bench %v: %v (stderr %q)", args, err, errb.String())
 	}
 	var objs []map[string]any
@@ -112,6 +116,7 @@ func TestBenchErrors(t *testing.T) {
 		{[]string{"bench", "gemm", "--n", "-3"}, "not a positive integer"},
 		{[]string{"bench", "gemm", "--m", "1,2", "--n", "1,2,3"}, "same length"},
 		{[]string{"bench", "gemm", "--reps", "0"}, "at least 1"},
+		{[]string{"bench", "gemm", "--min-time", "-1s"}, "0 or more"},
 		{[]string{"bench", "gemm", "--n", "100000"}, "GiB"},
 		{[]string{"bench", "gemm", "extra"}, "unexpected argument"},
 	} {
@@ -135,5 +140,45 @@ func TestBenchCanceled(t *testing.T) {
 func TestPeakMeasured(t *testing.T) {
 	if p := measurePeak(); !(p > 1e8 && p < 1e13) {
 		t.Fatalf("measured FMA peak %g flop/s is implausible", p)
+	}
+}
+
+// TestBenchSamples checks how runBenchCase times a case: one warm-up run,
+// then reps samples of inner runs each, inner making a sample last at
+// least minTime, with Reset before every Run.
+func TestBenchSamples(t *testing.T) {
+	runs, resets := 0, 0
+	op := func(benchConfig) (benchCase, error) {
+		return benchCase{
+			Sizes: map[string]int{"n": 1},
+			Flops: 1e6,
+			Reset: func() { resets++ },
+			Run: func() error {
+				if resets != runs+1 {
+					t.Errorf("run %d after %d resets", runs+1, resets)
+				}
+				runs++
+				time.Sleep(2 * time.Millisecond)
+				return nil
+			},
+		}, nil
+	}
+	r, err := runBenchCase(context.Background(), "fake", op, benchConfig{Threads: 1}, 3, 10*time.Millisecond, 1e9)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The warm-up takes at least 2 ms, so a sample has 1 to 5 runs.
+	if inner := (runs - 1) / 3; (runs-1)%3 != 0 || inner < 1 || inner > 5 {
+		t.Errorf("%d runs: want 1 + 3 samples of 1 to 5 runs", runs)
+	}
+	if r.Seconds < 0.002 || r.Seconds > 0.1 {
+		t.Errorf("median %v s per run, want about 0.002", r.Seconds)
+	}
+	runs, resets = 0, 0
+	if _, err := runBenchCase(context.Background(), "fake", op, benchConfig{Threads: 1}, 3, 0, 1e9); err != nil {
+		t.Fatal(err)
+	}
+	if runs != 4 {
+		t.Errorf("min-time 0: %d runs, want 4 (one per sample after the warm-up)", runs)
 	}
 }
