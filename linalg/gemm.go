@@ -77,9 +77,9 @@ func dynamicRows(m, mc, mr, nt int) int {
 // dimension k on the elements tri keeps with diagonal offset d, on at most
 // maxThreads goroutines. A triangular update splits rows only, in blocks
 // handed out at run time (see gemmPlan); a full one chooses tm*tn = nt by
-// the largest per-thread share of the C tiles of one NC panel. Splitting m packs each
-// block of A once (splitting n packs it in every thread of a column), so
-// the largest tm whose share is within 10% of the best wins.
+// the largest per-thread share of the C tiles of one NC panel. Splitting
+// m packs each block of A once (splitting n packs it in every thread of a
+// column), so the largest tm whose share is within 10% of the best wins.
 func planGemm[T Float](e *engine[T], tri triMode, d, m, n, k, maxThreads int) gemmPlan {
 	mr, nr := e.mr, e.nr
 	mPanels := (m + mr - 1) / mr
