@@ -35,14 +35,18 @@ type benchResult struct {
 	GFLOPS       float64 // flops / median seconds
 	PeakGFLOPS   float64 // measured FMA peak per thread x threads
 	PeakFraction float64
+	BoundSeconds float64 // flop bound: flops / (peak per thread x threads)
 }
 
 // MarshalJSON writes the result as one flat object: op, the size keys,
-// threads, precision, isa, seconds, gflops, peak_gflops, peak_fraction.
+// threads, precision, isa, seconds, gflops, peak_gflops, peak_fraction,
+// bound_seconds (the time at the measured peak) and bound_ratio (seconds /
+// bound_seconds).
 func (r benchResult) MarshalJSON() ([]byte, error) {
 	o := map[string]any{
 		"op": r.Op, "threads": r.Threads, "precision": r.Precision, "isa": r.ISA,
 		"seconds": r.Seconds, "gflops": r.GFLOPS, "peak_gflops": r.PeakGFLOPS, "peak_fraction": r.PeakFraction,
+		"bound_seconds": r.BoundSeconds, "bound_ratio": r.Seconds / r.BoundSeconds,
 	}
 	for k, v := range r.Sizes {
 		o[k] = v
@@ -252,6 +256,7 @@ func runBenchCase(ctx context.Context, op string, prepare benchOp, cfg benchConf
 		Seconds: med, GFLOPS: c.Flops / med / 1e9, PeakGFLOPS: peakAll / 1e9,
 	}
 	r.PeakFraction = r.GFLOPS / r.PeakGFLOPS
+	r.BoundSeconds = c.Flops / peakAll
 	return r, nil
 }
 
@@ -283,15 +288,15 @@ func measurePeak() float64 {
 func printBenchTable(w io.Writer, results []benchResult, peak float64) {
 	fmt.Fprintf(w, "measured FMA peak: %.1f GFLOP/s float64 per thread\n", peak/1e9)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "op\tsizes\tthreads\tprec\tisa\tseconds\tGFLOP/s\tpeak\t% peak\t")
+	fmt.Fprintln(tw, "op\tsizes\tthreads\tprec\tisa\tseconds\tbound s\tGFLOP/s\tpeak\t% peak\t")
 	for _, r := range results {
 		keys := slices.Sorted(maps.Keys(r.Sizes))
 		var sizes []string
 		for _, k := range keys {
 			sizes = append(sizes, fmt.Sprintf("%s=%d", k, r.Sizes[k]))
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%.4g\t%.1f\t%.1f\t%.1f%%\t\n", r.Op, strings.Join(sizes, " "),
-			r.Threads, r.Precision, r.ISA, r.Seconds, r.GFLOPS, r.PeakGFLOPS, 100*r.PeakFraction)
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%.4g\t%.4g\t%.1f\t%.1f\t%.1f%%\t\n", r.Op, strings.Join(sizes, " "),
+			r.Threads, r.Precision, r.ISA, r.Seconds, r.BoundSeconds, r.GFLOPS, r.PeakGFLOPS, 100*r.PeakFraction)
 	}
 	tw.Flush()
 }

@@ -40,7 +40,7 @@ func TestBenchGemmJSON(t *testing.T) {
 	if len(objs) != 8 {
 		t.Fatalf("got %d cases, want 2 shapes x 2 thread counts x 2 precisions = 8", len(objs))
 	}
-	keys := []string{"op", "m", "n", "k", "threads", "precision", "isa", "seconds", "gflops", "peak_gflops", "peak_fraction"}
+	keys := []string{"op", "m", "n", "k", "threads", "precision", "isa", "seconds", "gflops", "peak_gflops", "peak_fraction", "bound_seconds", "bound_ratio"}
 	for i, o := range objs {
 		for _, k := range keys {
 			if _, ok := o[k]; !ok {
@@ -67,6 +67,11 @@ func TestBenchGemmJSON(t *testing.T) {
 		flops := 2 * o["m"].(float64) * o["n"].(float64) * o["k"].(float64)
 		if !(sec > 0) || math.Abs(gf-flops/sec/1e9) > 1e-9*gf || !(peak > 0) || math.Abs(frac-gf/peak) > 1e-12 {
 			t.Errorf("case %d: inconsistent timing: seconds %g gflops %g peak %g fraction %g", i, sec, gf, peak, frac)
+		}
+		// The flop bound is the time at the measured peak.
+		if bound, ratio := o["bound_seconds"].(float64), o["bound_ratio"].(float64); math.Abs(bound-flops/(peak*1e9)) > 1e-9*bound ||
+			math.Abs(ratio-sec/bound) > 1e-9*ratio {
+			t.Errorf("case %d: bound_seconds %g bound_ratio %g, want %g and %g", i, bound, ratio, flops/(peak*1e9), sec/bound)
 		}
 	}
 	// f32 peak is twice the f64 peak on SIMD paths, the same on generic.
