@@ -1,0 +1,13 @@
+module github.com/spurious-ml/spurious/tools/gonumbench
+
+go 1.26.0
+
+require github.com/spurious-ml/spurious v0.0.0
+
+require (
+	github.com/klauspost/cpuid/v2 v2.4.2 // indirect
+	golang.org/x/sys v0.50.0 // indirect
+	gonum.org/v1/gonum v0.17.0
+)
+
+replace github.com/spurious-ml/spurious => ../..
