@@ -28,8 +28,9 @@ const (
 // Obtain it with KernelF64; hold it for the duration of one operation so that
 // packing and kernel agree even if the active path changes.
 type TileF64 struct {
-	MR, NR int    // rows and columns of the C tile
-	ISA    string // instruction set that runs it
+	MR, NR int       // rows and columns of the C tile
+	ISA    string    // instruction set that runs it
+	Rule   BlockRule // how a blocked GEMM sizes its blocks for it
 	id     kernelID
 }
 
@@ -37,6 +38,7 @@ type TileF64 struct {
 type TileF32 struct {
 	MR, NR int
 	ISA    string
+	Rule   BlockRule
 	id     kernelID
 }
 

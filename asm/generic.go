@@ -132,8 +132,8 @@ func sliceF32(p *float32, n int) []float32 { return unsafe.Slice(p, n) }
 
 // tileGenericF64 and tileGenericF32 describe the plain-Go kernels.
 var (
-	tileGenericF64 = TileF64{MR: genericMR, NR: genericNR, ISA: Generic, id: idGeneric}
-	tileGenericF32 = TileF32{MR: genericMR, NR: genericNR, ISA: Generic, id: idGeneric}
+	tileGenericF64 = TileF64{MR: genericMR, NR: genericNR, ISA: Generic, Rule: ruleL1, id: idGeneric}
+	tileGenericF32 = TileF32{MR: genericMR, NR: genericNR, ISA: Generic, Rule: ruleL1, id: idGeneric}
 )
 
 // mulAddGenericF64 runs the plain-Go float64 kernel on checked pointers.

@@ -42,8 +42,8 @@ const (
 )
 
 var (
-	tileNEONF64 = TileF64{MR: neonF64MR, NR: neonF64NR, ISA: NEON, id: idNEON}
-	tileNEONF32 = TileF32{MR: neonF32MR, NR: neonF32NR, ISA: NEON, id: idNEON}
+	tileNEONF64 = TileF64{MR: neonF64MR, NR: neonF64NR, ISA: NEON, Rule: ruleL1, id: idNEON}
+	tileNEONF32 = TileF32{MR: neonF32MR, NR: neonF32NR, ISA: NEON, Rule: ruleL1, id: idNEON}
 )
 
 // gemm8x4F64NEON adds the product of the packed 8 x kc panel a and kc x 4

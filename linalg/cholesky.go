@@ -149,7 +149,7 @@ func (c *cholesky[T]) update(s, n1, n2, next int) error {
 		r0, r1 := split((n1+mr-1)/mr, nt, t)
 		packDiag(dp, opMat[T]{l11, false}, true, false, mr, r0, r1)
 		p0, p1 := split(panels, nt, t)
-		packPanelB(bp, a21, Trans, 0, n1, 0, n2, nr, p0, p1)
+		e.packPanelB(bp, a21, Trans, 0, n1, 0, n2, p0, p1)
 		bar.wait()
 		if p0 < p1 {
 			w := newTrsmWork(e, n1, nr)

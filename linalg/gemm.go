@@ -210,7 +210,7 @@ func gemmPacked[T Float](e *engine[T], tri triMode, d int, alpha T, a, b opMat[T
 			for pc := 0; pc < k; pc += kc {
 				kb := min(kc, k-pc)
 				bPack := (*bBuf)[step%nbuf*bSize:]
-				packPanelB(bPack, b.m, Transpose(b.t), pc, kb, jc, nb, nr, p0, p1)
+				e.packPanelB(bPack, b.m, Transpose(b.t), pc, kb, jc, nb, p0, p1)
 				bar.wait()
 				block := func(ic, mb int) {
 					if !tileRangeLive(tri, ic, mb, jc+j0, j1-j0, d) {
@@ -223,7 +223,7 @@ func gemmPacked[T Float](e *engine[T], tri triMode, d int, alpha T, a, b opMat[T
 					if sym && ic >= jc && ic+mb <= jc+nb {
 						packAFromB(aPack, bPack, alpha, ic-jc, mb, kb, mr, nr)
 					} else {
-						packBlockA(aPack, a.m, Transpose(a.t), alpha, ic, mb, pc, kb, mr)
+						e.packBlockA(aPack, a.m, Transpose(a.t), alpha, ic, mb, pc, kb)
 					}
 					e.triMacro(tri, d+ic-jc, kb, aPack, bPack, cBlock, s0, s1, tmp)
 				}

@@ -226,7 +226,7 @@ func testGemmShapes[T Float](t *testing.T, kc, mc, nc int) {
 	defer restore()
 	kern := newKernel[T]()
 	mr, nr := kern.mr, kern.nr
-	bs := blockSizes(kern.isa, mr, nr, int(unsafe.Sizeof(T(0))))
+	bs := blockSizes(kern.rule, mr, nr, int(unsafe.Sizeof(T(0))))
 	if kc == 0 { // default block depth: keep m and n small
 		kc = bs.kc
 	}
@@ -712,10 +712,11 @@ func TestParallelPool(t *testing.T) {
 }
 
 // TestBlockSizes checks the invariants of the derived blocking on every
-// kernel: MC a multiple of MR, NC of NR, bounds respected, and the ISA's
-// rule: KC no deeper than the rule allows unless KC hit its lower bound
-// (for l1Rule: an A and a B micro-panel fit in L1D), and the packed A
-// block within the rule's share of the L2 unless MC is one tile.
+// kernel: MC a multiple of MR, NC of NR, bounds respected, and the
+// kernel's rule: KC no deeper than the rule allows unless KC hit its lower
+// bound (for a rule counting both micro-panels at one L1D: they fit in
+// L1D), and the packed A block within the rule's share of the L2 unless MC
+// is one tile.
 func TestBlockSizes(t *testing.T) {
 	impl.ForEach(t, func(t *testing.T) {
 		for _, bl := range []Blocking{GemmBlocking[float64](), GemmBlocking[float32]()} {
@@ -725,23 +726,20 @@ func TestBlockSizes(t *testing.T) {
 			if bl.KC < minKC || bl.KC > maxKC {
 				t.Errorf("%+v: KC outside [%d, %d]", bl, minKC, maxKC)
 			}
-			rule, ok := blockRules[bl.ISA]
-			if !ok {
-				rule = l1Rule
-				if bl.KC > minKC && (bl.MR+bl.NR)*bl.KC*bl.ElemSize > bl.Caches.L1D {
-					t.Errorf("%+v: micro-panels of depth KC overflow L1D", bl)
-				}
+			rule := bl.Rule
+			if rule.KCBoth && rule.KCL1 == 1 && bl.KC > minKC && (bl.MR+bl.NR)*bl.KC*bl.ElemSize > bl.Caches.L1D {
+				t.Errorf("%+v: micro-panels of depth KC overflow L1D", bl)
 			}
-			if bl.KC > minKC && bl.KC > rule.kc(bl.Caches, bl.MR, bl.NR, bl.ElemSize) {
+			if bl.KC > minKC && bl.KC > ruleKC(rule, bl.Caches, bl.MR, bl.NR, bl.ElemSize) {
 				t.Errorf("%+v: KC deeper than the rule of %s allows", bl, bl.ISA)
 			}
-			if bl.MC > bl.MR && float64(bl.MC*bl.KC*bl.ElemSize) > rule.l2Share*float64(bl.Caches.L2) {
-				t.Errorf("%+v: packed A block over %.2f of the L2", bl, rule.l2Share)
+			if bl.MC > bl.MR && float64(bl.MC*bl.KC*bl.ElemSize) > rule.AL2*float64(bl.Caches.L2) {
+				t.Errorf("%+v: packed A block over %.2f of the L2", bl, rule.AL2)
 			}
 		}
 	})
 	restore := setBlockSizes(3, 5, 7)
-	b := blockSizes("generic", 4, 6, 8)
+	b := blockSizes(newKernel[float64]().rule, 4, 6, 8)
 	restore()
 	if b != (blocking{kc: 3, mc: 8, nc: 12}) {
 		t.Errorf("override (3, 5, 7) on a 4x6 tile gave %+v, want kc=3 mc=8 nc=12", b)

@@ -38,13 +38,6 @@ import (
 // the hardware prefetchers, few enough that their lines stay in L1.
 const packRows = 16
 
-// packStrip is the length of the strips in which packBlockA (not
-// transposed) and packPanelB (transposed) read the MR or NR source rows of
-// a micro-panel in turn: a few cache lines per row, so that all the rows
-// of the micro-panel stream at once (reading one long row after the other
-// left the loads waiting on one stream; measured 2-3x slower on Zen 3).
-const packStrip = 32
-
 // kernel is the micro-kernel of one operation with its tile geometry.
 type kernel[T Float] struct {
 	mr, nr int
@@ -56,6 +49,12 @@ type kernel[T Float] struct {
 	// mulAddColumn is mulAdd for a column of tiles: A micro-panels one
 	// after the other in a, C tiles mr rows apart (asm MulAddColumn).
 	mulAddColumn func(kc int, a, b, c []T, ldc, tiles int)
+	// packA packs alpha times rows (<= mr) rows of a source into one A
+	// micro-panel, zero-padded (asm PackA); packBT packs the transpose of
+	// cols (<= nr) rows into one B micro-panel (asm PackBT).
+	packA  func(dst, src []T, lds, rows int, alpha T, kb int)
+	packBT func(dst, src []T, lds, cols, kb int)
+	rule   asm.BlockRule // how the block sizes derive from the caches
 }
 
 // engine is the packed machinery of one operation: the micro-kernel of
@@ -85,7 +84,7 @@ func (e *engine[T]) threadsFor(flops float64) int {
 
 func newEngine[T Float]() *engine[T] {
 	k := newKernel[T]()
-	return &engine[T]{kernel: k, blocking: blockSizes(k.isa, k.mr, k.nr, int(unsafe.Sizeof(T(0))))}
+	return &engine[T]{kernel: k, blocking: blockSizes(k.rule, k.mr, k.nr, int(unsafe.Sizeof(T(0))))}
 }
 
 // newKernel returns the micro-kernel of the active instruction set for T.
@@ -95,14 +94,18 @@ func newKernel[T Float]() kernel[T] {
 	var zero T
 	if _, ok := any(zero).(float64); ok {
 		t := asm.KernelF64()
-		return kernel[T]{mr: t.MR, nr: t.NR, isa: t.ISA,
+		return kernel[T]{mr: t.MR, nr: t.NR, isa: t.ISA, rule: t.Rule,
 			mulAdd:       any(t.MulAdd).(func(int, []T, []T, []T, int)),
-			mulAddColumn: any(t.MulAddColumn).(func(int, []T, []T, []T, int, int))}
+			mulAddColumn: any(t.MulAddColumn).(func(int, []T, []T, []T, int, int)),
+			packA:        any(t.PackA).(func([]T, []T, int, int, T, int)),
+			packBT:       any(t.PackBT).(func([]T, []T, int, int, int))}
 	}
 	t := asm.KernelF32()
-	return kernel[T]{mr: t.MR, nr: t.NR, isa: t.ISA,
+	return kernel[T]{mr: t.MR, nr: t.NR, isa: t.ISA, rule: t.Rule,
 		mulAdd:       any(t.MulAdd).(func(int, []T, []T, []T, int)),
-		mulAddColumn: any(t.MulAddColumn).(func(int, []T, []T, []T, int, int))}
+		mulAddColumn: any(t.MulAddColumn).(func(int, []T, []T, []T, int, int)),
+		packA:        any(t.PackA).(func([]T, []T, int, int, T, int)),
+		packBT:       any(t.PackBT).(func([]T, []T, int, int, int))}
 }
 
 // packedASize is the length of a packed mb x kb block of A.
@@ -114,8 +117,8 @@ func packedBSize(kb, nb, nr int) int { return (nb + nr - 1) / nr * nr * kb }
 // packBlockA packs alpha times the mb x kb block of op(A) whose top-left
 // element is (i0, p0) into dst with the layout above (op(A) = A, or A^T
 // if tA). It reads mb*kb elements and writes packedASize(mb, kb, mr).
-func packBlockA[T Float](dst []T, a Matrix[T], tA Transpose, alpha T, i0, mb, p0, kb, mr int) {
-	lda := a.Stride
+func (k *kernel[T]) packBlockA(dst []T, a Matrix[T], tA Transpose, alpha T, i0, mb, p0, kb int) {
+	mr, lda := k.mr, a.Stride
 	panels := (mb + mr - 1) / mr
 	if tA {
 		// op(A)(i, p) = A(p, i): rows of A hold columns of every
@@ -138,38 +141,12 @@ func packBlockA[T Float](dst []T, a Matrix[T], tA Transpose, alpha T, i0, mb, p0
 		}
 		return
 	}
-	// op(A)(i, p) = A(i, p): row i is contiguous in p. The rows of a
-	// micro-panel are read together in strips of packStrip elements, so
-	// that MR rows stream at once instead of one row at a time; a full
-	// micro-panel of the AVX2 tile height (6), or of height 8 with alpha
-	// = 1 (AVX-512, NEON), is read in lockstep, one column per step.
+	// op(A)(i, p) = A(i, p): row i is contiguous in p; the tile's packer
+	// reads the rows of a micro-panel together.
 	for r := 0; r < panels; r++ {
-		panel := dst[r*mr*kb : (r+1)*mr*kb]
 		rows := min(mr, mb-r*mr)
-		if mr == 6 && rows == 6 {
-			off := (i0+r*mr)*lda + p0
-			asm.PackA6(panel, a.Data[off:], lda, alpha, kb)
-			continue
-		}
-		if mr == 8 && rows == 8 && alpha == 1 { // the AVX-512 and NEON tiles
-			asm.PackT8(panel, a.Data[(i0+r*mr)*lda+p0:], lda, 8, kb)
-			continue
-		}
-		for pb := 0; pb < kb; pb += packStrip {
-			pe := min(pb+packStrip, kb)
-			for i := 0; i < rows; i++ {
-				off := (i0+r*mr+i)*lda + p0
-				d := panel[pb*mr+i:]
-				for p, v := range a.Data[off+pb : off+pe] {
-					d[p*mr] = alpha * v
-				}
-			}
-		}
-		for i := rows; i < mr; i++ {
-			for p := 0; p < kb; p++ {
-				panel[p*mr+i] = 0
-			}
-		}
+		end := (i0+r*mr+rows-1)*lda + p0 + kb
+		k.packA(dst[r*mr*kb:(r+1)*mr*kb], a.Data[(i0+r*mr)*lda+p0:end], lda, rows, alpha, kb)
 	}
 }
 
@@ -211,8 +188,8 @@ func packAFromB[T Float](dst, bp []T, alpha T, i0, mb, kb, mr, nr int) {
 // top-left element is (p0, j0) into dst (which holds the whole packed
 // panel, layout above). Threads pack disjoint micro-panel ranges of one
 // shared panel. It writes (s1-s0)*nr*kb elements.
-func packPanelB[T Float](dst []T, b Matrix[T], tB Transpose, p0, kb, j0, nb, nr, s0, s1 int) {
-	ldb := b.Stride
+func (k *kernel[T]) packPanelB(dst []T, b Matrix[T], tB Transpose, p0, kb, j0, nb, s0, s1 int) {
+	nr, ldb := k.nr, b.Stride
 	if s0 >= s1 {
 		return
 	}
@@ -248,33 +225,12 @@ func packPanelB[T Float](dst []T, b Matrix[T], tB Transpose, p0, kb, j0, nb, nr,
 		}
 		return
 	}
-	// op(B)(p, j) = B(j, p): column j of op(B) is row j of B. Groups of 8
-	// full columns are transposed together (asm.PackT8); the rest in strips of
-	// packStrip elements across the columns of a micro-panel.
+	// op(B)(p, j) = B(j, p): column j of op(B) is row j of B; the tile's
+	// packer transposes the rows of a micro-panel.
 	for s := s0; s < s1; s++ {
-		panel := dst[s*nr*kb : (s+1)*nr*kb]
 		cols := min(nr, nb-s*nr)
-		if cols == nr && nr%8 == 0 {
-			for h := 0; h < nr; h += 8 {
-				asm.PackT8(panel[h:], b.Data[(j0+s*nr+h)*ldb+p0:], ldb, nr, kb)
-			}
-			continue
-		}
-		for pb := 0; pb < kb; pb += packStrip {
-			pe := min(pb+packStrip, kb)
-			for j := 0; j < cols; j++ {
-				off := (j0+s*nr+j)*ldb + p0
-				d := panel[pb*nr+j:]
-				for p, v := range b.Data[off+pb : off+pe] {
-					d[p*nr] = v
-				}
-			}
-		}
-		for j := cols; j < nr; j++ {
-			for p := 0; p < kb; p++ {
-				panel[p*nr+j] = 0
-			}
-		}
+		end := (j0+s*nr+cols-1)*ldb + p0 + kb
+		k.packBT(dst[s*nr*kb:(s+1)*nr*kb], b.Data[(j0+s*nr)*ldb+p0:end], ldb, cols, kb)
 	}
 }
 

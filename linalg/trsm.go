@@ -279,7 +279,7 @@ func (w *trsmWork[T]) solvePanel(tri opMat[T], diags []T, lower bool, y opMat[T]
 		s := q * kb
 		b := min(kb, m-s)
 		bp := w.bp[:packedBSize(b, nb, e.nr)]
-		packPanelB(bp, y.m, Transpose(y.t), s, b, jc, nb, e.nr, 0, (nb+e.nr-1)/e.nr)
+		e.packPanelB(bp, y.m, Transpose(y.t), s, b, jc, nb, 0, (nb+e.nr-1)/e.nr)
 		w.solveDiag(b, diags[q*size:(q+1)*size], bp, nb, y, s, jc, lower)
 		// Subtract the solved rows from the rows they feed.
 		r0, r1 := s+b, m
@@ -288,7 +288,7 @@ func (w *trsmWork[T]) solvePanel(tri opMat[T], diags []T, lower bool, y opMat[T]
 		}
 		for ic := r0; ic < r1; ic += e.mc {
 			mb := min(e.mc, r1-ic)
-			packBlockA(w.ap, tri.m, Transpose(tri.t), -1, ic, mb, s, b, e.mr)
+			e.packBlockA(w.ap, tri.m, Transpose(tri.t), -1, ic, mb, s, b)
 			c := y.view(ic, jc, mb, nb)
 			if !c.t {
 				e.macro(b, w.ap, mb, bp, nb, 0, (nb+e.nr-1)/e.nr, c.m, w.t1)

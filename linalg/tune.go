@@ -6,6 +6,8 @@ import (
 	"unsafe"
 
 	"github.com/klauspost/cpuid/v2"
+
+	"github.com/spurious-ml/spurious/asm"
 )
 
 // This file holds every tuning constant of the GEMM engine: the cache sizes
@@ -69,20 +71,21 @@ type Blocking struct {
 	ISA           string
 	MR, NR        int
 	KC, MC, NC    int
-	ElemSize      int    // bytes per element: 8 for float64, 4 for float32
-	ParallelFlops int    // 2*m*n*k below which Gemm runs on one thread
-	Caches        Caches // the cache sizes the blocking derives from
+	ElemSize      int           // bytes per element: 8 for float64, 4 for float32
+	ParallelFlops int           // 2*m*n*k below which Gemm runs on one thread
+	Caches        Caches        // the cache sizes the blocking derives from
+	Rule          asm.BlockRule // the kernel's rule that turned Caches into KC and MC
 }
 
 // GemmBlocking returns the blocking Gemm uses now for element type T on
 // the active instruction set.
 func GemmBlocking[T Float]() Blocking {
 	k := newKernel[T]()
-	b := blockSizes(k.isa, k.mr, k.nr, int(unsafe.Sizeof(T(0))))
+	b := blockSizes(k.rule, k.mr, k.nr, int(unsafe.Sizeof(T(0))))
 	return Blocking{
 		ISA: k.isa, MR: k.mr, NR: k.nr, KC: b.kc, MC: b.mc, NC: b.nc,
 		ElemSize: int(unsafe.Sizeof(T(0))), ParallelFlops: parallelMinFlops,
-		Caches: cacheSizes(),
+		Caches: cacheSizes(), Rule: k.rule,
 	}
 }
 
@@ -94,6 +97,16 @@ type blocking struct{ kc, mc, nc int }
 // with small matrices.
 var blockOverride atomic.Pointer[blocking]
 
+// ruleKC is the depth KC (before alignment and bounds) at which the
+// micro-panels the rule counts take rule.KCL1 times the L1D.
+func ruleKC(rule asm.BlockRule, c Caches, mr, nr, size int) int {
+	panel := nr * size // bytes per k step of a B micro-panel
+	if rule.KCBoth {
+		panel += mr * size
+	}
+	return int(rule.KCL1 * float64(c.L1D) / float64(panel))
+}
+
 // setBlockSizes overrides the block sizes until the returned function is
 // called. mc and nc are rounded up to multiples of MR and NR when used.
 func setBlockSizes(kc, mc, nc int) (restore func()) {
@@ -101,58 +114,18 @@ func setBlockSizes(kc, mc, nc int) (restore func()) {
 	return func() { blockOverride.Store(prev) }
 }
 
-// blockRule is how the block depth KC and the height MC of a packed A
-// block derive from the caches for one family of kernels.
-type blockRule struct {
-	// kc returns KC (before alignment) for an mr x nr kernel on elements
-	// of size bytes.
-	kc func(c Caches, mr, nr, size int) int
-	// l2Share is the fraction of the L2 the packed A block (mc x kc) takes.
-	l2Share float64
-}
-
-// blockRules holds the rule of each instruction set; the others use l1Rule.
-var blockRules = map[string]blockRule{"avx512": l2Rule}
-
-// l1Rule is the analytical model of BLIS (Low et al. 2016): an A
-// micro-panel (mr x kc) and a B micro-panel (kc x nr) fill about the L1D,
-// so the B micro-panel stays in L1 while A streams, and the packed A block
-// fills half the L2. Measured on Zen 3 (AVX2).
-var l1Rule = blockRule{
-	kc:      func(c Caches, mr, nr, size int) int { return c.L1D / ((mr + nr) * size) },
-	l2Share: 0.5,
-}
-
-// l2Rule is for kernels that run at full speed with their panels in L2,
-// as the AVX-512 kernels do on Intel server cores: a deep KC (the B
-// micro-panel twice the L1D) makes the read and write of C per KC step
-// rare, and the packed A block takes under a third of the L2, leaving room
-// for the B micro-panels and the C rows streaming through. On an Intel
-// Xeon (model 167, L1D 48 KiB, L2 2 MiB; 2026-12-06), DGEMM n = 2048 and
-// 4096 on one core ran 14-20% faster with KC 384-512 and MC 160-320 than
-// with the L1 rule's KC 192, MC 680, and SGEMM n = 2048 11% faster with
-// KC 512, MC 320 than with KC 208, MC 1024.
-var l2Rule = blockRule{
-	kc:      func(c Caches, mr, nr, size int) int { return 2 * c.L1D / (nr * size) },
-	l2Share: 0.3,
-}
-
-// blockSizes returns KC, MC and NC for the mr x nr kernel of the
-// instruction set isa on elements of size bytes: KC and MC by the ISA's
-// rule (blockRules), and NC so that the packed B panel (kc x nc) takes at
+// blockSizes returns KC, MC and NC for an mr x nr kernel on elements of
+// size bytes: KC and MC by the kernel's rule (asm.BlockRule, measured per
+// instruction set), and NC so that the packed B panel (kc x nc) takes at
 // most a sixteenth of the L3 and four L2s (2 MiB on the 32 MiB-L3 EPYCs
 // measured). The L3 is shared with the other cores and, in a VM, with
 // other tenants; on a Zen 3 VM, n = 3072 ran at 34-38 GFLOP/s per core with
 // nc near 1000 against 31-32 with a panel filling a quarter of the L3
 // (3640).
-func blockSizes(isa string, mr, nr, size int) blocking {
+func blockSizes(rule asm.BlockRule, mr, nr, size int) blocking {
 	c := cacheSizes()
-	rule, ok := blockRules[isa]
-	if !ok {
-		rule = l1Rule
-	}
-	kc := min(max(rule.kc(c, mr, nr, size)/kcAlign*kcAlign, minKC), maxKC)
-	mc := min(max(int(rule.l2Share*float64(c.L2))/(kc*size), mr), maxMC)
+	kc := min(max(ruleKC(rule, c, mr, nr, size)/kcAlign*kcAlign, minKC), maxKC)
+	mc := min(max(int(rule.AL2*float64(c.L2))/(kc*size), mr), maxMC)
 	nc := min(max(min(c.L3/16, 4*c.L2)/(kc*size), nr), maxNC)
 	b := blocking{kc: kc, mc: mc / mr * mr, nc: nc / nr * nr}
 	if o := blockOverride.Load(); o != nil {
