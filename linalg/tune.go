@@ -72,6 +72,7 @@ type Blocking struct {
 	ElemSize      int    // bytes per element: 8 for float64, 4 for float32
 	ParallelFlops int    // 2*m*n*k below which Gemm runs on one thread
 	Caches        Caches // the cache sizes the blocking derives from
+	Origin        string // "tuned" (the tuning file, see TuningState) or "derived" (from Caches)
 }
 
 // GemmBlocking returns the blocking Gemm uses now for element type T on
@@ -82,7 +83,7 @@ func GemmBlocking[T Float]() Blocking {
 	return Blocking{
 		ISA: k.isa, MR: k.mr, NR: k.nr, KC: b.kc, MC: b.mc, NC: b.nc,
 		ElemSize: int(unsafe.Sizeof(T(0))), ParallelFlops: parallelMinFlops,
-		Caches: cacheSizes(),
+		Caches: cacheSizes(), Origin: blockOrigin(b, k.mr, k.nr, int(unsafe.Sizeof(T(0)))),
 	}
 }
 
@@ -155,6 +156,7 @@ func blockSizes(isa string, mr, nr, size int) blocking {
 	mc := min(max(int(rule.l2Share*float64(c.L2))/(kc*size), mr), maxMC)
 	nc := min(max(min(c.L3/16, 4*c.L2)/(kc*size), nr), maxNC)
 	b := blocking{kc: kc, mc: mc / mr * mr, nc: nc / nr * nr}
+	b = tunedBlockSizes(b, mr, nr, size) // the tuning file's, if any (tuning.go)
 	if o := blockOverride.Load(); o != nil {
 		if o.kc > 0 {
 			b.kc = o.kc
