@@ -42,6 +42,12 @@ const (
 // budget: a square one and the paper-size RF shapes.
 var tuneShapes = []tuneShape{{1536, 1536, 1536}, {1000, 4096, 1000}, {1000, 1000, 4096}}
 
+// tuneMinScale is the smallest linear scale of the shapes: below about
+// half the trial's sizes, products no longer exercise the block sizes the
+// way the trials do, and what wins there can lose on them. When the
+// budget is too short for it, Tune takes longer than the budget.
+var tuneMinScale = 0.5
+
 // tuneCalibration is the linear scale of the shapes of the first, timed
 // run that sizes the rest to the budget.
 const tuneCalibration = 0.25
@@ -160,17 +166,37 @@ func tunePrecision[T Float](ctx context.Context, budget time.Duration, progress 
 	stages := tuneStages(derived, k.mr, k.nr)
 	n := 0
 	for _, s := range stages {
-		n += len(s.cands(derived))
+		for _, c := range s.cands(derived) {
+			if relevantFor(tuneShapes, derived, c) {
+				n++
+			}
+		}
 	}
 	meas := float64(n*(2*tuneRounds+1) + 2*tuneConfirmRounds + 2) // stages, confirmation, warm-ups
-	left := (budget - time.Since(start)).Seconds()
-	scale := math.Cbrt(max(left, 0) / meas / (tCal / math.Pow(tuneCalibration, 3)))
-	scale = min(max(scale, 0.02), 1)
+	target := max((budget-time.Since(start)).Seconds(), 0) / meas
+	scale := math.Cbrt(target / (tCal / math.Pow(tuneCalibration, 3)))
+	scale = min(max(scale, tuneMinScale), 1)
 	w = newTuneWork[T](tuneShapes, scale)
+	// Small products run at fewer flop/s than big ones: time the chosen
+	// scale once and correct it.
+	measureAt(w, derived)
+	t1 := measureAt(w, derived)
+	if s := min(max(scale*math.Cbrt(target/t1), tuneMinScale), 1); math.Abs(s/scale-1) > 0.1 {
+		t1 *= math.Pow(s/scale, 3)
+		scale = s
+		w = newTuneWork[T](tuneShapes, scale)
+	}
+	if err := ctx.Err(); err != nil {
+		return TunedBlocks{}, err
+	}
+	if need := time.Duration(meas * t1 * float64(time.Second)); need > 2*budget {
+		progress(fmt.Sprintf("tune %s %s: a budget of %v is short for products of the trials' sizes at this speed: this takes about %v",
+			k.isa, prec, budget.Round(time.Second), need.Round(time.Second)))
+	}
 
 	tn := &tuner{
 		measure:  func(b blocking) float64 { return measureAt(w, b) },
-		relevant: w.relevant,
+		relevant: func(x, y blocking) bool { return relevantFor(w.shapes, x, y) },
 		deadline: start.Add(budget),
 		progress: func(s string) {
 			progress(fmt.Sprintf("tune %s %s: %s (%.0f s of ~%.0f s)", k.isa, prec, s, time.Since(start).Seconds(), budget.Seconds()))
@@ -228,11 +254,11 @@ func (w *tuneWork[T]) run() {
 	}
 }
 
-// relevant reports whether blockings x and y cut some product of w
+// relevantFor reports whether blockings x and y cut some of the products
 // differently; when they do not, timing them against each other is moot.
-func (w *tuneWork[T]) relevant(x, y blocking) bool {
+func relevantFor(shapes []tuneShape, x, y blocking) bool {
 	differs := func(dim, u, v int) bool { return u != v && dim > min(u, v) }
-	for _, s := range w.shapes {
+	for _, s := range shapes {
 		if differs(s.k, x.kc, y.kc) || differs(s.m, x.mc, y.mc) || differs(s.n, x.nc, y.nc) {
 			return true
 		}

@@ -190,6 +190,8 @@ func TestTuneStages(t *testing.T) {
 
 func TestTuneCancel(t *testing.T) {
 	useTuning(t, "off")
+	defer func(s float64) { tuneMinScale = s }(tuneMinScale)
+	tuneMinScale = 0.02
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if tu, err := Tune(ctx, TuneOptions{Budget: time.Second}); !errors.Is(err, context.Canceled) || len(tu.Entries) != 0 {
@@ -216,6 +218,8 @@ func TestTuneCancel(t *testing.T) {
 // checks that it returns a valid table for the active path.
 func TestTuneTiny(t *testing.T) {
 	useTuning(t, "off")
+	defer func(s float64) { tuneMinScale = s }(tuneMinScale)
+	tuneMinScale = 0.02
 	var lines []string
 	tu, err := Tune(context.Background(), TuneOptions{Budget: 300 * time.Millisecond, Progress: func(s string) { lines = append(lines, s) }})
 	if err != nil {

@@ -295,11 +295,11 @@ func loadTuning(cpu string) *TuningStatus {
 	case errors.Is(err, fs.ErrNotExist) && env == "":
 		// Not tuned on this machine: the derived block sizes, silently.
 	case errors.Is(err, fs.ErrNotExist):
-		s.Note = fmt.Sprintf("%s=%s: no such file; using the derived block sizes", TuningEnv, env)
+		s.Note = fmt.Sprintf("tuning file ignored: %s=%s names no file; block sizes derived from the caches", TuningEnv, env)
 	case err != nil:
-		s.Note = fmt.Sprintf("ignored: %v; run spurious tune again or delete it", err)
+		s.Note = fmt.Sprintf("tuning file ignored: %v; run spurious tune again or delete it", err)
 	case t.CPU != cpu:
-		s.Note = fmt.Sprintf("ignored: %s was tuned on %q, this CPU is %q; run spurious tune here", path, t.CPU, cpu)
+		s.Note = fmt.Sprintf("tuning file ignored: %s was tuned on %q, this CPU is %q; run spurious tune here", path, t.CPU, cpu)
 	default:
 		s.Entries = t.Entries
 	}
