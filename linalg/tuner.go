@@ -42,11 +42,12 @@ const (
 // budget: a square one and the paper-size RF shapes.
 var tuneShapes = []tuneShape{{1536, 1536, 1536}, {1000, 4096, 1000}, {1000, 1000, 4096}}
 
-// tuneMinScale is the smallest linear scale of the shapes: below about
-// half the trial's sizes, products no longer exercise the block sizes the
-// way the trials do, and what wins there can lose on them. When the
-// budget is too short for it, Tune takes longer than the budget.
-var tuneMinScale = 0.5
+// tuneMinScale is the smallest linear scale of the shapes Tune picks from
+// the budget: below about half the trials' sizes, products no longer
+// exercise the block sizes the way the trials do, and what wins there can
+// lose on them. When the budget is too short for it, Tune takes longer
+// than the budget.
+const tuneMinScale = 0.5
 
 // tuneCalibration is the linear scale of the shapes of the first, timed
 // run that sizes the rest to the budget.
@@ -71,6 +72,11 @@ type TuneOptions struct {
 	Precisions []string
 	// Progress, if not nil, receives a one-line status after each round.
 	Progress func(line string)
+	// Scale, if not 0, fixes the linear scale of the timed products
+	// relative to the trials' sizes, in (0, 1], instead of the largest
+	// from 0.5 to 1 that fits the budget. Smaller products are quicker to
+	// time but use the caches less like the trials do.
+	Scale float64
 }
 
 // tuneMu makes concurrent calls of Tune wait for each other.
@@ -105,6 +111,9 @@ func Tune(ctx context.Context, o TuneOptions) (Tuning, error) {
 			return Tuning{}, fmt.Errorf("linalg: Tune: precision %q is neither f64 nor f32", p)
 		}
 	}
+	if !(o.Scale >= 0 && o.Scale <= 1) {
+		return Tuning{}, fmt.Errorf("linalg: Tune: scale %v is outside (0, 1]", o.Scale)
+	}
 	progress := o.Progress
 	if progress == nil {
 		progress = func(string) {}
@@ -118,9 +127,9 @@ func Tune(ctx context.Context, o TuneOptions) (Tuning, error) {
 		var e TunedBlocks
 		var err error
 		if p == "f64" {
-			e, err = tunePrecision[float64](ctx, share, progress)
+			e, err = tunePrecision[float64](ctx, share, o.Scale, progress)
 		} else {
-			e, err = tunePrecision[float32](ctx, share, progress)
+			e, err = tunePrecision[float32](ctx, share, o.Scale, progress)
 		}
 		if err != nil {
 			return Tuning{}, err
@@ -131,8 +140,9 @@ func Tune(ctx context.Context, o TuneOptions) (Tuning, error) {
 	return t, nil
 }
 
-// tunePrecision tunes the block sizes of T within about budget.
-func tunePrecision[T Float](ctx context.Context, budget time.Duration, progress func(string)) (TunedBlocks, error) {
+// tunePrecision tunes the block sizes of T within about budget, on
+// products scaled by fixedScale, or from the budget when it is 0.
+func tunePrecision[T Float](ctx context.Context, budget time.Duration, fixedScale float64, progress func(string)) (TunedBlocks, error) {
 	start := time.Now()
 	k := newKernel[T]()
 	size := int(unsafe.Sizeof(T(0)))
@@ -154,15 +164,6 @@ func tunePrecision[T Float](ctx context.Context, budget time.Duration, progress 
 		w.run()
 		return time.Since(t0).Seconds()
 	}
-	// Calibrate: time the shapes at a small scale, extrapolate the full
-	// size as flops (the cube of the scale), and pick the scale at which
-	// the planned measurements fit in what is left of the budget.
-	w := newTuneWork[T](tuneShapes, tuneCalibration)
-	measureAt(w, derived)
-	tCal := measureAt(w, derived)
-	if err := ctx.Err(); err != nil {
-		return TunedBlocks{}, err
-	}
 	stages := tuneStages(derived, k.mr, k.nr)
 	n := 0
 	for _, s := range stages {
@@ -173,21 +174,35 @@ func tunePrecision[T Float](ctx context.Context, budget time.Duration, progress 
 		}
 	}
 	meas := float64(n*(2*tuneRounds+1) + 2*tuneConfirmRounds + 2) // stages, confirmation, warm-ups
-	target := max((budget-time.Since(start)).Seconds(), 0) / meas
-	scale := math.Cbrt(target / (tCal / math.Pow(tuneCalibration, 3)))
-	scale = min(max(scale, tuneMinScale), 1)
-	w = newTuneWork[T](tuneShapes, scale)
-	// Small products run at fewer flop/s than big ones: time the chosen
-	// scale once and correct it.
+	scale := fixedScale
+	if scale == 0 {
+		// Time the shapes at a small scale, extrapolate the full size as
+		// flops (the cube of the scale), and pick the scale at which the
+		// planned measurements fit in what is left of the budget.
+		w := newTuneWork[T](tuneShapes, tuneCalibration)
+		measureAt(w, derived)
+		tCal := measureAt(w, derived)
+		if err := ctx.Err(); err != nil {
+			return TunedBlocks{}, err
+		}
+		target := max((budget-time.Since(start)).Seconds(), 0) / meas
+		scale = min(max(math.Cbrt(target/(tCal/math.Pow(tuneCalibration, 3))), tuneMinScale), 1)
+	}
+	w := newTuneWork[T](tuneShapes, scale)
 	measureAt(w, derived)
 	t1 := measureAt(w, derived)
-	if s := min(max(scale*math.Cbrt(target/t1), tuneMinScale), 1); math.Abs(s/scale-1) > 0.1 {
-		t1 *= math.Pow(s/scale, 3)
-		scale = s
-		w = newTuneWork[T](tuneShapes, scale)
-	}
 	if err := ctx.Err(); err != nil {
 		return TunedBlocks{}, err
+	}
+	if fixedScale == 0 {
+		// Small products run at fewer flop/s than big ones: correct the
+		// scale from this time at the chosen one.
+		target := max((budget-time.Since(start)).Seconds(), 0) / meas
+		if s := min(max(scale*math.Cbrt(target/t1), tuneMinScale), 1); math.Abs(s/scale-1) > 0.1 {
+			t1 *= math.Pow(s/scale, 3)
+			scale = s
+			w = newTuneWork[T](tuneShapes, scale)
+		}
 	}
 	if need := time.Duration(meas * t1 * float64(time.Second)); need > 2*budget {
 		progress(fmt.Sprintf("tune %s %s: a budget of %v is short for products of the trials' sizes at this speed: this takes about %v",

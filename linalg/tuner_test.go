@@ -190,17 +190,15 @@ func TestTuneStages(t *testing.T) {
 
 func TestTuneCancel(t *testing.T) {
 	useTuning(t, "off")
-	defer func(s float64) { tuneMinScale = s }(tuneMinScale)
-	tuneMinScale = 0.02
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if tu, err := Tune(ctx, TuneOptions{Budget: time.Second}); !errors.Is(err, context.Canceled) || len(tu.Entries) != 0 {
 		t.Errorf("Tune on a cancelled context = %+v, %v", tu, err)
 	}
-	ctx, cancel = context.WithTimeout(context.Background(), 100*time.Millisecond)
+	ctx, cancel = context.WithTimeout(context.Background(), 30*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	if _, err := Tune(ctx, TuneOptions{Budget: time.Minute}); !errors.Is(err, context.DeadlineExceeded) {
+	if _, err := Tune(ctx, TuneOptions{Budget: time.Minute, Scale: 0.5}); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("Tune past its context's deadline: %v", err)
 	}
 	if el := time.Since(start); el > 20*time.Second {
@@ -209,8 +207,10 @@ func TestTuneCancel(t *testing.T) {
 	if blockOverride.Load() != nil || tuningBypass.Load() != 0 {
 		t.Error("a cancelled Tune left its block sizes in force")
 	}
-	if _, err := Tune(context.Background(), TuneOptions{Precisions: []string{"f16"}}); err == nil {
-		t.Error("Tune accepted precision f16")
+	for _, o := range []TuneOptions{{Precisions: []string{"f16"}}, {Scale: -1}, {Scale: 2}, {Scale: math.NaN()}} {
+		if _, err := Tune(context.Background(), o); err == nil {
+			t.Errorf("Tune accepted %+v", o)
+		}
 	}
 }
 
@@ -218,10 +218,8 @@ func TestTuneCancel(t *testing.T) {
 // checks that it returns a valid table for the active path.
 func TestTuneTiny(t *testing.T) {
 	useTuning(t, "off")
-	defer func(s float64) { tuneMinScale = s }(tuneMinScale)
-	tuneMinScale = 0.02
 	var lines []string
-	tu, err := Tune(context.Background(), TuneOptions{Budget: 300 * time.Millisecond, Progress: func(s string) { lines = append(lines, s) }})
+	tu, err := Tune(context.Background(), TuneOptions{Budget: 300 * time.Millisecond, Scale: 0.1, Progress: func(s string) { lines = append(lines, s) }})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -263,6 +263,17 @@ func TuningState() TuningStatus {
 	return *s
 }
 
+// ReloadTuning reads the tuning file again, as at start-up (after
+// SPURIOUS_TUNING changed or spurious tune wrote the file), and returns
+// what the engine uses from now on. Operations already running keep the
+// block sizes they started with.
+func ReloadTuning() TuningStatus {
+	tuningMu.Lock()
+	tuningStatus.Store(loadTuning(CPUModel()))
+	tuningMu.Unlock()
+	return TuningState()
+}
+
 func loadedTuning() *TuningStatus {
 	if s := tuningStatus.Load(); s != nil {
 		return s

@@ -30,21 +30,23 @@ func runTune(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	budget := fs.Duration("budget", linalg.DefaultTuneBudget, "measuring time for all precisions together")
 	precision := fs.String("precision", "both", "f64, f32 or both")
 	out := fs.String("out", "", "tuning file to write (default: $"+linalg.TuningEnv+" if it names a path, else tuning.json in the user cache folder's spurious/)")
+	scale := fs.Float64("scale", 0, "size of the timed products relative to the trials' (0 < s <= 1; 0: the largest from 0.5 that fits --budget)")
 	dryRun := fs.Bool("dry-run", false, "measure and print, write nothing")
 	asJSON := fs.Bool("json", false, "print JSON instead of a table")
 	var eng engineFlags
 	eng.register(fs, "goroutines the timed products run on")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, `usage: spurious tune [--budget D] [--precision f64|f32|both] [--isa X] [--threads T] [--out PATH] [--dry-run] [--json]
+		fmt.Fprintln(stderr, `usage: spurious tune [--budget D] [--precision f64|f32|both] [--isa X] [--threads T] [--scale S] [--out PATH] [--dry-run] [--json]
 
 Times candidate GEMM block sizes (KC from 0.5x to 2x the derived value,
 then MC, then NC) against the ones derived from the cache sizes, on
-products of the sizes the RF and NTK trials run, scaled to fit --budget.
+products of the sizes the RF and NTK trials run (n = 1536, 1000 x 4096 x
+1000), scaled to fit --budget but not below half (then it takes longer).
 Candidates and derived values alternate over several rounds, so that the
 drift of a shared machine hits both alike; a candidate is kept only when
-its median is at least 3% faster and it wins most rounds, and again in a
-final confirmation against the derived values. Otherwise the derived
-values stay. The winners go to a small JSON file, keyed by CPU model,
+its median is at least 3% faster and it wins at least 4 of 5 paired
+rounds, and again (8 of 9) in a final confirmation against the derived
+values. Otherwise the derived values stay. The winners go to a small JSON file, keyed by CPU model,
 instruction set and precision, that every later run loads at start-up;
 `+linalg.TuningEnv+`=off ignores it, `+linalg.TuningEnv+`=PATH reads another
 file. spurious cpu shows which block sizes are active. Block sizes other
@@ -70,6 +72,9 @@ writes nothing.`)
 	if *budget <= 0 {
 		return fmt.Errorf("tune: --budget %v, want a positive duration such as 40s", *budget)
 	}
+	if !(*scale >= 0 && *scale <= 1) {
+		return fmt.Errorf("tune: --scale %v, want 0 < s <= 1 (or 0 for the budget to choose)", *scale)
+	}
 	path := *out
 	if path == "" && !*dryRun {
 		var err error
@@ -88,7 +93,7 @@ writes nothing.`)
 
 	start := time.Now()
 	tu, err := linalg.Tune(ctx, linalg.TuneOptions{
-		Budget: *budget, Precisions: precs,
+		Budget: *budget, Precisions: precs, Scale: *scale,
 		Progress: func(line string) { fmt.Fprintln(stderr, line) },
 	})
 	if err != nil {
