@@ -108,6 +108,15 @@ func envHeader() string {
 		runtime.Version(), runtime.GOOS, runtime.GOARCH)
 }
 
+// blockingSummary describes the GEMM block sizes in use for both
+// precisions, for the environment lines of reports: results depend on KC
+// in the last bits.
+func blockingSummary() string {
+	b64, b32 := linalg.GemmBlocking[float64](), linalg.GemmBlocking[float32]()
+	return fmt.Sprintf("GEMM blocks f64 KC %d MC %d NC %d (%s), f32 KC %d MC %d NC %d (%s)",
+		b64.KC, b64.MC, b64.NC, b64.Origin, b32.KC, b32.MC, b32.NC, b32.Origin)
+}
+
 // runCPU implements `spurious cpu`.
 func runCPU(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("cpu", flag.ContinueOnError)
