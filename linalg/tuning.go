@@ -244,13 +244,17 @@ type TuningStatus struct {
 	Off     bool          // SPURIOUS_TUNING=off
 	Entries []TunedBlocks // the entries loaded: this CPU model, this format
 	// Note says why the file was ignored (corrupt, other CPU, other
-	// format, unreadable); "" when it was used or does not exist.
+	// format, unreadable) or, once an operation met one, why an entry was
+	// (measured against other derived block sizes: other caches or
+	// rules); "" when it was used or does not exist.
 	Note string
 }
 
-// tuningStatus is the loaded tuning; nil until the first use.
+// tuningStatus is the loaded tuning; nil until the first use. staleNote
+// is the note about the first stale entry an operation met.
 var (
 	tuningStatus atomic.Pointer[TuningStatus]
+	staleNote    atomic.Pointer[string]
 	tuningMu     sync.Mutex
 )
 
@@ -258,9 +262,12 @@ var (
 // first call (the engine also loads it on its first operation). The file
 // is read once per process; SPURIOUS_TUNING is read then.
 func TuningState() TuningStatus {
-	s := loadedTuning()
+	s := *loadedTuning()
 	s.Entries = append([]TunedBlocks(nil), s.Entries...)
-	return *s
+	if n := staleNote.Load(); n != nil && s.Note == "" {
+		s.Note = *n
+	}
+	return s
 }
 
 // ReloadTuning reads the tuning file again, as at start-up (after
@@ -270,6 +277,7 @@ func TuningState() TuningStatus {
 func ReloadTuning() TuningStatus {
 	tuningMu.Lock()
 	tuningStatus.Store(loadTuning(CPUModel()))
+	staleNote.Store(nil)
 	tuningMu.Unlock()
 	return TuningState()
 }
@@ -285,6 +293,7 @@ func loadedTuning() *TuningStatus {
 	}
 	s := loadTuning(CPUModel())
 	tuningStatus.Store(s)
+	staleNote.Store(nil)
 	return s
 }
 
@@ -330,8 +339,15 @@ func tunedBlockSizes(d blocking, mr, nr, size int) blocking {
 	if tuningBypass.Load() > 0 {
 		return d
 	}
-	if e, ok := tuningEntry(mr, nr, size); ok && e.derived() == d {
+	e, ok := tuningEntry(mr, nr, size)
+	switch {
+	case !ok:
+	case e.derived() == d:
 		return e.blocking()
+	case e.Tuned() && staleNote.Load() == nil:
+		n := fmt.Sprintf("tuning entry %s %s ignored: measured against KC %d MC %d NC %d, the derived block sizes are now KC %d MC %d NC %d (other caches or rules); run spurious tune again",
+			e.ISA, e.Precision, e.DerivedKC, e.DerivedMC, e.DerivedNC, d.kc, d.mc, d.nc)
+		staleNote.CompareAndSwap(nil, &n)
 	}
 	return d
 }

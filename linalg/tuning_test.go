@@ -23,6 +23,23 @@ func useTuning(t *testing.T, env string) {
 	t.Cleanup(func() { tuningStatus.Store(nil) })
 }
 
+func TestReloadTuning(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "tuning.json")
+	useTuning(t, path)
+	e := derivedEntry[float64]()
+	checkDerived(t, e)
+	if err := WriteTuning(path, Tuning{CPU: CPUModel(), Entries: []TunedBlocks{e}}); err != nil {
+		t.Fatal(err)
+	}
+	checkDerived(t, e) // loaded once: the new file is not read yet
+	if st := ReloadTuning(); len(st.Entries) != 1 || st.Note != "" {
+		t.Errorf("ReloadTuning = %+v", st)
+	}
+	if b := GemmBlocking[float64](); b.KC != e.KC || b.Origin != "tuned" {
+		t.Errorf("after ReloadTuning: %+v", b)
+	}
+}
+
 // derivedEntry returns an entry for the active path and T whose derived
 // values are the current derived block sizes and whose kept values are
 // KC/2 (rounded to kcAlign), 2*MC, NC + NR.
@@ -167,6 +184,9 @@ func TestTuningIgnored(t *testing.T) {
 		}
 		useTuning(t, path)
 		checkDerived(t, e)
+		if st := TuningState(); len(st.Entries) != 1 || !strings.Contains(st.Note, "run spurious tune again") {
+			t.Errorf("TuningState = %+v, want a note about the stale entry", st)
+		}
 	})
 	t.Run("other isa", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "tuning.json")
