@@ -204,17 +204,18 @@ func tunePrecision[T Float](ctx context.Context, budget time.Duration, fixedScal
 			w = newTuneWork[T](tuneShapes, scale)
 		}
 	}
-	if need := time.Duration(meas * t1 * float64(time.Second)); need > 2*budget {
+	expect := max(budget, time.Since(start)+time.Duration(meas*t1*float64(time.Second)))
+	if expect > 3*budget/2 {
 		progress(fmt.Sprintf("tune %s %s: a budget of %v is short for products of the trials' sizes at this speed: this takes about %v",
-			k.isa, prec, budget.Round(time.Second), need.Round(time.Second)))
+			k.isa, prec, budget.Round(time.Second), expect.Round(time.Second)))
 	}
 
 	tn := &tuner{
 		measure:  func(b blocking) float64 { return measureAt(w, b) },
 		relevant: func(x, y blocking) bool { return relevantFor(w.shapes, x, y) },
-		deadline: start.Add(budget),
+		deadline: start.Add(3 * expect / 2), // a loaded host runs late
 		progress: func(s string) {
-			progress(fmt.Sprintf("tune %s %s: %s (%.0f s of ~%.0f s)", k.isa, prec, s, time.Since(start).Seconds(), budget.Seconds()))
+			progress(fmt.Sprintf("tune %s %s: %s (%.0f s of ~%.0f s)", k.isa, prec, s, time.Since(start).Seconds(), expect.Seconds()))
 		},
 	}
 	res, err := tn.search(ctx, derived, stages)

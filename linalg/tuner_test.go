@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -215,9 +216,18 @@ func TestTuneCancel(t *testing.T) {
 }
 
 // TestTuneTiny runs the real tuner on a tiny budget (tiny shapes) and
-// checks that it returns a valid table for the active path.
+// checks that it returns a valid table for the active path, measured
+// against the derived block sizes even while a tuning is in force.
 func TestTuneTiny(t *testing.T) {
-	useTuning(t, "off")
+	tuned := filepath.Join(t.TempDir(), "tuning.json")
+	e64 := derivedEntry[float64]()
+	if err := WriteTuning(tuned, Tuning{CPU: CPUModel(), Entries: []TunedBlocks{e64}}); err != nil {
+		t.Fatal(err)
+	}
+	useTuning(t, tuned)
+	if GemmBlocking[float64]().Origin != "tuned" {
+		t.Fatal("tuning not in force")
+	}
 	var lines []string
 	tu, err := Tune(context.Background(), TuneOptions{Budget: 300 * time.Millisecond, Scale: 0.1, Progress: func(s string) { lines = append(lines, s) }})
 	if err != nil {
@@ -226,7 +236,12 @@ func TestTuneTiny(t *testing.T) {
 	if tu.Format != TuningFormat || tu.CPU != CPUModel() || tu.Created == "" || len(tu.Entries) != 2 {
 		t.Fatalf("Tune = %+v", tu)
 	}
-	for i, b := range []Blocking{GemmBlocking[float64](), GemmBlocking[float32]()} {
+	b64 := GemmBlocking[float64]()
+	if b64.Origin != "tuned" {
+		t.Errorf("after Tune, f64 blocking %+v, want the tuning in force again", b64)
+	}
+	b64.KC, b64.MC, b64.NC = e64.DerivedKC, e64.DerivedMC, e64.DerivedNC
+	for i, b := range []Blocking{b64, GemmBlocking[float32]()} {
 		e := tu.Entries[i]
 		if err := e.check(); err != nil {
 			t.Error(err)
