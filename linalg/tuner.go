@@ -154,7 +154,7 @@ func tunePrecision[T Float](ctx context.Context, budget time.Duration, fixedScal
 	derived := blockSizes(k.mr, k.nr, size)
 	entry := TunedBlocks{
 		ISA: k.isa, Precision: prec, MR: k.mr, NR: k.nr,
-		DerivedKC: derived.kc, DerivedMC: derived.mc, DerivedNC: derived.nc, Speedup: 1,
+		DerivedKC: derived.kc, DerivedMC: derived.mc, DerivedNC: derived.nc, Speedup: 1, Threads: Threads(),
 	}
 
 	measureAt := func(w *tuneWork[T], b blocking) float64 {

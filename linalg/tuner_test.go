@@ -243,8 +243,8 @@ func TestTuneTiny(t *testing.T) {
 	b64.KC, b64.MC, b64.NC = e64.DerivedKC, e64.DerivedMC, e64.DerivedNC
 	for i, b := range []Blocking{b64, GemmBlocking[float32]()} {
 		e := tu.Entries[i]
-		if err := e.check(); err != nil {
-			t.Error(err)
+		if err := e.check(); err != nil || e.Threads != Threads() {
+			t.Errorf("entry %+v: %v", e, err)
 		}
 		if e.ISA != b.ISA || e.Precision != []string{"f64", "f32"}[i] || e.MR != b.MR || e.NR != b.NR ||
 			e.DerivedKC != b.KC || e.DerivedMC != b.MC || e.DerivedNC != b.NC {

@@ -64,6 +64,7 @@ type TunedBlocks struct {
 	Speedup float64 `json:"speedup"`
 	Wins    int     `json:"wins"`
 	Rounds  int     `json:"rounds"`
+	Threads int     `json:"threads"` // goroutines the timed products ran on
 }
 
 // Tuned reports whether the entry changes the blocking, that is whether a

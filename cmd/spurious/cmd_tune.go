@@ -120,13 +120,13 @@ writes nothing.`)
 func printTuning(w io.Writer, rep tuneReport) {
 	fmt.Fprintf(w, "cpu: %s (%.0f s)\n", rep.Tuning.CPU, rep.Seconds)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "isa\tprec\ttile\tKC\tMC\tNC\tderived KC\tMC\tNC\tspeedup\twon\t\t")
+	fmt.Fprintln(tw, "isa\tprec\ttile\tthreads\tKC\tMC\tNC\tderived KC\tMC\tNC\tspeedup\twon\t\t")
 	for _, e := range rep.Tuning.Entries {
 		verdict, won := "derived kept", "-"
 		if e.Tuned() {
 			verdict, won = "tuned", fmt.Sprintf("%d/%d", e.Wins, e.Rounds)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%dx%d\t%d\t%d\t%d\t%d\t%d\t%d\t%.3f\t%s\t%s\t\n", e.ISA, e.Precision, e.MR, e.NR,
+		fmt.Fprintf(tw, "%s\t%s\t%dx%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%.3f\t%s\t%s\t\n", e.ISA, e.Precision, e.MR, e.NR, e.Threads,
 			e.KC, e.MC, e.NC, e.DerivedKC, e.DerivedMC, e.DerivedNC, e.Speedup, won, verdict)
 	}
 	tw.Flush()
