@@ -157,7 +157,12 @@ func tunePrecision[T Float](ctx context.Context, budget time.Duration, fixedScal
 		DerivedKC: derived.kc, DerivedMC: derived.mc, DerivedNC: derived.nc, Speedup: 1, Threads: Threads(),
 	}
 
+	// measureAt times one run of w's products with blocking b; once ctx is
+	// done it does nothing, so that cancellation waits for one run at most.
 	measureAt := func(w *tuneWork[T], b blocking) float64 {
+		if ctx.Err() != nil {
+			return 0
+		}
 		restore := setBlockSizes(b.kc, b.mc, b.nc)
 		defer restore()
 		t0 := time.Now()

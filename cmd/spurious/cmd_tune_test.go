@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/spurious-ml/spurious/asm"
 	"github.com/spurious-ml/spurious/linalg"
@@ -66,13 +65,17 @@ func TestTuneInterrupted(t *testing.T) {
 	withTuning(t, "off")
 	dir := t.TempDir()
 	out := filepath.Join(dir, "tuning.json")
-	cancelled, cancel := context.WithCancel(context.Background())
-	cancel()
-	soon, cancel2 := context.WithTimeout(context.Background(), 30*time.Millisecond)
-	defer cancel2()
-	for _, ctx := range []context.Context{cancelled, soon} {
-		var stdout, stderr bytes.Buffer
-		err := run(ctx, []string{"tune", "--budget", "1m", "--scale", "0.5", "--out", out}, &stdout, &stderr)
+	for _, early := range []bool{true, false} {
+		// Cancelled before it starts, or by its first progress line (as
+		// by Ctrl-C).
+		ctx, cancel := context.WithCancel(context.Background())
+		if early {
+			cancel()
+		}
+		var stdout bytes.Buffer
+		stderr := cancelOnWrite{cancel}
+		err := run(ctx, []string{"tune", "--budget", "1m", "--scale", "0.1", "--out", out}, &stdout, stderr)
+		cancel()
 		if err == nil || !strings.Contains(err.Error(), "nothing written") {
 			t.Errorf("interrupted tune: %v", err)
 		}
@@ -80,6 +83,14 @@ func TestTuneInterrupted(t *testing.T) {
 			t.Errorf("interrupted tune left %d files", len(files))
 		}
 	}
+}
+
+// cancelOnWrite is a writer that cancels a context on every write.
+type cancelOnWrite struct{ cancel context.CancelFunc }
+
+func (c cancelOnWrite) Write(p []byte) (int, error) {
+	c.cancel()
+	return len(p), nil
 }
 
 func TestTuneFlags(t *testing.T) {
