@@ -54,8 +54,10 @@ const tuneMinScale = 0.5
 const tuneCalibration = 0.25
 
 // The candidates of each block size, as multiples of its derived value;
-// KC is rounded to a multiple of kcAlign (whole cache lines of micro-
-// panels), MC and NC to multiples of MR and NR.
+// KC is rounded to a multiple of tuneKCStep (micro-panels of whole cache
+// lines for any tile and precision), MC and NC to multiples of MR and NR.
+const tuneKCStep = 16
+
 var (
 	tuneKCFactors = []float64{0.5, 0.75, 1.25, 1.5, 2}
 	tuneMCFactors = []float64{0.5, 0.75, 1.5, 2}
@@ -307,7 +309,7 @@ func tuneStages(d blocking, mr, nr int) []tuneStage {
 		}
 		return vs
 	}
-	kcs := values(d.kc, kcAlign, tuneKCFactors)
+	kcs := values(d.kc, tuneKCStep, tuneKCFactors)
 	mcs := values(d.mc, mr, tuneMCFactors)
 	ncs := values(d.nc, nr, tuneNCFactors)
 	return []tuneStage{

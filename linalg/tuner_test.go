@@ -172,7 +172,7 @@ func TestTuneStages(t *testing.T) {
 			t.Errorf("%s: no candidates", s.name)
 		}
 		for _, c := range cs {
-			if c.kc%kcAlign != 0 || c.mc%8 != 0 || c.nc%24 != 0 || c.kc < d.kc/2 || c.kc > 2*d.kc ||
+			if c.kc%tuneKCStep != 0 || c.mc%8 != 0 || c.nc%24 != 0 || c.kc < d.kc/2 || c.kc > 2*d.kc ||
 				c.mc < d.mc/2-8 || c.mc > 2*d.mc || c.nc < d.nc/2-24 || c.nc > 2*d.nc {
 				t.Errorf("%s: candidate %+v off the grid around %+v", s.name, c, d)
 			}

@@ -37,9 +37,9 @@ const maxTuningFile = 1 << 20
 // Bounds a tuned block size must respect to be used; outside them the file
 // is taken as corrupt.
 const (
-	maxTunedKC = 4 * maxKC
-	maxTunedMC = 4 * maxMC
-	maxTunedNC = 4 * maxNC
+	maxTunedKC = 4096
+	maxTunedMC = 8192
+	maxTunedNC = 65536
 )
 
 // TunedBlocks is the outcome of tuning the GEMM block sizes of one

@@ -42,7 +42,7 @@ func TestReloadTuning(t *testing.T) {
 
 // derivedEntry returns an entry for the active path and T whose derived
 // values are the current derived block sizes and whose kept values are
-// KC/2 (rounded to kcAlign), 2*MC, NC + NR.
+// KC/2 (rounded to tuneKCStep), 2*MC, NC + NR.
 func derivedEntry[T Float]() TunedBlocks {
 	k := newKernel[T]()
 	size := int(unsafe.Sizeof(T(0)))
@@ -51,7 +51,7 @@ func derivedEntry[T Float]() TunedBlocks {
 	tuningBypass.Add(-1)
 	return TunedBlocks{
 		ISA: k.isa, Precision: precisionName(size), MR: k.mr, NR: k.nr,
-		KC: max(kcAlign, d.kc/2/kcAlign*kcAlign), MC: 2 * d.mc, NC: d.nc + k.nr,
+		KC: max(tuneKCStep, d.kc/2/tuneKCStep*tuneKCStep), MC: 2 * d.mc, NC: d.nc + k.nr,
 		DerivedKC: d.kc, DerivedMC: d.mc, DerivedNC: d.nc, Speedup: 1.1, Wins: 5, Rounds: 5,
 	}
 }
@@ -178,7 +178,7 @@ func TestTuningIgnored(t *testing.T) {
 		// caches or rules) is loaded but not used.
 		path := filepath.Join(t.TempDir(), "tuning.json")
 		stale := e
-		stale.DerivedKC += kcAlign
+		stale.DerivedKC += tuneKCStep
 		if err := WriteTuning(path, Tuning{CPU: CPUModel(), Entries: []TunedBlocks{stale}}); err != nil {
 			t.Fatal(err)
 		}
