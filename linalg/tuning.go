@@ -114,13 +114,16 @@ type Tuning struct {
 }
 
 // CPUModel returns the CPU model string tuning files are keyed by: the
-// brand string cpuid reports, or vendor, family and model when the CPU
-// has no brand string (common on arm64).
+// brand string cpuid reports (or the vendor when there is none, common on
+// arm64) with the family and model numbers, which tell apart the
+// generations a virtual machine reports under one brand string (such as
+// "Intel(R) Xeon(R) Processor").
 func CPUModel() string {
-	if b := strings.TrimSpace(cpuid.CPU.BrandName); b != "" {
-		return b
+	b := strings.TrimSpace(cpuid.CPU.BrandName)
+	if b == "" {
+		b = cpuid.CPU.VendorString
 	}
-	return fmt.Sprintf("%s family %d model %d", cpuid.CPU.VendorString, cpuid.CPU.Family, cpuid.CPU.Model)
+	return fmt.Sprintf("%s (family %d model %d)", b, cpuid.CPU.Family, cpuid.CPU.Model)
 }
 
 // TuningFile returns the path of the tuning file: the value of

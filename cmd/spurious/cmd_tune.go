@@ -118,7 +118,7 @@ writes nothing.`)
 
 // printTuning writes the outcome of tune as a table and where it went.
 func printTuning(w io.Writer, rep tuneReport) {
-	fmt.Fprintf(w, "cpu: %s (%.0f s)\n", rep.Tuning.CPU, rep.Seconds)
+	fmt.Fprintf(w, "cpu: %s; %.0f s\n", rep.Tuning.CPU, rep.Seconds)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "isa\tprec\ttile\tthreads\tKC\tMC\tNC\tderived KC\tMC\tNC\tspeedup\twon\t\t")
 	for _, e := range rep.Tuning.Entries {
