@@ -83,7 +83,7 @@ func GemmBlocking[T Float]() Blocking {
 	return Blocking{
 		ISA: k.isa, MR: k.mr, NR: k.nr, KC: b.kc, MC: b.mc, NC: b.nc,
 		ElemSize: int(unsafe.Sizeof(T(0))), ParallelFlops: parallelMinFlops,
-		Caches: cacheSizes(), Origin: blockOrigin(b, k.mr, k.nr, int(unsafe.Sizeof(T(0)))),
+		Caches: cacheSizes(), Origin: blockOrigin(b, k.isa, k.mr, k.nr, int(unsafe.Sizeof(T(0)))),
 	}
 }
 
@@ -156,7 +156,7 @@ func blockSizes(isa string, mr, nr, size int) blocking {
 	mc := min(max(int(rule.l2Share*float64(c.L2))/(kc*size), mr), maxMC)
 	nc := min(max(min(c.L3/16, 4*c.L2)/(kc*size), nr), maxNC)
 	b := blocking{kc: kc, mc: mc / mr * mr, nc: nc / nr * nr}
-	b = tunedBlockSizes(b, mr, nr, size) // the tuning file's, if any (tuning.go)
+	b = tunedBlockSizes(b, isa, mr, nr, size) // the tuning file's, if any (tuning.go)
 	if o := blockOverride.Load(); o != nil {
 		if o.kc > 0 {
 			b.kc = o.kc

@@ -153,7 +153,7 @@ func tunePrecision[T Float](ctx context.Context, budget time.Duration, fixedScal
 	defer tuningBypass.Add(-1)
 	prevOverride := blockOverride.Swap(nil)
 	defer blockOverride.Store(prevOverride)
-	derived := blockSizes(k.mr, k.nr, size)
+	derived := blockSizes(k.isa, k.mr, k.nr, size)
 	entry := TunedBlocks{
 		ISA: k.isa, Precision: prec, MR: k.mr, NR: k.nr,
 		DerivedKC: derived.kc, DerivedMC: derived.mc, DerivedNC: derived.nc, Speedup: 1, Threads: Threads(),

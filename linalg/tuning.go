@@ -14,8 +14,6 @@ import (
 	"sync/atomic"
 
 	"github.com/klauspost/cpuid/v2"
-
-	"github.com/spurious-ml/spurious/asm"
 )
 
 // This file holds the tuning table: block sizes measured on this machine
@@ -334,16 +332,16 @@ func loadTuning(cpu string) *TuningStatus {
 // measures against the derived block sizes).
 var tuningBypass atomic.Int32
 
-// tunedBlockSizes returns the tuned block sizes of the active instruction
-// set for an mr x nr kernel on elements of size bytes, when the loaded
-// tuning has an entry for them that was measured against the derived
-// blocking d; otherwise d. An entry tuned against other derived values
-// (other cache sizes, other rules) is stale and ignored.
-func tunedBlockSizes(d blocking, mr, nr, size int) blocking {
+// tunedBlockSizes returns the tuned block sizes of instruction set isa for
+// an mr x nr kernel on elements of size bytes, when the loaded tuning has
+// an entry for them that was measured against the derived blocking d;
+// otherwise d. An entry tuned against other derived values (other cache
+// sizes, other rules) is stale and ignored.
+func tunedBlockSizes(d blocking, isa string, mr, nr, size int) blocking {
 	if tuningBypass.Load() > 0 {
 		return d
 	}
-	e, ok := tuningEntry(mr, nr, size)
+	e, ok := tuningEntry(isa, mr, nr, size)
 	switch {
 	case !ok:
 	case e.derived() == d:
@@ -356,15 +354,11 @@ func tunedBlockSizes(d blocking, mr, nr, size int) blocking {
 	return d
 }
 
-// tuningEntry returns the loaded entry of the active instruction set for
-// an mr x nr kernel on elements of size bytes.
-func tuningEntry(mr, nr, size int) (TunedBlocks, bool) {
-	s := loadedTuning()
-	if len(s.Entries) == 0 {
-		return TunedBlocks{}, false
-	}
-	isa, prec := asm.Active(), precisionName(size)
-	for _, e := range s.Entries {
+// tuningEntry returns the loaded entry of instruction set isa for an
+// mr x nr kernel on elements of size bytes.
+func tuningEntry(isa string, mr, nr, size int) (TunedBlocks, bool) {
+	prec := precisionName(size)
+	for _, e := range loadedTuning().Entries {
 		if e.ISA == isa && e.Precision == prec && e.MR == mr && e.NR == nr {
 			return e, true
 		}
@@ -372,14 +366,14 @@ func tuningEntry(mr, nr, size int) (TunedBlocks, bool) {
 	return TunedBlocks{}, false
 }
 
-// blockOrigin says where the block sizes b of an mr x nr kernel on
-// elements of size bytes come from: "tuned" (the tuning file), "override"
-// (tests) or "derived" (the cache sizes).
-func blockOrigin(b blocking, mr, nr, size int) string {
+// blockOrigin says where the block sizes b of instruction set isa for an
+// mr x nr kernel on elements of size bytes come from: "tuned" (the tuning
+// file), "override" (tests) or "derived" (the cache sizes).
+func blockOrigin(b blocking, isa string, mr, nr, size int) string {
 	if blockOverride.Load() != nil {
 		return "override"
 	}
-	if e, ok := tuningEntry(mr, nr, size); ok && e.Tuned() && tuningBypass.Load() == 0 && e.blocking() == b {
+	if e, ok := tuningEntry(isa, mr, nr, size); ok && e.Tuned() && tuningBypass.Load() == 0 && e.blocking() == b {
 		return "tuned"
 	}
 	return "derived"

@@ -47,7 +47,7 @@ func derivedEntry[T Float]() TunedBlocks {
 	k := newKernel[T]()
 	size := int(unsafe.Sizeof(T(0)))
 	tuningBypass.Add(1)
-	d := blockSizes(k.mr, k.nr, size)
+	d := blockSizes(k.isa, k.mr, k.nr, size)
 	tuningBypass.Add(-1)
 	return TunedBlocks{
 		ISA: k.isa, Precision: precisionName(size), MR: k.mr, NR: k.nr,
