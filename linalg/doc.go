@@ -23,6 +23,21 @@
 // every tuning rule). Edge tiles go through a small buffer, so any shape
 // and stride runs on the same kernel.
 //
+// # Tuned block sizes
+//
+// Tune times candidate KC, MC and NC around the derived ones on this
+// machine and keeps a candidate only when it is clearly and consistently
+// faster; WriteTuning saves the result to a small versioned JSON file
+// (TuningFile: tuning.json under os.UserCacheDir()/spurious, keyed by
+// CPUModel, instruction set and precision). The engine loads that file
+// once, on its first operation, and uses an entry when it matches the CPU
+// model, the active instruction set, the kernel's tile and the derived
+// block sizes it was measured against. SPURIOUS_TUNING=off ignores the
+// file and SPURIOUS_TUNING=PATH reads another one. A corrupt or stale file
+// never fails an operation: it is ignored and TuningState says why.
+// GemmBlocking reports whether the block sizes in force are "tuned" or
+// "derived".
+//
 // # Threads and determinism
 //
 // Gemm runs on up to Threads() goroutines (SetThreads; default GOMAXPROCS),
@@ -34,7 +49,8 @@
 // They depend on the instruction set (each kernel rounds in its own order;
 // FMA rounds once) and on KC, which fixes how the sum over k is split, so
 // the same inputs give last-bit differences between machines with
-// different kernels or caches.
+// different kernels, caches or tuned KC. MC and NC change no bit: they
+// only decide which tiles are computed together.
 //
 // # Errors
 //

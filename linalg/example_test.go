@@ -2,6 +2,7 @@ package linalg_test
 
 import (
 	"fmt"
+	"os"
 
 	"github.com/spurious-ml/spurious/linalg"
 )
@@ -45,4 +46,23 @@ func ExampleMatrix_View() {
 	// [0 0 0]
 	// [0 5 0]
 	// [0 0 7]
+}
+
+// ExampleReloadTuning turns the tuning file off, as SPURIOUS_TUNING=off
+// does at start-up: Gemm then uses the block sizes derived from the cache
+// sizes. (spurious tune writes the file; Tune and WriteTuning do the same
+// from a program.)
+func ExampleReloadTuning() {
+	prev, had := os.LookupEnv(linalg.TuningEnv)
+	os.Setenv(linalg.TuningEnv, "off")
+	st := linalg.ReloadTuning()
+	fmt.Println(st.Off, linalg.GemmBlocking[float64]().Origin)
+
+	if had {
+		os.Setenv(linalg.TuningEnv, prev)
+	} else {
+		os.Unsetenv(linalg.TuningEnv)
+	}
+	linalg.ReloadTuning()
+	// Output: true derived
 }

@@ -226,7 +226,7 @@ func testGemmShapes[T Float](t *testing.T, kc, mc, nc int) {
 	defer restore()
 	kern := newKernel[T]()
 	mr, nr := kern.mr, kern.nr
-	bs := blockSizes(kern.rule, mr, nr, int(unsafe.Sizeof(T(0))))
+	bs := blockSizes(kern.isa, kern.rule, mr, nr, int(unsafe.Sizeof(T(0))))
 	if kc == 0 { // default block depth: keep m and n small
 		kc = bs.kc
 	}
@@ -739,7 +739,8 @@ func TestBlockSizes(t *testing.T) {
 		}
 	})
 	restore := setBlockSizes(3, 5, 7)
-	b := blockSizes(newKernel[float64]().rule, 4, 6, 8)
+	k := newKernel[float64]()
+	b := blockSizes(k.isa, k.rule, 4, 6, 8)
 	restore()
 	if b != (blocking{kc: 3, mc: 8, nc: 12}) {
 		t.Errorf("override (3, 5, 7) on a 4x6 tile gave %+v, want kc=3 mc=8 nc=12", b)

@@ -84,7 +84,7 @@ func (e *engine[T]) threadsFor(flops float64) int {
 
 func newEngine[T Float]() *engine[T] {
 	k := newKernel[T]()
-	return &engine[T]{kernel: k, blocking: blockSizes(k.rule, k.mr, k.nr, int(unsafe.Sizeof(T(0))))}
+	return &engine[T]{kernel: k, blocking: blockSizes(k.isa, k.rule, k.mr, k.nr, int(unsafe.Sizeof(T(0))))}
 }
 
 // newKernel returns the micro-kernel of the active instruction set for T.

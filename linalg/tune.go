@@ -75,17 +75,18 @@ type Blocking struct {
 	ParallelFlops int           // 2*m*n*k below which Gemm runs on one thread
 	Caches        Caches        // the cache sizes the blocking derives from
 	Rule          asm.BlockRule // the kernel's rule that turned Caches into KC and MC
+	Origin        string        // "tuned" (the tuning file, see TuningState) or "derived" (from Caches and Rule)
 }
 
 // GemmBlocking returns the blocking Gemm uses now for element type T on
 // the active instruction set.
 func GemmBlocking[T Float]() Blocking {
 	k := newKernel[T]()
-	b := blockSizes(k.rule, k.mr, k.nr, int(unsafe.Sizeof(T(0))))
+	b := blockSizes(k.isa, k.rule, k.mr, k.nr, int(unsafe.Sizeof(T(0))))
 	return Blocking{
 		ISA: k.isa, MR: k.mr, NR: k.nr, KC: b.kc, MC: b.mc, NC: b.nc,
 		ElemSize: int(unsafe.Sizeof(T(0))), ParallelFlops: parallelMinFlops,
-		Caches: cacheSizes(), Rule: k.rule,
+		Caches: cacheSizes(), Rule: k.rule, Origin: blockOrigin(b, k.isa, k.mr, k.nr, int(unsafe.Sizeof(T(0)))),
 	}
 }
 
@@ -114,20 +115,23 @@ func setBlockSizes(kc, mc, nc int) (restore func()) {
 	return func() { blockOverride.Store(prev) }
 }
 
-// blockSizes returns KC, MC and NC for an mr x nr kernel on elements of
-// size bytes: KC and MC by the kernel's rule (asm.BlockRule, measured per
-// instruction set), and NC so that the packed B panel (kc x nc) takes at
+// blockSizes returns KC, MC and NC for the mr x nr kernel of instruction
+// set isa on elements of size bytes: the tuned values of the tuning file
+// when it has them (tuning.go), else KC and MC by the kernel's rule
+// (asm.BlockRule, measured per instruction set) and NC so that the packed
+// B panel (kc x nc) takes at
 // most a sixteenth of the L3 and four L2s (2 MiB on the 32 MiB-L3 EPYCs
 // measured). The L3 is shared with the other cores and, in a VM, with
 // other tenants; on a Zen 3 VM, n = 3072 ran at 34-38 GFLOP/s per core with
 // nc near 1000 against 31-32 with a panel filling a quarter of the L3
 // (3640).
-func blockSizes(rule asm.BlockRule, mr, nr, size int) blocking {
+func blockSizes(isa string, rule asm.BlockRule, mr, nr, size int) blocking {
 	c := cacheSizes()
 	kc := min(max(ruleKC(rule, c, mr, nr, size)/kcAlign*kcAlign, minKC), maxKC)
 	mc := min(max(int(rule.AL2*float64(c.L2))/(kc*size), mr), maxMC)
 	nc := min(max(min(c.L3/16, 4*c.L2)/(kc*size), nr), maxNC)
 	b := blocking{kc: kc, mc: mc / mr * mr, nc: nc / nr * nr}
+	b = tunedBlockSizes(b, isa, mr, nr, size) // the tuning file's, if any (tuning.go)
 	if o := blockOverride.Load(); o != nil {
 		if o.kc > 0 {
 			b.kc = o.kc

@@ -31,20 +31,22 @@ type benchResult struct {
 	Threads      int
 	Precision    string
 	ISA          string
-	Seconds      float64 // median over the repetitions
-	GFLOPS       float64 // flops / median seconds
-	PeakGFLOPS   float64 // measured FMA peak per thread x threads
+	Blocking     linalg.Blocking // the GEMM block sizes of Precision (they change the last bits)
+	Seconds      float64         // median over the repetitions
+	GFLOPS       float64         // flops / median seconds
+	PeakGFLOPS   float64         // measured FMA peak per thread x threads
 	PeakFraction float64
 	BoundSeconds float64 // flop bound: flops / (peak per thread x threads)
 }
 
 // MarshalJSON writes the result as one flat object: op, the size keys,
-// threads, precision, isa, seconds, gflops, peak_gflops, peak_fraction,
-// bound_seconds (the time at the measured peak) and bound_ratio (seconds /
-// bound_seconds).
+// threads, precision, isa, kc, mc, nc, blocking ("tuned" or "derived"),
+// seconds, gflops, peak_gflops, peak_fraction, bound_seconds (the time at
+// the measured peak) and bound_ratio (seconds / bound_seconds).
 func (r benchResult) MarshalJSON() ([]byte, error) {
 	o := map[string]any{
 		"op": r.Op, "threads": r.Threads, "precision": r.Precision, "isa": r.ISA,
+		"kc": r.Blocking.KC, "mc": r.Blocking.MC, "nc": r.Blocking.NC, "blocking": r.Blocking.Origin,
 		"seconds": r.Seconds, "gflops": r.GFLOPS, "peak_gflops": r.PeakGFLOPS, "peak_fraction": r.PeakFraction,
 		"bound_seconds": r.BoundSeconds, "bound_ratio": r.Seconds / r.BoundSeconds,
 	}
@@ -253,7 +255,10 @@ func runBenchCase(ctx context.Context, op string, prepare benchOp, cfg benchConf
 	}
 	r := benchResult{
 		Op: op, Sizes: c.Sizes, Threads: threads, Precision: cfg.Precision, ISA: asm.Active(),
-		Seconds: med, GFLOPS: c.Flops / med / 1e9, PeakGFLOPS: peakAll / 1e9,
+		Blocking: linalg.GemmBlocking[float64](), Seconds: med, GFLOPS: c.Flops / med / 1e9, PeakGFLOPS: peakAll / 1e9,
+	}
+	if cfg.Precision == "f32" {
+		r.Blocking = linalg.GemmBlocking[float32]()
 	}
 	r.PeakFraction = r.GFLOPS / r.PeakGFLOPS
 	r.BoundSeconds = c.Flops / peakAll

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/spurious-ml/spurious/asm"
+	"github.com/spurious-ml/spurious/linalg"
 )
 
 // runBenchJSON runs `spurious bench ARGS --json` and decodes one object
@@ -40,7 +41,7 @@ func TestBenchGemmJSON(t *testing.T) {
 	if len(objs) != 8 {
 		t.Fatalf("got %d cases, want 2 shapes x 2 thread counts x 2 precisions = 8", len(objs))
 	}
-	keys := []string{"op", "m", "n", "k", "threads", "precision", "isa", "seconds", "gflops", "peak_gflops", "peak_fraction", "bound_seconds", "bound_ratio"}
+	keys := []string{"op", "m", "n", "k", "threads", "precision", "isa", "kc", "mc", "nc", "blocking", "seconds", "gflops", "peak_gflops", "peak_fraction", "bound_seconds", "bound_ratio"}
 	for i, o := range objs {
 		for _, k := range keys {
 			if _, ok := o[k]; !ok {
@@ -62,6 +63,10 @@ func TestBenchGemmJSON(t *testing.T) {
 		}
 		if p := o["precision"]; p != []string{"f64", "f32"}[i%2] {
 			t.Errorf("case %d: precision %v", i, p)
+		}
+		bl := []linalg.Blocking{linalg.GemmBlocking[float64](), linalg.GemmBlocking[float32]()}[i%2]
+		if o["kc"] != float64(bl.KC) || o["mc"] != float64(bl.MC) || o["nc"] != float64(bl.NC) || o["blocking"] != bl.Origin {
+			t.Errorf("case %d: blocking kc=%v mc=%v nc=%v %v, want %+v", i, o["kc"], o["mc"], o["nc"], o["blocking"], bl)
 		}
 		sec, gf, peak, frac := o["seconds"].(float64), o["gflops"].(float64), o["peak_gflops"].(float64), o["peak_fraction"].(float64)
 		flops := 2 * o["m"].(float64) * o["n"].(float64) * o["k"].(float64)

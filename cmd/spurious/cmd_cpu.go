@@ -27,6 +27,9 @@ type cpuTiling struct {
 	KC int `json:"kc"`
 	MC int `json:"mc"`
 	NC int `json:"nc"`
+	// Blocking is "tuned" (from the tuning file) or "derived" (from the
+	// cache sizes).
+	Blocking string `json:"blocking"`
 }
 
 // cpuKernels is the GEMM set-up of one instruction set.
@@ -54,10 +57,14 @@ type cpuReport struct {
 	Threads       int          `json:"threads"`
 	GoVersion     string       `json:"go_version"`
 	Platform      string       `json:"platform"`
+	TuningFile    string       `json:"tuning_file"` // "" when SPURIOUS_TUNING=off
+	TuningOff     bool         `json:"tuning_off"`
+	TuningEntries int          `json:"tuning_entries"` // entries loaded for this CPU
+	TuningNote    string       `json:"tuning_note,omitempty"`
 }
 
 func tiling(b linalg.Blocking) cpuTiling {
-	return cpuTiling{MR: b.MR, NR: b.NR, KC: b.KC, MC: b.MC, NC: b.NC}
+	return cpuTiling{MR: b.MR, NR: b.NR, KC: b.KC, MC: b.MC, NC: b.NC, Blocking: b.Origin}
 }
 
 // describeCPU collects the report. It selects each available instruction
@@ -72,6 +79,8 @@ func describeCPU() (cpuReport, error) {
 		GOMAXPROCS: runtime.GOMAXPROCS(0), Threads: linalg.Threads(),
 		GoVersion: runtime.Version(), Platform: runtime.GOOS + "/" + runtime.GOARCH,
 	}
+	tu := linalg.TuningState()
+	r.TuningFile, r.TuningOff, r.TuningEntries, r.TuningNote = tu.Path, tu.Off, len(tu.Entries), tu.Note
 	active := r.ISA
 	defer impl.Select(active) //nolint:errcheck // re-selecting the active path cannot fail
 	for _, isa := range r.AvailableISAs {
@@ -97,6 +106,15 @@ func envHeader() string {
 	return fmt.Sprintf("isa=%s cpu=%q L1D=%dK L2=%dK L3=%dM gomaxprocs=%d %s %s/%s",
 		asm.Active(), brand, c.L1D>>10, c.L2>>10, c.L3>>20, runtime.GOMAXPROCS(0),
 		runtime.Version(), runtime.GOOS, runtime.GOARCH)
+}
+
+// blockingSummary describes the GEMM block sizes in use for both
+// precisions, for the environment lines of reports: results depend on KC
+// in the last bits.
+func blockingSummary() string {
+	b64, b32 := linalg.GemmBlocking[float64](), linalg.GemmBlocking[float32]()
+	return fmt.Sprintf("GEMM blocks f64 KC %d MC %d NC %d (%s), f32 KC %d MC %d NC %d (%s)",
+		b64.KC, b64.MC, b64.NC, b64.Origin, b32.KC, b32.MC, b32.NC, b32.Origin)
 }
 
 // runCPU implements `spurious cpu`.
@@ -128,17 +146,29 @@ func runCPU(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "isa:        %s (available: %s)\n", r.ISA, strings.Join(r.AvailableISAs, ", "))
 	fmt.Fprintf(stdout, "caches:     L1D %d KiB, L2 %d KiB per core, L3 %d MiB (%s)\n", r.L1DBytes>>10, r.L2Bytes>>10, r.L3Bytes>>20, r.CacheSource)
 	fmt.Fprintf(stdout, "threads:    %d (GOMAXPROCS %d)\n", r.Threads, r.GOMAXPROCS)
-	fmt.Fprintf(stdout, "go:         %s %s\n\n", r.GoVersion, r.Platform)
+	fmt.Fprintf(stdout, "go:         %s %s\n", r.GoVersion, r.Platform)
+	switch {
+	case r.TuningOff:
+		fmt.Fprintf(stdout, "tuning:     off (%s=off): block sizes derived from the caches\n", linalg.TuningEnv)
+	case r.TuningEntries > 0:
+		fmt.Fprintf(stdout, "tuning:     %s (%d entries for this CPU; blocks column: f64/f32)\n", r.TuningFile, r.TuningEntries)
+	default:
+		fmt.Fprintf(stdout, "tuning:     none loaded (%s): block sizes derived from the caches; spurious tune measures them\n", r.TuningFile)
+	}
+	if r.TuningNote != "" {
+		fmt.Fprintf(stdout, "            note: %s\n", r.TuningNote)
+	}
+	fmt.Fprintln(stdout)
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "isa\tf64 tile\tKC\tMC\tNC\tf32 tile\tKC\tMC\tNC\t\t")
+	fmt.Fprintln(tw, "isa\tf64 tile\tKC\tMC\tNC\tf32 tile\tKC\tMC\tNC\tblocks\t\t")
 	for _, k := range r.Kernels {
 		mark := ""
 		if k.Active {
 			mark = "active"
 		}
-		fmt.Fprintf(tw, "%s\t%dx%d\t%d\t%d\t%d\t%dx%d\t%d\t%d\t%d\t%s\t\n", k.ISA,
+		fmt.Fprintf(tw, "%s\t%dx%d\t%d\t%d\t%d\t%dx%d\t%d\t%d\t%d\t%s/%s\t%s\t\n", k.ISA,
 			k.F64.MR, k.F64.NR, k.F64.KC, k.F64.MC, k.F64.NC,
-			k.F32.MR, k.F32.NR, k.F32.KC, k.F32.MC, k.F32.NC, mark)
+			k.F32.MR, k.F32.NR, k.F32.KC, k.F32.MC, k.F32.NC, k.F64.Blocking, k.F32.Blocking, mark)
 	}
 	return tw.Flush()
 }

@@ -49,6 +49,10 @@ type nnOutput struct {
 	Seconds          float64 `json:"seconds"`
 	SamplesPerSecond float64 `json:"samples_per_second"`
 	ISA              string  `json:"isa"`
+	KC               int     `json:"kc"` // GEMM block sizes of the precision (they change the last bits)
+	MC               int     `json:"mc"`
+	NC               int     `json:"nc"`
+	Blocking         string  `json:"blocking"` // "tuned" (spurious tune) or "derived"
 	Threads          int     `json:"threads"`
 	GoVersion        string  `json:"go_version"`
 }
@@ -132,6 +136,11 @@ func runNN(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		Seconds:          rep.LoadSeconds + rep.TrainSeconds + rep.EvalSeconds,
 		SamplesPerSecond: rep.SamplesPerSecond, ISA: asm.Active(), Threads: linalg.Threads(), GoVersion: runtime.Version(),
 	}
+	bl := linalg.GemmBlocking[float32]()
+	if rep.Precision == "f64" {
+		bl = linalg.GemmBlocking[float64]()
+	}
+	out.KC, out.MC, out.NC, out.Blocking = bl.KC, bl.MC, bl.NC, bl.Origin
 	// Chance: guessing among the classes the samples have (the JPEG copy
 	// of CIFAR-10 holds only cats and ships: 0.5, not 0.1).
 	out.Loss, out.ChanceAcc = "cross-entropy", 1/float64(max(rep.ClassesPresent, 1))

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/spurious-ml/spurious/linalg"
 )
 
 func nnOut(t *testing.T, args ...string) (string, string, error) {
@@ -34,10 +36,13 @@ func TestNNJSON(t *testing.T) {
 			t.Errorf("%s = %v, want %v", key, o[key], want)
 		}
 	}
-	for _, key := range []string{"test_acc", "spurious_acc", "train_loss", "samples_per_second", "isa", "threads", "params"} {
+	for _, key := range []string{"test_acc", "spurious_acc", "train_loss", "samples_per_second", "isa", "kc", "mc", "nc", "blocking", "threads", "params"} {
 		if _, ok := o[key]; !ok {
 			t.Errorf("key %s missing:\n%s", key, out)
 		}
+	}
+	if bl := linalg.GemmBlocking[float32](); o["kc"] != float64(bl.KC) || o["blocking"] != bl.Origin {
+		t.Errorf("kc %v blocking %v, want the f32 blocking %+v", o["kc"], o["blocking"], bl)
 	}
 	if strings.Count(progress, "nn: epoch ") != 3 || !strings.Contains(progress, "epoch 60/60") {
 		t.Errorf("want progress at epochs 20, 40, 60 on stderr, got:\n%s", progress)

@@ -738,7 +738,7 @@ func reproReport(in reproReportInput) *report.Doc {
 	e := in.env
 	d.Bullets(
 		"CPU: "+e.cpu+fmt.Sprintf(" (%d logical cores, GOMAXPROCS %d; %s)", e.cores, e.procs, e.caches),
-		"Kernels (ISA): "+e.isa,
+		"Kernels (ISA): "+e.isa+"; "+blockingSummary(),
 		"Go: "+e.goVersion+", "+e.platform,
 		"Source revision: "+e.revision,
 		"Date: "+time.Now().UTC().Format("2006-01-02 15:04 MST"),

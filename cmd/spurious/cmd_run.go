@@ -89,6 +89,10 @@ type runReport struct {
 	VerifyLemmaMaxRelErr *float64 `json:"verify_lemma_max_rel_err,omitempty"`
 
 	ISA          string  `json:"isa"`
+	KC           int     `json:"kc"` // GEMM block sizes of the Gram precision (they change the last bits)
+	MC           int     `json:"mc"`
+	NC           int     `json:"nc"`
+	Blocking     string  `json:"blocking"` // "tuned" (spurious tune) or "derived"
 	Threads      int     `json:"threads"`
 	GramFlops    float64 `json:"gram_flops"`
 	GramSeconds  float64 `json:"gram_seconds"`
@@ -506,6 +510,11 @@ func runTrial(ctx context.Context, s trialSpec, stderr io.Writer) (*runReport, *
 		ISA: asm.Active(), Threads: linalg.Threads(), GramFlops: flops,
 		GramSeconds: gramSec, SolveSeconds: time.Since(solveStart).Seconds(),
 	}
+	bl := linalg.GemmBlocking[float64]()
+	if s.Precision == rf.F32 {
+		bl = linalg.GemmBlocking[float32]()
+	}
+	rep.KC, rep.MC, rep.NC, rep.Blocking = bl.KC, bl.MC, bl.NC, bl.Origin
 	if s.Model == "rf" || s.Model == "ntk" {
 		rep.K = &s.K
 	}
@@ -583,8 +592,8 @@ func printRun(w io.Writer, r *runReport) error {
 		rows = append(rows, [2]string{"brute-force LOO check", fmt.Sprintf("%d samples: closed forms %.2g, Lemma %.2g",
 			r.VerifyLOO, *r.VerifyLOOMaxRelErr, *r.VerifyLemmaMaxRelErr)})
 	}
-	rows = append(rows, [2]string{"time", fmt.Sprintf("%.2f s (Gram %.2f s, %.3g flops, %.1f GFLOP/s; solve %.2f s), %s, %d threads",
-		r.Seconds, r.GramSeconds, r.GramFlops, r.GramFlops/r.GramSeconds/1e9, r.SolveSeconds, r.ISA, r.Threads)})
+	rows = append(rows, [2]string{"time", fmt.Sprintf("%.2f s (Gram %.2f s, %.3g flops, %.1f GFLOP/s; solve %.2f s), %s, KC %d MC %d NC %d (%s), %d threads",
+		r.Seconds, r.GramSeconds, r.GramFlops, r.GramFlops/r.GramSeconds/1e9, r.SolveSeconds, r.ISA, r.KC, r.MC, r.NC, r.Blocking, r.Threads)})
 	for _, row := range rows {
 		fmt.Fprintf(tw, "%s\t%s\n", row[0], row[1])
 	}

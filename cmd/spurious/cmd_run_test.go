@@ -50,7 +50,7 @@ func TestRunJSONContract(t *testing.T) {
 		for _, key := range []string{"model", "act", "dataset", "alpha", "d", "k", "n", "nt", "seed", "ridge",
 			"train_acc", "test_acc", "spurious_acc", "test_mse", "loo_mse", "feature_alignment_mean",
 			"feature_alignment_std", "stability_mean", "cov_spurious", "cov_lemma", "lemma_max_rel_err",
-			"auc", "tpr_at_1pct_fpr", "gamma_theory", "isa", "seconds"} {
+			"auc", "tpr_at_1pct_fpr", "gamma_theory", "isa", "kc", "mc", "nc", "blocking", "seconds"} {
 			if _, ok := m[key]; !ok {
 				t.Errorf("%s: JSON lacks key %q", model, key)
 			}
@@ -99,6 +99,9 @@ func TestRunGenericISA(t *testing.T) {
 	b := runJSON(t, append(args, "--isa", "generic")...)
 	if b["isa"] != "generic" {
 		t.Errorf("isa = %v, want generic", b["isa"])
+	}
+	if kc := num(t, b, "kc"); kc <= 0 || (b["blocking"] != "derived" && b["blocking"] != "tuned") {
+		t.Errorf("kc = %v, blocking = %v", kc, b["blocking"])
 	}
 	fa, fb := num(t, a, "feature_alignment_mean"), num(t, b, "feature_alignment_mean")
 	if math.Abs(fa-fb) > 1e-10 {
