@@ -70,7 +70,7 @@ func runNN(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	seed := fs.Uint64("seed", 0, "seed of the data, the initialisation and the shuffling")
 	alpha := fs.Float64("alpha", 0, fmt.Sprintf("synthetic: spurious fraction d_y/d (default %g)", nn.SyntheticAlpha))
 	d := fs.Int("d", 0, fmt.Sprintf("synthetic: input dimension (default %d)", nn.SyntheticD))
-	dir := fs.String("dir", "", "image data folder (default: MNIST cache / ../shared/data/cifar10-jpeg)")
+	dir := fs.String("dir", "", "image data folder (default: the data cache; see spurious data fetch)")
 	border := fs.Int("border", 0, "image noise border in pixels (default mnist 10, cifar10 8: 48x48 images)")
 	batch := fs.Int("batch", nn.PaperBatchSize, "mini-batch size")
 	lr := fs.Float64("lr", nn.PaperLR, "Adam learning rate (x0.8 every 100 epochs)")
