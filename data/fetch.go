@@ -300,8 +300,8 @@ func idxComplete(dir string) bool {
 
 // cifarPresent reports whether dir holds CIFAR-10 in a layout CIFAR10 reads.
 func cifarPresent(dir string) bool {
-	for _, d := range []string{dir, filepath.Join(dir, "cifar-10-batches-bin")} {
-		if checkCIFARBinaryDir(d) == nil {
+	for _, d := range []string{dir, filepath.Join(dir, "cifar-10-batches-bin"), filepath.Join(dir, "cifar-10-batches-py")} {
+		if checkCIFARBinaryDir(d) == nil || fileExists(filepath.Join(d, cifarPyTestBatch)) {
 			return true
 		}
 	}
