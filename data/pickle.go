@@ -101,7 +101,7 @@ func readCIFARPickleDir(dir string) (train, test *ImageSet, err error) {
 
 // Python values as the pickle machine builds them.
 type (
-	pyDict   map[string]any // keys: str or bytes, as Go strings
+	pyDict   map[string]any        // keys: str or bytes, as Go strings
 	pyList   struct{ items []any } // used as *pyList: appends after memoizing must show
 	pyTuple  []any
 	pyBytes  []byte
