@@ -312,7 +312,7 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	shards := fs.Int("shards", 0, "shard count to use with SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX")
 	progressMode := sweepProgressFlag(fs)
 	interval := fs.Duration("interval", 10*time.Second, "time between plain progress lines")
-	dryRun := fs.Bool("dry-run", false, "print the trials of this shard as `spurious run|nn` command lines and exit")
+	dryRun := fs.Bool("dry-run", false, "print the trials of this shard as spurious run or nn command lines and exit (a switch)")
 	printSpec := fs.Bool("print-spec", false, "print the spec as JSON and exit (turn grid flags into a spec file)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: spurious sweep [SPEC.json | grid flags] --out results.jsonl [--workers W] [--shard i/n]")
