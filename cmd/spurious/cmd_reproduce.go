@@ -179,6 +179,9 @@ func cmdReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if *quick && *full {
 		return fmt.Errorf("reproduce: choose one of --quick and --full")
 	}
+	if err := sweepCheckRunFlags(*workers, *progressMode); err != nil {
+		return fmt.Errorf("reproduce: %w", err)
+	}
 	if *out == "" {
 		return fmt.Errorf("reproduce: --out DIR is required")
 	}

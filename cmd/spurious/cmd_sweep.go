@@ -164,6 +164,15 @@ func sweepProgress(opt *sweep.Options, mode string, stderr io.Writer) error {
 	return nil
 }
 
+// sweepCheckRunFlags checks --workers and --progress before a command
+// creates anything.
+func sweepCheckRunFlags(workers int, progress string) error {
+	if workers < 1 {
+		return fmt.Errorf("--workers %d: want at least 1", workers)
+	}
+	return sweepProgress(&sweep.Options{}, progress, io.Discard)
+}
+
 // sweepIsTerminal reports whether w is a character device (a terminal).
 func sweepIsTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
@@ -255,6 +264,9 @@ func (g *sweepGridFlags) register(fs *flag.FlagSet) {
 
 // spec builds the spec the flags describe.
 func (g *sweepGridFlags) spec() (*sweep.Spec, error) {
+	if g.reps < 1 {
+		return nil, fmt.Errorf("--reps %d: want at least 1", g.reps)
+	}
 	s := &sweep.Spec{Seed: g.seed, Repetitions: g.reps}
 	s.Model, s.Act, s.Dataset = sweepStrings(g.model), sweepStrings(g.act), sweepStrings(g.dataset)
 	var err error
@@ -323,6 +335,9 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	pos, help, err := parseInterleaved(fs, args)
 	if help || err != nil {
 		return err
+	}
+	if err := sweepCheckRunFlags(*workers, *progressMode); err != nil {
+		return fmt.Errorf("sweep: %w", err)
 	}
 	gridSet := false
 	fs.Visit(func(f *flag.Flag) {

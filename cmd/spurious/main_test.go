@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -51,5 +53,31 @@ func TestTopLevel(t *testing.T) {
 	}
 	if err := run(ctx, []string{"completion", "tcsh"}, &so, &se); err == nil {
 		t.Error("unknown shell accepted")
+	}
+}
+
+// TestRunFlagsRejectedEarly checks that bad --workers, --reps and
+// --progress values fail before any file or folder is created.
+func TestRunFlagsRejectedEarly(t *testing.T) {
+	withFakeTrials(t, 0)
+	for _, args := range [][]string{
+		{"sweep", "--model", "rf", "--n", "10", "--workers", "-1", "--out", "OUT"},
+		{"sweep", "--model", "rf", "--n", "10", "--reps", "0", "--out", "OUT"},
+		{"sweep", "--model", "rf", "--n", "10", "--progress", "fancy", "--out", "OUT"},
+		{"reproduce", "--workers", "-1", "--out", "OUT"},
+		{"reproduce", "--workers", "0", "--out", "OUT"},
+		{"reproduce", "--progress", "fancy", "--out", "OUT"},
+	} {
+		dir := t.TempDir()
+		for i := range args {
+			args[i] = strings.ReplaceAll(args[i], "OUT", filepath.Join(dir, "out"))
+		}
+		var so, se bytes.Buffer
+		if err := run(context.Background(), args, &so, &se); err == nil {
+			t.Errorf("%q accepted", args)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "out")); err == nil {
+			t.Errorf("%q created its output before failing", args)
+		}
 	}
 }
