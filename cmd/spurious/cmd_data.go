@@ -23,8 +23,8 @@ func init() {
 const dataUsage = `usage:
   spurious data fetch mnist|fashion-mnist|cifar10 [--cache DIR] [--url URL]
   spurious data list [--cache DIR] [--json]
-  spurious data info --dataset mnist|fashion-mnist|cifar10 [--dir DIR] [--classes A,B] [--border W] [--json]
-  spurious data show --dataset mnist|fashion-mnist|cifar10 [--dir DIR] [--classes A,B] [--border W]
+  spurious data info --dataset mnist|fashion-mnist|cifar10 [--data DIR] [--classes A,B] [--border W] [--json]
+  spurious data show --dataset mnist|fashion-mnist|cifar10 [--data DIR] [--classes A,B] [--border W]
                      [--count 8] [--seed S] [--zoom 3] --out FILE.png
 
 fetch  makes a data set available offline in the data cache (--cache, default
@@ -44,7 +44,8 @@ info   prints image counts per class, the image shape and, for the class pair,
 show   writes a PNG with --count bordered training samples (top row) above
        their spurious queries (bottom row, centre set to 0), like Figure 1.
 
---dir (or --cifar-dir) reads the data from a folder instead of the cache:
+--data DIR reads the data set from a folder instead of the cache (the same
+flag as in run, nn, sweep and reproduce):
 the four IDX files for MNIST/Fashion-MNIST; CIFAR-10 binary batches, the
 Python version's pickled batches, or an image folder (train/CLASS/*.png|jpg,
 test/CLASS/...) for cifar10. $SPURIOUS_CIFAR_DIR names a default CIFAR-10
@@ -144,14 +145,13 @@ func dataList(args []string, stdout, stderr io.Writer) error {
 
 // dataFlags are the flags info and show share.
 type dataFlags struct {
-	dataset, dir, cifarDir, classes string
-	border                          int
+	dataset, dir, classes string
+	border                int
 }
 
 func (f *dataFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.dataset, "dataset", "", "mnist, fashion-mnist or cifar10")
-	fs.StringVar(&f.dir, "dir", "", "read the data set from this folder instead of the default")
-	fs.StringVar(&f.cifarDir, "cifar-dir", "", "CIFAR-10 folder: binary batches or train/CLASS/*.png|jpg (same as --dir)")
+	fs.StringVar(&f.dir, "data", "", dataFlagUsage)
 	fs.StringVar(&f.classes, "classes", "", "class pair A,B: A -> -1, B -> +1 (default mnist 1,7; cifar10 3,8)")
 	fs.IntVar(&f.border, "border", 0, "noise border width in pixels (default mnist 10, cifar10 8)")
 }
@@ -161,15 +161,6 @@ func (f *dataFlags) load(ctx context.Context) (*data.Source, data.ImageConfig, e
 	cfg := data.ImageConfig{Name: f.dataset, Dir: f.dir, Border: f.border}
 	if f.dataset == "" {
 		return nil, cfg, fmt.Errorf("--dataset is required (mnist, fashion-mnist or cifar10)")
-	}
-	if f.cifarDir != "" {
-		if f.dataset != "cifar10" {
-			return nil, cfg, fmt.Errorf("--cifar-dir applies to --dataset cifar10; use --dir for %s", f.dataset)
-		}
-		if f.dir != "" && f.dir != f.cifarDir {
-			return nil, cfg, fmt.Errorf("--dir and --cifar-dir name different folders")
-		}
-		cfg.Dir = f.cifarDir
 	}
 	if f.classes != "" {
 		c, err := dataParseClasses(f.classes)

@@ -31,7 +31,7 @@ func dataRun(t *testing.T, args ...string) (string, error) {
 func TestDataShowGrid(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "grid.png")
-	out, err := dataRun(t, "show", "--dataset", "cifar10", "--cifar-dir", dataFixture, "--border", "1", "--count", "3", "--zoom", "2", "--out", p)
+	out, err := dataRun(t, "show", "--dataset", "cifar10", "--data", dataFixture, "--border", "1", "--count", "3", "--zoom", "2", "--out", p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +80,7 @@ func TestDataShowGrid(t *testing.T) {
 }
 
 func TestDataInfoJSON(t *testing.T) {
-	out, err := dataRun(t, "info", "--dataset", "cifar10", "--dir", dataFixture, "--border", "2", "--json")
+	out, err := dataRun(t, "info", "--dataset", "cifar10", "--data", dataFixture, "--border", "2", "--json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +92,7 @@ func TestDataInfoJSON(t *testing.T) {
 		got.PairTrain != 3 || got.PairTest != 2 || got.D != 6*6*3 || got.Border != 2 || got.Alpha != 32.0/36 {
 		t.Errorf("info %+v", got)
 	}
-	text, err := dataRun(t, "info", "--dataset", "cifar10", "--dir", dataFixture)
+	text, err := dataRun(t, "info", "--dataset", "cifar10", "--data", dataFixture)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,11 +113,11 @@ func TestDataErrors(t *testing.T) {
 		{[]string{"frobnicate"}, "unknown subcommand"},
 		{[]string{"fetch"}, "name one data set"},
 		{[]string{"fetch", "svhn"}, "name one data set"},
-		{[]string{"show", "--dataset", "cifar10", "--cifar-dir", dataFixture}, "--out"},
-		{[]string{"show", "--dataset", "cifar10", "--cifar-dir", dataFixture, "--count", "4", "--out", out}, "4 training samples requested"},
-		{[]string{"show", "--dataset", "mnist", "--cifar-dir", dataFixture, "--out", out}, "--cifar-dir applies to --dataset cifar10"},
-		{[]string{"show", "--dataset", "cifar10", "--dir", dir, "--out", out}, "neither test_batch.bin"},
-		{[]string{"info", "--dataset", "cifar10", "--dir", dataFixture, "--classes", "3"}, "two labels"},
+		{[]string{"show", "--dataset", "cifar10", "--data", dataFixture}, "--out"},
+		{[]string{"show", "--dataset", "cifar10", "--data", dataFixture, "--count", "4", "--out", out}, "4 training samples requested"},
+		{[]string{"show", "--dataset", "cifar10", "--cifar-dir", dataFixture, "--out", out}, "flag provided but not defined: -cifar-dir"},
+		{[]string{"show", "--dataset", "cifar10", "--data", dir, "--out", out}, "neither test_batch.bin"},
+		{[]string{"info", "--dataset", "cifar10", "--data", dataFixture, "--classes", "3"}, "two labels"},
 		{[]string{"info"}, "--dataset is required"},
 	} {
 		_, err := dataRun(t, tc.args...)

@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -62,6 +63,21 @@ var (
 type reproDataset struct {
 	name  string // --dataset value (run's default class pair and border are the paper's)
 	title string // panel title, as in the paper
+	dir   string // data folder (--data DIR/name); empty: the data cache
+}
+
+// extra returns the run flags of the data set's trials: extra plus --data
+// when the data set is read from a folder of its own.
+func (ds reproDataset) extra(extra map[string]string) map[string]string {
+	if ds.dir == "" {
+		return extra
+	}
+	out := maps.Clone(extra)
+	if out == nil {
+		out = map[string]string{}
+	}
+	out["data"] = ds.dir
+	return out
 }
 
 // reproExtra are run flags every trial of the reproduction carries: the
@@ -123,11 +139,11 @@ func reproSpec(p reproPreset, seed uint64, datasets []reproDataset) *sweep.Spec 
 			Alpha: reproAlphas, D: []int{p.d}, K: []int{k}, Extra: reproExtra})
 		for _, ds := range datasets {
 			s.Grids = append(s.Grids, sweep.Grid{Model: []string{m}, Act: []string{"relu"}, Dataset: []string{ds.name},
-				K: []int{k}, Extra: reproExtra})
+				K: []int{k}, Extra: ds.extra(reproExtra)})
 		}
 	}
 	for _, ds := range reproNNDatasets(datasets) {
-		g := sweep.Grid{Model: []string{reproNNModel}, Dataset: []string{ds.name}, Nt: []int{p.nnNt}, Epochs: []int{p.nnEpochs}}
+		g := sweep.Grid{Model: []string{reproNNModel}, Dataset: []string{ds.name}, Nt: []int{p.nnNt}, Epochs: []int{p.nnEpochs}, Extra: ds.extra(nil)}
 		if ds.name == "synthetic" {
 			g.D, g.Alpha = []int{p.d}, []float64{reproNNAlpha}
 		}
@@ -141,7 +157,10 @@ func reproSpec(p reproPreset, seed uint64, datasets []reproDataset) *sweep.Spec 
 func reproNNDatasets(datasets []reproDataset) []reproDataset {
 	var out []reproDataset
 	for _, p := range reproNNPanels {
-		if p.name == "synthetic" || slices.ContainsFunc(datasets, func(d reproDataset) bool { return d.name == p.name }) {
+		if p.name == "synthetic" {
+			out = append(out, p)
+		} else if i := slices.IndexFunc(datasets, func(d reproDataset) bool { return d.name == p.name }); i >= 0 {
+			p.dir = datasets[i].dir
 			out = append(out, p)
 		}
 	}
@@ -151,7 +170,7 @@ func reproNNDatasets(datasets []reproDataset) []reproDataset {
 // reproProbe runs one tiny trial on a real dataset; an error says why the
 // dataset cannot be used (typically: not downloaded).
 func reproProbe(ctx context.Context, ds reproDataset) error {
-	t := sweep.Trial{Seed: 1, Params: sweep.Params{Model: "rf", Act: "relu", Dataset: ds.name, K: 16, N: 10, Nt: 10, Extra: reproExtra}}
+	t := sweep.Trial{Seed: 1, Params: sweep.Params{Model: "rf", Act: "relu", Dataset: ds.name, K: 16, N: 10, Nt: 10, Extra: ds.extra(reproExtra)}}
 	_, err := sweepTrialRunner(ctx, t)
 	return err
 }
@@ -165,6 +184,7 @@ func cmdReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	workers := fs.Int("workers", 1, "trials run at once")
 	seed := fs.Uint64("seed", 1, "global seed of the sweep")
 	noReal := fs.Bool("no-real", false, "skip the MNIST and CIFAR-10 panels")
+	dataDir := fs.String("data", "", "folder holding a folder per data set (mnist/, cifar10/: the data cache's layout); default: the data cache")
 	progressMode := sweepProgressFlag(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: spurious reproduce [--quick|--full] --out DIR [--workers W]")
@@ -199,6 +219,9 @@ func cmdReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		notes = append(notes, "The MNIST and CIFAR-10 panels were skipped (--no-real).")
 	} else {
 		for _, ds := range reproDatasets {
+			if *dataDir != "" {
+				ds.dir = filepath.Join(*dataDir, ds.name)
+			}
 			if err := reproProbe(ctx, ds); err != nil {
 				if ctx.Err() != nil {
 					return ctx.Err()

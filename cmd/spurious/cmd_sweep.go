@@ -76,6 +76,9 @@ func sweepTrialArgs(t sweep.Trial) ([]string, error) {
 	}
 	add("seed", strconv.FormatUint(t.Seed, 10))
 	for _, name := range slices.Sorted(maps.Keys(t.Extra)) {
+		if name == "data" && (t.Dataset == "" || t.Dataset == "synthetic") {
+			continue // --data names the real data sets' folder; synthetic data has none
+		}
 		if v := t.Extra[name]; v == "" {
 			args = append(args, "--"+name)
 		} else {
@@ -326,6 +329,7 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	interval := fs.Duration("interval", 10*time.Second, "time between plain progress lines")
 	dryRun := fs.Bool("dry-run", false, "print the trials of this shard as spurious run or nn command lines and exit (a switch)")
 	printSpec := fs.Bool("print-spec", false, "print the spec as JSON and exit (turn grid flags into a spec file)")
+	dataDir := fs.String("data", "", "folder of the real data set the trials read (as run --data; synthetic trials ignore it)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: spurious sweep [SPEC.json | grid flags] --out results.jsonl [--workers W] [--shard i/n]")
 		fmt.Fprintln(stderr, "\nRuns every trial of the spec that is not yet in the results file, appending one JSON line")
@@ -363,6 +367,12 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	default:
 		fs.Usage()
 		return fmt.Errorf("sweep: no spec: pass SPEC.json or grid flags such as --model rf --n 10,100")
+	}
+	if *dataDir != "" {
+		if spec.Extra == nil {
+			spec.Extra = map[string]string{}
+		}
+		spec.Extra["data"] = *dataDir
 	}
 	if err := sweepCheckArgs(spec); err != nil {
 		return err

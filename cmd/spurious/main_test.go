@@ -81,3 +81,52 @@ func TestRunFlagsRejectedEarly(t *testing.T) {
 		}
 	}
 }
+
+// TestInapplicableFlags checks that flags the chosen data ignores are
+// errors, and that nn's --nt 0 is no hidden default.
+func TestInapplicableFlags(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"run", "--dataset", "npy", "--data", "x", "--n", "10"}, "--n does not apply to --dataset npy"},
+		{[]string{"run", "--dataset", "mnist", "--alpha", "0.25"}, "--alpha does not apply to --dataset mnist"},
+		{[]string{"run", "--dataset", "synthetic", "--border", "3"}, "--border does not apply to --dataset synthetic"},
+		{[]string{"nn", "--dataset", "cifar10", "--n", "10", "--d", "100"}, "--d does not apply to --dataset cifar10"},
+		{[]string{"nn", "--dataset", "synthetic", "--n", "10", "--data", "x"}, "--data does not apply to --dataset synthetic"},
+		{[]string{"nn", "--n", "10", "--nt", "0"}, "want at least 1 test sample"},
+		{[]string{"data", "info", "--dataset", "cifar10", "--dir", "x"}, "not defined: -dir"},
+	} {
+		var so, se bytes.Buffer
+		err := run(context.Background(), c.args, &so, &se)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q: error %v, want %q", c.args, err, c.want)
+		}
+	}
+}
+
+// TestDataFlag checks --data in sweep (passed to the real-data trials
+// only) and reproduce (DIR/NAME per data set).
+func TestDataFlag(t *testing.T) {
+	var so, se bytes.Buffer
+	err := run(context.Background(), []string{"sweep", "--model", "rf", "--dataset", "synthetic,mnist", "--n", "10", "--data", "/d/mnist", "--dry-run"}, &so, &se)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(so.String()), "\n") {
+		if strings.Contains(line, "--dataset mnist") != strings.Contains(line, "--data=/d/mnist") {
+			t.Errorf("dry-run line %q: --data must go with the mnist trials only", line)
+		}
+	}
+	withFakeTrials(t, 0)
+	dir := t.TempDir()
+	if err := run(context.Background(), []string{"reproduce", "--out", dir, "--progress", "none", "--data", "/cache"}, &so, &se); err != nil {
+		t.Fatal(err)
+	}
+	spec, _ := os.ReadFile(filepath.Join(dir, "spec.json"))
+	for _, want := range []string{`"data": "/cache/mnist"`, `"data": "/cache/cifar10"`} {
+		if !strings.Contains(string(spec), want) {
+			t.Errorf("spec.json lacks %s", want)
+		}
+	}
+}
