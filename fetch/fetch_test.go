@@ -28,7 +28,7 @@ type entry struct {
 }
 
 // tarGz builds a gzip-compressed tar archive of entries.
-func tarGz(t *testing.T, entries ...entry) []byte {
+func tarGz(t testing.TB, entries ...entry) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	zw := gzip.NewWriter(&buf)
