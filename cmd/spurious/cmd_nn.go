@@ -95,7 +95,7 @@ func runNN(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		// 0 is not a hidden default: as in run, --nt counts test samples.
 		return fmt.Errorf("nn: --nt %d: want at least 1 test sample (leave --nt out for the paper's 10000)", *nt)
 	}
-	if err := rejectInapplicable("nn", *dataset, set, map[string][]string{
+	if err := rejectInapplicable("nn", "dataset", *dataset, set, map[string][]string{
 		"synthetic": {"data", "border"},
 		"images":    {"alpha", "d"},
 	}); err != nil {

@@ -104,7 +104,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	model := fs.String("model", "rf", "feature model: "+strings.Join(runModels, ", "))
-	act := fs.String("act", "phi2", "activation: "+strings.Join(activation.Names(), ", "))
+	act := fs.String("act", "phi2", "activation: "+strings.Join(activation.Names(), ", ")+" (model linear has none and ignores it, so that sweeps can mix models)")
 	dataset := fs.String("dataset", "synthetic", "data: synthetic, npy, "+strings.Join(data.ImageDataSets, ", "))
 	alpha := fs.Float64("alpha", 0.5, "spurious fraction d_y/d in (0,1): synthetic data; for npy data, the fraction used by the theory (images: set by the border, an error here)")
 	d := fs.Int("d", 1000, "input dimension (synthetic data)")
@@ -136,10 +136,19 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	// Flags the chosen data ignores are errors, not silently dropped.
-	if err := rejectInapplicable("run", *dataset, setFlags(fs), map[string][]string{
+	set := setFlags(fs)
+	if err := rejectInapplicable("run", "dataset", *dataset, set, map[string][]string{
 		"synthetic": {"data", "classes", "border"},
 		"npy":       {"d", "n", "nt", "classes", "border"},
 		"images":    {"alpha", "d"},
+	}); err != nil {
+		return err
+	}
+	if err := rejectInapplicable("run", "model", *model, set, map[string][]string{
+		"linear":  {"ntk-deriv", "block"},
+		"rf":      {"ntk-deriv"},
+		"rf-inf":  {"ntk-deriv", "block"},
+		"ntk-inf": {"block"},
 	}); err != nil {
 		return err
 	}

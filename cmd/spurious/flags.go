@@ -51,16 +51,17 @@ func parseInterleaved(fs *flag.FlagSet, args []string) (pos []string, help bool,
 const dataFlagUsage = "folder of the data set, instead of the data cache (npy: z, zs, zt, g, gt [, zh, gh]; images: the IDX files, CIFAR-10 batches or an image folder)"
 
 // rejectInapplicable returns an error when a flag given on the command
-// line (set) does not apply to the data set: notFor maps a data set
-// ("images" for the real image sets) to the flags it ignores.
-func rejectInapplicable(cmd, dataset string, set map[string]bool, notFor map[string][]string) error {
-	key := dataset
-	if slices.Contains(data.ImageDataSets, dataset) {
+// line (set) does not apply to the value of the flag choice (dataset or
+// model): notFor maps a value (for datasets, "images" stands for the real
+// image sets) to the flags it ignores.
+func rejectInapplicable(cmd, choice, value string, set map[string]bool, notFor map[string][]string) error {
+	key := value
+	if choice == "dataset" && slices.Contains(data.ImageDataSets, value) {
 		key = "images"
 	}
 	for _, name := range notFor[key] {
 		if set[name] {
-			return fmt.Errorf("%s: --%s does not apply to --dataset %s", cmd, name, dataset)
+			return fmt.Errorf("%s: --%s does not apply to --%s %s", cmd, name, choice, value)
 		}
 	}
 	return nil

@@ -95,6 +95,8 @@ func TestInapplicableFlags(t *testing.T) {
 		{[]string{"nn", "--dataset", "cifar10", "--n", "10", "--d", "100"}, "--d does not apply to --dataset cifar10"},
 		{[]string{"nn", "--dataset", "synthetic", "--n", "10", "--data", "x"}, "--data does not apply to --dataset synthetic"},
 		{[]string{"nn", "--n", "10", "--nt", "0"}, "want at least 1 test sample"},
+		{[]string{"run", "--model", "linear", "--block", "8"}, "--block does not apply to --model linear"},
+		{[]string{"run", "--model", "rf", "--ntk-deriv", "true"}, "--ntk-deriv does not apply to --model rf"},
 		{[]string{"data", "info", "--dataset", "cifar10", "--dir", "x"}, "not defined: -dir"},
 	} {
 		var so, se bytes.Buffer
