@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spurious-ml/spurious/data"
 	"github.com/spurious-ml/spurious/sweep"
 )
 
@@ -49,6 +50,12 @@ func sweepTrialArgs(t sweep.Trial) ([]string, error) {
 	case t.Model != "":
 		add("model", t.Model)
 	}
+	images := slices.Contains(data.ImageDataSets, t.Dataset)
+	if images && (t.Alpha != 0 || t.D != 0) {
+		return nil, fmt.Errorf("trial %s: the alpha and d axes do not apply to dataset %s (its noise border sets them): give it a grid of its own", t.Params, t.Dataset)
+	}
+	// npy data: the files fix d, N and Nt; n only labels the trial.
+	npy := t.Dataset == "npy"
 	if t.Act != "" {
 		add("act", t.Act)
 	}
@@ -58,14 +65,16 @@ func sweepTrialArgs(t sweep.Trial) ([]string, error) {
 	if t.Alpha != 0 {
 		add("alpha", strconv.FormatFloat(t.Alpha, 'g', -1, 64))
 	}
-	if t.D != 0 {
+	if t.D != 0 && !npy {
 		add("d", strconv.Itoa(t.D))
 	}
 	if t.K != 0 {
 		add("k", strconv.Itoa(t.K))
 	}
-	add("n", strconv.Itoa(t.N))
-	if t.Nt != 0 {
+	if !npy {
+		add("n", strconv.Itoa(t.N))
+	}
+	if t.Nt != 0 && !npy {
 		add("nt", strconv.Itoa(t.Nt))
 	}
 	if t.Ridge != 0 {

@@ -132,3 +132,20 @@ func TestDataFlag(t *testing.T) {
 		}
 	}
 }
+
+// TestSweepInapplicableAxes checks that a sweep reports axes the trials'
+// data ignores before running, and that npy trials get no size flags.
+func TestSweepInapplicableAxes(t *testing.T) {
+	var so, se bytes.Buffer
+	err := run(context.Background(), []string{"sweep", "--model", "rf", "--dataset", "synthetic,mnist", "--alpha", "0.5", "--n", "10", "--dry-run"}, &so, &se)
+	if err == nil || !strings.Contains(err.Error(), "alpha and d axes do not apply to dataset mnist") {
+		t.Errorf("alpha axis with mnist: %v", err)
+	}
+	so.Reset()
+	if err := run(context.Background(), []string{"sweep", "--model", "rf", "--dataset", "npy", "--n", "10", "--nt", "5", "--extra", "data=x", "--dry-run"}, &so, &se); err != nil {
+		t.Fatal(err)
+	}
+	if line := so.String(); strings.Contains(line, "--n ") || strings.Contains(line, "--nt ") || !strings.Contains(line, "--data=x") {
+		t.Errorf("npy trial %q: want no --n or --nt, and the data folder", line)
+	}
+}
