@@ -89,8 +89,9 @@ func Download(ctx context.Context, f File, dst string, opt Options) error {
 		// Resume: append after what is there.
 	case resp.StatusCode == http.StatusOK:
 		have, hs = 0, newHashes(f)
-	case resp.StatusCode == http.StatusRequestedRangeNotSatisfiable && have > 0:
-		// The .part file is as long as (or longer than) the file: start over.
+	case have > 0 && (resp.StatusCode == http.StatusRequestedRangeNotSatisfiable || resp.StatusCode == http.StatusPartialContent):
+		// The server cannot continue the .part file (it is as long as the
+		// file or longer, or another range came back): start over.
 		resp.Body.Close()
 		if err := out.Truncate(0); err != nil {
 			return err
