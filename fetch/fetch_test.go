@@ -344,3 +344,30 @@ func assertOnly(t *testing.T, dir string, names ...string) {
 		t.Errorf("%s holds %q, want %q", dir, got, names)
 	}
 }
+
+// TestDownloadWrongRange resumes against a server that answers with
+// another range than asked: the download starts over and succeeds.
+func TestDownloadWrongRange(t *testing.T) {
+	content := bytes.Repeat([]byte("0123456789"), 3000)
+	var ranges []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ranges = append(ranges, r.Header.Get("Range"))
+		if r.Header.Get("Range") != "" {
+			w.Header().Set("Content-Range", "bytes 5-29999/30000")
+			w.WriteHeader(http.StatusPartialContent)
+			w.Write(content[5:])
+			return
+		}
+		w.Write(content)
+	}))
+	defer srv.Close()
+	dst := filepath.Join(t.TempDir(), "f")
+	os.WriteFile(dst+".part", content[:1000], 0o644)
+	m, _ := digests(content)
+	if err := Download(context.Background(), File{URL: srv.URL, Size: 30000, MD5: m}, dst, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(dst); !bytes.Equal(got, content) || len(ranges) != 2 || ranges[1] != "" {
+		t.Errorf("file ok %v, requests' ranges %q; want a second request without a range", bytes.Equal(got, content), ranges)
+	}
+}
