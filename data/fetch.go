@@ -25,6 +25,7 @@ import (
 //	fashion-mnist/   the four Fashion-MNIST IDX files from the publisher, MD5 verified
 //	cifar10/         data_batch_1..5.bin, test_batch.bin, batches.meta.txt
 //	downloads/       archives and .part files of downloads in progress
+//	.locks/          lock files that keep two processes from fetching one data set at once
 
 // CIFAR10Binary is the official CIFAR-10 binary archive, as published on
 // https://www.cs.toronto.edu/~kriz/cifar.html (size and MD5 from there).
@@ -146,6 +147,11 @@ func Fetch(ctx context.Context, name, cacheDir string, opt FetchOptions) (string
 func fetchIDX(ctx context.Context, label, dir string, files map[string]fetch.File, bases []string, opt FetchOptions) (string, error) {
 	fetchMu.Lock()
 	defer fetchMu.Unlock()
+	unlock, err := lockCache(ctx, filepath.Dir(dir), filepath.Base(dir), opt.Progress)
+	if err != nil {
+		return "", err
+	}
+	defer unlock()
 	var errs []error
 	for _, base := range bases {
 		if !strings.HasSuffix(base, "/") {
@@ -174,6 +180,17 @@ func fetchIDX(ctx context.Context, label, dir string, files map[string]fetch.Fil
 	return "", fmt.Errorf("%s: %w: no source served the files: %w", label, ErrUnavailable, errors.Join(errs...))
 }
 
+// lockCache takes the cache's lock for data set name
+// (cacheDir/.locks/NAME), so that two processes never download or
+// unpack the same data set at once.
+func lockCache(ctx context.Context, cacheDir, name string, progress io.Writer) (func(), error) {
+	unlock, err := fetch.Lock(ctx, filepath.Join(cacheDir, ".locks", name), progress)
+	if err != nil {
+		return nil, fmt.Errorf("data cache %s: %w (set SPURIOUS_CACHE to a writable folder)", cacheDir, err)
+	}
+	return unlock, nil
+}
+
 // cifarLimits bound what unpacking the CIFAR-10 archive may write: the
 // official one holds 8 entries, six batches of 30,730,000 bytes.
 var cifarLimits = fetch.Limits{Files: 64, FileBytes: 32 << 20, Total: 200 << 20}
@@ -196,6 +213,11 @@ func FetchCIFAR10(ctx context.Context, cacheDir string, opt FetchOptions) (strin
 func fetchCIFAR10(ctx context.Context, cacheDir string, f fetch.File, opt FetchOptions) (string, error) {
 	fetchMu.Lock()
 	defer fetchMu.Unlock()
+	unlock, err := lockCache(ctx, cacheDir, "cifar10", opt.Progress)
+	if err != nil {
+		return "", err
+	}
+	defer unlock()
 	dir := filepath.Join(cacheDir, "cifar10")
 	if checkCIFARBinaryDir(dir) == nil {
 		return dir, nil

@@ -13,6 +13,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -370,4 +371,29 @@ func TestDownloadWrongRange(t *testing.T) {
 	if got, _ := os.ReadFile(dst); !bytes.Equal(got, content) || len(ranges) != 2 || ranges[1] != "" {
 		t.Errorf("file ok %v, requests' ranges %q; want a second request without a range", bytes.Equal(got, content), ranges)
 	}
+}
+
+// TestLock checks that a second Lock on the same file waits for the
+// first to be released (flock locks are per open file, so this holds
+// within one process too).
+func TestLock(t *testing.T) {
+	name := filepath.Join(t.TempDir(), "sub", "x.lock")
+	unlock, err := Lock(context.Background(), name, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	var msg strings.Builder
+	if _, err := Lock(ctx, name, &msg); !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(msg.String(), "waiting for another process") {
+		if runtime.GOOS != "js" && runtime.GOOS != "wasip1" {
+			t.Errorf("second lock while held: %v, %q; want to wait until the deadline", err, msg.String())
+		}
+	}
+	unlock()
+	unlock2, err := Lock(context.Background(), name, nil)
+	if err != nil {
+		t.Fatalf("lock after release: %v", err)
+	}
+	unlock2()
 }
