@@ -24,7 +24,7 @@ sys.path.insert(0, stub)
 from numpy import ndarray
 
 n = 3
-raw = bytes((i * 7 + c) % 256 for i in range(n) for c in range(3072))
+raw = bytes((i * 7 + c + (c // 1024) * 85) % 256 for i in range(n) for c in range(3072))
 d = {b'batch_label': b'testing batch 1 of 1', b'labels': [3, 8, 9],
      b'data': ndarray((n, 3072), raw), b'filenames': [b'a.png', b'b.png', b'c.png']}
 for proto in (2, 4):
