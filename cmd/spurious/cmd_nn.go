@@ -64,13 +64,13 @@ func runNN(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	arch := fs.String("arch", "fc", "architecture: fc (d-500-200-C) or cnn (conv16-pool-conv32-pool-fc256-fc10, images only)")
 	dataset := fs.String("dataset", "synthetic", "data: "+strings.Join(nn.DataSets, ", "))
 	n := fs.Int("n", 0, "training samples N (required)")
-	nt := fs.Int("nt", 0, "test samples (default: the paper's 10000, capped at an image test split)")
+	nt := fs.Int("nt", 0, "test samples, at least 1 (default: the paper's 10000, capped at an image test split)")
 	epochs := fs.Int("epochs", nn.PaperEpochs, "training epochs")
 	quick := fs.Bool("quick", false, fmt.Sprintf("quick variant: %d epochs unless --epochs is given", nn.QuickEpochs))
 	seed := fs.Uint64("seed", 0, "seed of the data, the initialisation and the shuffling")
 	alpha := fs.Float64("alpha", 0, fmt.Sprintf("synthetic: spurious fraction d_y/d (default %g)", nn.SyntheticAlpha))
 	d := fs.Int("d", 0, fmt.Sprintf("synthetic: input dimension (default %d)", nn.SyntheticD))
-	dir := fs.String("dir", "", "image data folder (default: MNIST cache / ../shared/data/cifar10-jpeg)")
+	dir := fs.String("data", "", dataFlagUsage)
 	border := fs.Int("border", 0, "image noise border in pixels (default mnist 10, cifar10 8: 48x48 images)")
 	batch := fs.Int("batch", nn.PaperBatchSize, "mini-batch size")
 	lr := fs.Float64("lr", nn.PaperLR, "Adam learning rate (x0.8 every 100 epochs)")
@@ -81,16 +81,25 @@ func runNN(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	asJSON := fs.Bool("json", false, "print one JSON object instead of a table")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: spurious nn --arch fc|cnn --dataset synthetic|mnist|fashion-mnist|cifar10 --n N "+
-			"[--nt NT] [--epochs E | --quick] [--seed S] [--alpha A --d D] [--dir DIR] [--border W] [--json]")
+			"[--nt NT] [--epochs E | --quick] [--seed S] [--alpha A --d D] [--data DIR] [--border W] [--json]")
 		fs.PrintDefaults()
 	}
 	if help, err := parseFlags(fs, args); help || err != nil {
 		return err
 	}
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	set := setFlags(fs)
 	if !set["n"] {
 		return errors.New("nn: --n (training samples) is required")
+	}
+	if set["nt"] && *nt < 1 {
+		// 0 is not a hidden default: as in run, --nt counts test samples.
+		return fmt.Errorf("nn: --nt %d: want at least 1 test sample (leave --nt out for the paper's 10000)", *nt)
+	}
+	if err := rejectInapplicable("nn", "dataset", *dataset, set, map[string][]string{
+		"synthetic": {"data", "border"},
+		"images":    {"alpha", "d"},
+	}); err != nil {
+		return err
 	}
 	if *quick && !set["epochs"] {
 		*epochs = nn.QuickEpochs

@@ -82,7 +82,7 @@ func TestNNErrors(t *testing.T) {
 		{[]string{"--n", "10", "--threads", "-1"}, "threads"},
 		{[]string{"--n", "10", "extra"}, "unexpected argument"},
 		{[]string{"--n", "ten"}, "invalid value"},
-		{[]string{"--n", "10", "--dataset", "cifar10", "--dir", "/nonexistent/cifar"}, "does not exist"},
+		{[]string{"--n", "10", "--dataset", "cifar10", "--data", "/nonexistent/cifar"}, "does not exist"},
 	} {
 		_, _, err := nnOut(t, c.args...)
 		if err == nil || !strings.Contains(err.Error(), c.want) {

@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -62,6 +63,21 @@ var (
 type reproDataset struct {
 	name  string // --dataset value (run's default class pair and border are the paper's)
 	title string // panel title, as in the paper
+	dir   string // data folder (--data DIR/name); empty: the data cache
+}
+
+// extra returns the run flags of the data set's trials: extra plus --data
+// when the data set is read from a folder of its own.
+func (ds reproDataset) extra(extra map[string]string) map[string]string {
+	if ds.dir == "" {
+		return extra
+	}
+	out := maps.Clone(extra)
+	if out == nil {
+		out = map[string]string{}
+	}
+	out["data"] = ds.dir
+	return out
 }
 
 // reproExtra are run flags every trial of the reproduction carries: the
@@ -123,11 +139,11 @@ func reproSpec(p reproPreset, seed uint64, datasets []reproDataset) *sweep.Spec 
 			Alpha: reproAlphas, D: []int{p.d}, K: []int{k}, Extra: reproExtra})
 		for _, ds := range datasets {
 			s.Grids = append(s.Grids, sweep.Grid{Model: []string{m}, Act: []string{"relu"}, Dataset: []string{ds.name},
-				K: []int{k}, Extra: reproExtra})
+				K: []int{k}, Extra: ds.extra(reproExtra)})
 		}
 	}
 	for _, ds := range reproNNDatasets(datasets) {
-		g := sweep.Grid{Model: []string{reproNNModel}, Dataset: []string{ds.name}, Nt: []int{p.nnNt}, Epochs: []int{p.nnEpochs}}
+		g := sweep.Grid{Model: []string{reproNNModel}, Dataset: []string{ds.name}, Nt: []int{p.nnNt}, Epochs: []int{p.nnEpochs}, Extra: ds.extra(nil)}
 		if ds.name == "synthetic" {
 			g.D, g.Alpha = []int{p.d}, []float64{reproNNAlpha}
 		}
@@ -141,7 +157,10 @@ func reproSpec(p reproPreset, seed uint64, datasets []reproDataset) *sweep.Spec 
 func reproNNDatasets(datasets []reproDataset) []reproDataset {
 	var out []reproDataset
 	for _, p := range reproNNPanels {
-		if p.name == "synthetic" || slices.ContainsFunc(datasets, func(d reproDataset) bool { return d.name == p.name }) {
+		if p.name == "synthetic" {
+			out = append(out, p)
+		} else if i := slices.IndexFunc(datasets, func(d reproDataset) bool { return d.name == p.name }); i >= 0 {
+			p.dir = datasets[i].dir
 			out = append(out, p)
 		}
 	}
@@ -151,7 +170,7 @@ func reproNNDatasets(datasets []reproDataset) []reproDataset {
 // reproProbe runs one tiny trial on a real dataset; an error says why the
 // dataset cannot be used (typically: not downloaded).
 func reproProbe(ctx context.Context, ds reproDataset) error {
-	t := sweep.Trial{Seed: 1, Params: sweep.Params{Model: "rf", Act: "relu", Dataset: ds.name, K: 16, N: 10, Nt: 10, Extra: reproExtra}}
+	t := sweep.Trial{Seed: 1, Params: sweep.Params{Model: "rf", Act: "relu", Dataset: ds.name, K: 16, N: 10, Nt: 10, Extra: ds.extra(reproExtra)}}
 	_, err := sweepTrialRunner(ctx, t)
 	return err
 }
@@ -161,15 +180,17 @@ func cmdReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fs.SetOutput(stderr)
 	quick := fs.Bool("quick", false, "small sizes, a few minutes on two cores (default)")
 	full := fs.Bool("full", false, "the paper's sizes (k=100000 RF, N up to 1000, 10 repetitions, 1000 NN epochs)")
-	out := fs.String("out", "", "output directory for results.jsonl, spec.json, *.svg and report.md")
+	out := fs.String("out", "", "output directory for results.jsonl, spec.json, *.svg, *.png and report.md")
 	workers := fs.Int("workers", 1, "trials run at once")
 	seed := fs.Uint64("seed", 1, "global seed of the sweep")
 	noReal := fs.Bool("no-real", false, "skip the MNIST and CIFAR-10 panels")
+	dataDir := fs.String("data", "", "folder holding a folder per data set (mnist/, cifar10/: the data cache's layout); default: the data cache")
 	progressMode := sweepProgressFlag(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: spurious reproduce [--quick|--full] --out DIR [--workers W]")
 		fmt.Fprintln(stderr, "\nRuns (or resumes, reusing DIR/results.jsonl) the sweeps behind the paper's RF, NTK")
-		fmt.Fprintln(stderr, "and NN figures and writes DIR/rf.svg, DIR/ntk.svg, DIR/theory.svg, DIR/nn.svg and DIR/report.md. Flags:")
+		fmt.Fprintln(stderr, "and NN figures and writes DIR/rf.svg, DIR/ntk.svg, DIR/theory.svg, DIR/nn.svg (each also as .png)")
+		fmt.Fprintln(stderr, "and DIR/report.md. Flags:")
 		fs.PrintDefaults()
 	}
 	if help, err := parseFlags(fs, args); help || err != nil {
@@ -177,6 +198,9 @@ func cmdReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	if *quick && *full {
 		return fmt.Errorf("reproduce: choose one of --quick and --full")
+	}
+	if err := sweepCheckRunFlags(*workers, *progressMode); err != nil {
+		return fmt.Errorf("reproduce: %w", err)
 	}
 	if *out == "" {
 		return fmt.Errorf("reproduce: --out DIR is required")
@@ -195,6 +219,9 @@ func cmdReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		notes = append(notes, "The MNIST and CIFAR-10 panels were skipped (--no-real).")
 	} else {
 		for _, ds := range reproDatasets {
+			if *dataDir != "" {
+				ds.dir = filepath.Join(*dataDir, ds.name)
+			}
 			if err := reproProbe(ctx, ds); err != nil {
 				if ctx.Err() != nil {
 					return ctx.Err()
@@ -248,7 +275,8 @@ func cmdReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		{"nn.svg", reproNNFigure(groups, reproNNDatasets(datasets))},
 	}
 	for _, f := range figs {
-		if err := reproWriteSVG(filepath.Join(*out, f.file), f.fig); err != nil {
+		f.fig.Note = reproFigureNote(preset.reps, f.file != "theory.svg")
+		if err := reproWriteFigure(filepath.Join(*out, f.file), f.fig); err != nil {
 			return err
 		}
 	}
@@ -288,12 +316,32 @@ func reproRecords(spec *sweep.Spec, path string) ([]sweep.Record, error) {
 	return recs, nil
 }
 
-func reproWriteSVG(path string, fig *plot.Figure) error {
+// reproAccRange is the range of an accuracy: bands are clamped to it.
+var reproAccRange = [2]float64{0, 1}
+
+// reproFigureNote states on a figure what its points and bands are.
+func reproFigureNote(reps int, clamped bool) string {
+	s := fmt.Sprintf("points: mean of %d repetitions; bands: 95%% Student-t confidence interval of the mean", reps)
+	if clamped {
+		s += ", clamped to [0, 1]"
+	}
+	return s
+}
+
+// reproWriteFigure writes fig as path (SVG) and as the PNG image beside it.
+func reproWriteFigure(path string, fig *plot.Figure) error {
 	var buf bytes.Buffer
 	if err := fig.WriteSVG(&buf); err != nil {
 		return err
 	}
-	return os.WriteFile(path, buf.Bytes(), 0o644)
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		return err
+	}
+	buf.Reset()
+	if err := fig.WritePNG(&buf, 2); err != nil {
+		return err
+	}
+	return os.WriteFile(strings.TrimSuffix(path, ".svg")+".png", buf.Bytes(), 0o644)
 }
 
 // reproCurve is one metric of matching groups against N.
@@ -345,9 +393,9 @@ func reproAlphaColor(a float64) string {
 // reproAccuracyFigure lays out the paper's RF/NTK figure: synthetic test
 // and spurious accuracy, then one panel per available real dataset.
 func reproAccuracyFigure(title, model string, groups []sweep.PointGroup, datasets []reproDataset) *plot.Figure {
-	fig := &plot.Figure{Title: title}
-	for _, m := range []struct{ metric, title string }{{"test_acc", "Synthetic - test accuracy"}, {"spurious_acc", "Synthetic - spurious accuracy"}} {
-		p := &plot.Panel{Title: m.title, XLabel: "N", LogX: true, YLim: [2]float64{0.48, 1.02}}
+	fig := &plot.Figure{Title: title, ShareY: true}
+	for _, m := range []struct{ metric, title, ylabel string }{{"test_acc", "Synthetic - test accuracy", "test accuracy"}, {"spurious_acc", "Synthetic - spurious accuracy", "spurious accuracy"}} {
+		p := &plot.Panel{Title: m.title, XLabel: "N", YLabel: m.ylabel, LogX: true, Range: reproAccRange}
 		for _, act := range reproSynthActs {
 			for _, a := range reproAlphas {
 				x, y, lo, hi := reproCurve(groups, func(q sweep.Params) bool {
@@ -363,17 +411,22 @@ func reproAccuracyFigure(title, model string, groups []sweep.PointGroup, dataset
 		}
 		fig.Panels = append(fig.Panels, p)
 	}
-	fig.Panels[0].Legend = "nw"
+	// One legend under the panels: inside them it would cover the curves
+	// or squeeze them (four entries in a panel 230 px high).
+	for _, s := range fig.Panels[0].Series {
+		fig.Legend = append(fig.Legend, plot.Series{Name: s.Name, Color: s.Color, Dash: s.Dash, Marker: true})
+	}
+	if len(datasets) > 0 {
+		fig.Legend = append(fig.Legend, plot.Series{Name: "real data: spurious accuracy", Color: reproBlack, Marker: true},
+			plot.Series{Name: "real data: test accuracy", Color: reproRed, Marker: true})
+	}
 	for _, ds := range datasets {
-		p := &plot.Panel{Title: ds.title, XLabel: "N", LogX: true, YLim: [2]float64{0.48, 1.02}, Legend: "sw"}
+		p := &plot.Panel{Title: ds.title, XLabel: "N", YLabel: "accuracy", LogX: true, Range: reproAccRange}
 		for _, m := range []struct{ metric, name, color string }{{"spurious_acc", "spurious accuracy", reproBlack}, {"test_acc", "test accuracy", reproRed}} {
 			x, y, lo, hi := reproCurve(groups, func(q sweep.Params) bool { return q.Model == model && q.Dataset == ds.name }, m.metric)
 			p.Series = append(p.Series, plot.Series{Name: m.name, X: x, Y: y, Lo: lo, Hi: hi, Color: m.color, Marker: true})
 		}
 		fig.Panels = append(fig.Panels, p)
-	}
-	for _, p := range fig.Panels[1:] {
-		p.HideYTickLabels = true
 	}
 	return fig
 }
@@ -382,9 +435,9 @@ func reproAccuracyFigure(title, model string, groups []sweep.PointGroup, dataset
 // accuracy (black) and test accuracy (red) against N, with the chance
 // level the trials report (grey, dashed) for reference.
 func reproNNFigure(groups []sweep.PointGroup, panels []reproDataset) *plot.Figure {
-	fig := &plot.Figure{Title: "Trained networks (FC, Adam)"}
+	fig := &plot.Figure{Title: "Trained networks (FC, Adam)", ShareY: true}
 	for _, ds := range panels {
-		p := &plot.Panel{Title: ds.title, XLabel: "N", LogX: true, YLim: [2]float64{0.08, 1.02}}
+		p := &plot.Panel{Title: ds.title, XLabel: "N", YLabel: "accuracy", LogX: true, Range: reproAccRange}
 		match := func(q sweep.Params) bool { return q.Model == reproNNModel && q.Dataset == ds.name }
 		for _, m := range []struct{ metric, name, color string }{{"spurious_acc", "spurious accuracy", reproBlack}, {"test_acc", "test accuracy", reproRed}} {
 			x, y, lo, hi := reproCurve(groups, match, m.metric)
@@ -396,7 +449,7 @@ func reproNNFigure(groups []sweep.PointGroup, panels []reproDataset) *plot.Figur
 		}
 		fig.Panels = append(fig.Panels, p)
 	}
-	fig.Legend = []plot.Series{{Name: "spurious accuracy", Color: reproBlack}, {Name: "test accuracy", Color: reproRed},
+	fig.Legend = []plot.Series{{Name: "spurious accuracy", Color: reproBlack, Marker: true}, {Name: "test accuracy", Color: reproRed, Marker: true},
 		{Name: "chance", Color: reproNNGrey, Dash: reproDash, Width: 1}}
 	return fig
 }
@@ -445,7 +498,7 @@ func reproTheory(ctx context.Context, p reproPreset) (map[string][]reproTheoryPo
 // with gamma(psi) and its large- and small-N limits, one panel per model
 // and activation.
 func reproTheoryFigure(groups []sweep.PointGroup, curves map[string][]reproTheoryPoint) *plot.Figure {
-	fig := &plot.Figure{Title: "Feature alignment F: measured (mean ± 95% CI) vs theory", Cols: 4}
+	fig := &plot.Figure{Title: "Feature alignment F: measured vs theory", Cols: 4}
 	nMin, nMax := math.Inf(1), math.Inf(-1)
 	for _, g := range groups {
 		if g.Params.Dataset == "synthetic" && slices.Contains(reproModels, g.Params.Model) {
@@ -454,13 +507,14 @@ func reproTheoryFigure(groups []sweep.PointGroup, curves map[string][]reproTheor
 	}
 	for _, m := range reproModels {
 		for _, act := range reproSynthActs {
-			p := &plot.Panel{Title: fmt.Sprintf("%s, %s", strings.ToUpper(m), reproActLabel(act)), XLabel: "N", LogX: true, YLim: [2]float64{0, 0.5}}
+			p := &plot.Panel{Title: fmt.Sprintf("%s, %s", strings.ToUpper(m), reproActLabel(act)), XLabel: "N", YLabel: "feature alignment F", LogX: true}
 			for _, a := range reproAlphas {
 				color, al := reproAlphaColor(a), reproAlphaLabel(a)
 				x, y, lo, hi := reproCurve(groups, func(q sweep.Params) bool {
 					return q.Model == m && q.Dataset == "synthetic" && q.Act == act && q.Alpha == a
 				}, "feature_alignment_mean")
-				p.Series = append(p.Series, plot.Series{Name: "measured, α=" + al, X: x, Y: y, Lo: lo, Hi: hi, Color: color, Marker: true, Width: 1})
+				// Measured points are drawn above the theory curves (Layer).
+				p.Series = append(p.Series, plot.Series{Name: "measured, α=" + al, X: x, Y: y, Lo: lo, Hi: hi, Color: color, Marker: true, Width: 1, Layer: 1})
 				var tx, ty []float64
 				var large, small float64
 				for _, pt := range curves[m+"/"+act] {
@@ -486,7 +540,7 @@ func reproTheoryFigure(groups []sweep.PointGroup, curves map[string][]reproTheor
 	for _, a := range reproAlphas {
 		color, al := reproAlphaColor(a), reproAlphaLabel(a)
 		fig.Legend = append(fig.Legend,
-			plot.Series{Name: "measured, α=" + al, Color: color, Width: 1},
+			plot.Series{Name: "measured, α=" + al, Color: color, Width: 1, Marker: true},
 			plot.Series{Name: "γ(ψ), α=" + al, Color: color, Width: reproTheoryWidth})
 	}
 	fig.Legend = append(fig.Legend,

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"errors"
+	"image/png"
 	"io"
 	"os"
 	"path/filepath"
@@ -99,6 +100,18 @@ func TestReproduceQuickWithFakeTrials(t *testing.T) {
 		}
 		if w, ok := wantSeries[f]; ok && !slices.Equal(series, w) {
 			t.Errorf("%s series %q, want %q", f, series, w)
+		}
+		// Every figure states its repetitions and interval, labels its y
+		// axes, and has a PNG twin.
+		if !strings.Contains(string(b), "mean of 3 repetitions; bands: 95% Student-t confidence interval") || strings.Count(string(b), `class="ylabel"`) != len(wantPanels[f]) {
+			t.Errorf("%s lacks the note on repetitions and intervals, or a y label per panel", f)
+		}
+		if pf, err := os.Open(filepath.Join(dir, strings.TrimSuffix(f, ".svg")+".png")); err != nil {
+			t.Error(err)
+		} else if _, err := png.Decode(pf); err != nil {
+			t.Errorf("%s: PNG twin: %v", f, err)
+		} else {
+			pf.Close()
 		}
 		if f == "theory.svg" {
 			for _, name := range []string{"measured, α=1/2", "γ(ψ), α=1/4", "large-N limit, α=1/2", "small-N limit, α=1/4"} {

@@ -104,13 +104,13 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	model := fs.String("model", "rf", "feature model: "+strings.Join(runModels, ", "))
-	act := fs.String("act", "phi2", "activation: "+strings.Join(activation.Names(), ", "))
+	act := fs.String("act", "phi2", "activation: "+strings.Join(activation.Names(), ", ")+" (model linear has none and ignores it, so that sweeps can mix models)")
 	dataset := fs.String("dataset", "synthetic", "data: synthetic, npy, "+strings.Join(data.ImageDataSets, ", "))
-	alpha := fs.Float64("alpha", 0.5, "spurious fraction d_y/d in (0,1): synthetic data; for npy data, the fraction used by the theory (images: from the border)")
+	alpha := fs.Float64("alpha", 0.5, "spurious fraction d_y/d in (0,1): synthetic data; for npy data, the fraction used by the theory (images: set by the border, an error here)")
 	d := fs.Int("d", 1000, "input dimension (synthetic data)")
 	k := fs.Int("k", 0, "features (rf) or hidden width (ntk); 0: the paper's 100000 (rf), 100 (ntk)")
-	n := fs.Int("n", 1000, "training samples")
-	nt := fs.Int("nt", 1000, "test samples")
+	n := fs.Int("n", 1000, "training samples (npy: the files' rows)")
+	nt := fs.Int("nt", 1000, "test samples (0: none; npy: the files' rows)")
 	heldout := fs.Int("heldout", -1, "held-out spurious queries for the memorization AUC (-1: as many as test samples, 0: none)")
 	seed := fs.Uint64("seed", 1, "seed of the data and of the random weights")
 	ridge := fs.Float64("ridge", 0, "ridge lambda >= 0, relative to the mean diagonal of the Gram matrix (0: min-norm interpolation)")
@@ -120,7 +120,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	verify := fs.Int("verify-loo", 0, "retrain without M random samples by brute force and report the closed forms' error")
 	perSample := fs.String("per-sample", "", "write per-sample values to this CSV file")
 	asJSON := fs.Bool("json", false, "print JSON instead of a table")
-	dir := fs.String("data", "", "data folder (npy: z, zs, zt, g, gt [, zh, gh]; images: the data set's folder)")
+	dir := fs.String("data", "", dataFlagUsage)
 	classes := fs.String("classes", "", "image class pair A,B mapped to -1,+1 (default: MNIST 1,7; CIFAR-10 3,8)")
 	border := fs.Int("border", 0, "noise border width in pixels for image data (0: the paper's 10 for MNIST, 8 for CIFAR-10)")
 	var eng engineFlags
@@ -133,6 +133,23 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		fs.PrintDefaults()
 	}
 	if help, err := parseFlags(fs, args); help || err != nil {
+		return err
+	}
+	// Flags the chosen data ignores are errors, not silently dropped.
+	set := setFlags(fs)
+	if err := rejectInapplicable("run", "dataset", *dataset, set, map[string][]string{
+		"synthetic": {"data", "classes", "border"},
+		"npy":       {"d", "n", "nt", "classes", "border"},
+		"images":    {"alpha", "d"},
+	}); err != nil {
+		return err
+	}
+	if err := rejectInapplicable("run", "model", *model, set, map[string][]string{
+		"linear":  {"ntk-deriv", "block"},
+		"rf":      {"ntk-deriv"},
+		"rf-inf":  {"ntk-deriv", "block"},
+		"ntk-inf": {"block"},
+	}); err != nil {
 		return err
 	}
 	spec := trialSpec{

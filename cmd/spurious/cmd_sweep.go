@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spurious-ml/spurious/data"
 	"github.com/spurious-ml/spurious/sweep"
 )
 
@@ -49,6 +50,12 @@ func sweepTrialArgs(t sweep.Trial) ([]string, error) {
 	case t.Model != "":
 		add("model", t.Model)
 	}
+	images := slices.Contains(data.ImageDataSets, t.Dataset)
+	if images && (t.Alpha != 0 || t.D != 0) {
+		return nil, fmt.Errorf("trial %s: the alpha and d axes do not apply to dataset %s (its noise border sets them): give it a grid of its own", t.Params, t.Dataset)
+	}
+	// npy data: the files fix d, N and Nt; n only labels the trial.
+	npy := t.Dataset == "npy"
 	if t.Act != "" {
 		add("act", t.Act)
 	}
@@ -58,14 +65,16 @@ func sweepTrialArgs(t sweep.Trial) ([]string, error) {
 	if t.Alpha != 0 {
 		add("alpha", strconv.FormatFloat(t.Alpha, 'g', -1, 64))
 	}
-	if t.D != 0 {
+	if t.D != 0 && !npy {
 		add("d", strconv.Itoa(t.D))
 	}
 	if t.K != 0 {
 		add("k", strconv.Itoa(t.K))
 	}
-	add("n", strconv.Itoa(t.N))
-	if t.Nt != 0 {
+	if !npy {
+		add("n", strconv.Itoa(t.N))
+	}
+	if t.Nt != 0 && !npy {
 		add("nt", strconv.Itoa(t.Nt))
 	}
 	if t.Ridge != 0 {
@@ -76,6 +85,9 @@ func sweepTrialArgs(t sweep.Trial) ([]string, error) {
 	}
 	add("seed", strconv.FormatUint(t.Seed, 10))
 	for _, name := range slices.Sorted(maps.Keys(t.Extra)) {
+		if name == "data" && (t.Dataset == "" || t.Dataset == "synthetic") {
+			continue // --data names the real data sets' folder; synthetic data has none
+		}
 		if v := t.Extra[name]; v == "" {
 			args = append(args, "--"+name)
 		} else {
@@ -162,6 +174,15 @@ func sweepProgress(opt *sweep.Options, mode string, stderr io.Writer) error {
 		return fmt.Errorf("--progress %q: want auto, bar, lines or none", mode)
 	}
 	return nil
+}
+
+// sweepCheckRunFlags checks --workers and --progress before a command
+// creates anything.
+func sweepCheckRunFlags(workers int, progress string) error {
+	if workers < 1 {
+		return fmt.Errorf("--workers %d: want at least 1", workers)
+	}
+	return sweepProgress(&sweep.Options{}, progress, io.Discard)
 }
 
 // sweepIsTerminal reports whether w is a character device (a terminal).
@@ -255,6 +276,9 @@ func (g *sweepGridFlags) register(fs *flag.FlagSet) {
 
 // spec builds the spec the flags describe.
 func (g *sweepGridFlags) spec() (*sweep.Spec, error) {
+	if g.reps < 1 {
+		return nil, fmt.Errorf("--reps %d: want at least 1", g.reps)
+	}
 	s := &sweep.Spec{Seed: g.seed, Repetitions: g.reps}
 	s.Model, s.Act, s.Dataset = sweepStrings(g.model), sweepStrings(g.act), sweepStrings(g.dataset)
 	var err error
@@ -312,8 +336,9 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	shards := fs.Int("shards", 0, "shard count to use with SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX")
 	progressMode := sweepProgressFlag(fs)
 	interval := fs.Duration("interval", 10*time.Second, "time between plain progress lines")
-	dryRun := fs.Bool("dry-run", false, "print the trials of this shard as `spurious run|nn` command lines and exit")
+	dryRun := fs.Bool("dry-run", false, "print the trials of this shard as spurious run or nn command lines and exit (a switch)")
 	printSpec := fs.Bool("print-spec", false, "print the spec as JSON and exit (turn grid flags into a spec file)")
+	dataDir := fs.String("data", "", "folder of the real data set the trials read (as run --data; synthetic trials ignore it)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: spurious sweep [SPEC.json | grid flags] --out results.jsonl [--workers W] [--shard i/n]")
 		fmt.Fprintln(stderr, "\nRuns every trial of the spec that is not yet in the results file, appending one JSON line")
@@ -323,6 +348,9 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	pos, help, err := parseInterleaved(fs, args)
 	if help || err != nil {
 		return err
+	}
+	if err := sweepCheckRunFlags(*workers, *progressMode); err != nil {
+		return fmt.Errorf("sweep: %w", err)
 	}
 	gridSet := false
 	fs.Visit(func(f *flag.Flag) {
@@ -348,6 +376,12 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	default:
 		fs.Usage()
 		return fmt.Errorf("sweep: no spec: pass SPEC.json or grid flags such as --model rf --n 10,100")
+	}
+	if *dataDir != "" {
+		if spec.Extra == nil {
+			spec.Extra = map[string]string{}
+		}
+		spec.Extra["data"] = *dataDir
 	}
 	if err := sweepCheckArgs(spec); err != nil {
 		return err

@@ -6,7 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 
+	"github.com/spurious-ml/spurious/data"
 	"github.com/spurious-ml/spurious/linalg"
 )
 
@@ -42,6 +44,34 @@ func parseInterleaved(fs *flag.FlagSet, args []string) (pos []string, help bool,
 		pos = append(pos, fs.Arg(0))
 		args = fs.Args()[1:]
 	}
+}
+
+// dataFlagUsage is the help text of --data, the data folder flag of run,
+// nn, sweep and data.
+const dataFlagUsage = "folder of the data set, instead of the data cache (npy: z, zs, zt, g, gt [, zh, gh]; images: the IDX files, CIFAR-10 batches or an image folder)"
+
+// rejectInapplicable returns an error when a flag given on the command
+// line (set) does not apply to the value of the flag choice (dataset or
+// model): notFor maps a value (for datasets, "images" stands for the real
+// image sets) to the flags it ignores.
+func rejectInapplicable(cmd, choice, value string, set map[string]bool, notFor map[string][]string) error {
+	key := value
+	if choice == "dataset" && slices.Contains(data.ImageDataSets, value) {
+		key = "images"
+	}
+	for _, name := range notFor[key] {
+		if set[name] {
+			return fmt.Errorf("%s: --%s does not apply to --%s %s", cmd, name, choice, value)
+		}
+	}
+	return nil
+}
+
+// setFlags returns the names of the flags given on the command line.
+func setFlags(fs *flag.FlagSet) map[string]bool {
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	return set
 }
 
 // helpIsNoError returns nil for flag.ErrHelp and err otherwise.

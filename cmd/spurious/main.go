@@ -7,12 +7,17 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
+	"runtime/debug"
 	"sort"
 	"syscall"
+
+	"github.com/spurious-ml/spurious/asm"
 )
 
 // command is one subcommand: run parses args and writes results to stdout.
@@ -33,22 +38,55 @@ func register(name, summary string, run func(ctx context.Context, args []string,
 
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: spurious <command> [flags]\n\ncommands:")
+	for _, n := range commandNames() {
+		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].summary)
+	}
+	fmt.Fprintln(w, "  help       print the help of a command: spurious help COMMAND")
+	fmt.Fprintln(w, "  completion print a shell completion script: spurious completion bash|zsh|fish")
+	fmt.Fprintln(w, "\nRun 'spurious <command> -h' for the flags of a command, 'spurious --version' for the build.")
+}
+
+// commandNames returns the registered commands, sorted.
+func commandNames() []string {
 	names := make([]string, 0, len(commands))
 	for n := range commands {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	for _, n := range names {
-		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].summary)
-	}
-	fmt.Fprintln(w, "\nRun 'spurious <command> -h' for the flags of a command.")
+	return names
 }
+
+// errUsage is returned when spurious runs without a command: the usage
+// went to stderr and the exit status is non-zero.
+var errUsage = errors.New("no command given")
 
 // run dispatches args[0] to its command; it is main without the exit.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	if len(args) == 0 {
+		usage(stderr)
+		return errUsage
+	}
+	switch args[0] {
+	case "-h", "--help":
 		usage(stdout)
 		return nil
+	case "help":
+		if len(args) == 1 {
+			usage(stdout)
+			return nil
+		}
+		c, ok := commands[args[1]]
+		if !ok {
+			usage(stderr)
+			return fmt.Errorf("help: unknown command %q", args[1])
+		}
+		// Commands print their flags to stderr on -h; help prints them to stdout.
+		return c.run(ctx, []string{"-h"}, stdout, stdout)
+	case "--version", "-version", "version":
+		fmt.Fprintln(stdout, versionString())
+		return nil
+	case "completion":
+		return completion(ctx, args[1:], stdout)
 	}
 	c, ok := commands[args[0]]
 	if !ok {
@@ -58,10 +96,42 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return c.run(ctx, args[1:], stdout, stderr)
 }
 
+// versionString describes the build: module version, VCS revision and
+// time (when the binary was built with VCS information), Go version,
+// target and the instruction set the kernels use.
+func versionString() string {
+	version, rev := "(devel)", "unknown (built without VCS information)"
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		if bi.Main.Version != "" {
+			version = bi.Main.Version
+		}
+		var r, t, dirty string
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				r = s.Value
+			case "vcs.time":
+				t = s.Value
+			case "vcs.modified":
+				if s.Value == "true" {
+					dirty = ", modified"
+				}
+			}
+		}
+		if r != "" {
+			rev = r + " (" + t + dirty + ")"
+		}
+	}
+	return fmt.Sprintf("spurious %s\nrevision %s\n%s %s/%s, ISA %s", version, rev, runtime.Version(), runtime.GOOS, runtime.GOARCH, asm.Active())
+}
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		if errors.Is(err, errUsage) {
+			os.Exit(2) // the usage is on stderr
+		}
 		fmt.Fprintln(os.Stderr, "spurious:", err)
 		os.Exit(1)
 	}
