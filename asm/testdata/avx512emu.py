@@ -28,10 +28,14 @@ def disassemble(binary, ranges):
             m = re.match(r'zmm(\d+)$', r)
             if m: return 'Z' + m.group(1)
             return {'rax': 'AX', 'rbx': 'BX', 'rcx': 'CX', 'rdx': 'DX', 'rsi': 'SI', 'r8': 'R8', 'r9': 'R9', 'r10': 'R10',
-                    'r11': 'R11'}[r]
+                    'r11': 'R11', 'r12': 'R12'}[r]
         def opnd(o):
             o = o.strip()
             if o.startswith('$'): return '$' + str(int(o[1:], 0))
+            m = re.match(r'^(-?0x[0-9a-f]+|\d*)\(%(\w+),%(\w+),(\d)\)$', o)
+            if m:
+                off = int(m.group(1), 0) if m.group(1) else 0
+                return f'{off}({reg(m.group(2))})({reg(m.group(3))}*{m.group(4)})'
             m = re.match(r'^(-?0x[0-9a-f]+|\d*)\(%(\w+)\)$', o)
             if m:
                 off = int(m.group(1), 0) if m.group(1) else 0
@@ -47,7 +51,8 @@ def disassemble(binary, ranges):
                 out.append(f"\t0x0 {pc} (x)\t{ {'jl':'JLT','jge':'JGE','je':'JEQ','jne':'JNE'}[mn] }\t{tgt}"); continue
             ops = [opnd(o) for o in re.split(r',(?![^()]*\))', rest)] if rest else []
             g = {'mov': 'MOVQ', 'shl': 'SHLQ', 'add': 'ADDQ', 'sub': 'SUBQ', 'cmp': 'CMPQ', 'test': 'TESTQ',
-                 'dec': 'DECQ', 'ret': 'RET', 'prefetcht0': 'PREFETCHT0'}.get(mn, mn.upper())
+                 'dec': 'DECQ', 'ret': 'RET', 'prefetcht0': 'PREFETCHT0',
+                 'prefetcht1': 'PREFETCHT1', 'lea': 'LEAQ'}.get(mn, mn.upper())
             if g == 'CMPQ': ops = ops[::-1]   # AT&T cmp $4,%rcx is Go CMPQ CX, $4
             out.append(f"\t0x0 {pc} (x)\t{g}\t{', '.join(ops)}")
     return out
@@ -86,8 +91,9 @@ def run(prog, args, mem, elem):
     R = {}; Z = {}; flags = None
     pcidx = {pc: i for i, (pc, _, _) in enumerate(prog)}
     def addr(s):
-        m = re.match(r'^(-?\d*)\((\w+)\)$', s)
-        return (int(m.group(1)) if m.group(1) else 0) + R[m.group(2)]
+        m = re.match(r'^(-?\d*)\((\w+)\)(?:\((\w+)\*(\d)\))?$', s)
+        a = (int(m.group(1)) if m.group(1) else 0) + R[m.group(2)]
+        return a + R[m.group(3)]*int(m.group(4)) if m.group(3) else a
     def zget(r): return Z.get(r, [0.0]*lanes)
     def rnd(x): return struct.unpack(fmt, struct.pack(fmt, x))[0]
     i = 0; steps = 0
@@ -107,7 +113,8 @@ def run(prog, args, mem, elem):
         elif op in ('JLT', 'JGE', 'JEQ', 'JNE'):
             take = {'JLT': flags < 0, 'JGE': flags >= 0, 'JEQ': flags == 0, 'JNE': flags != 0}[op]
             if take: i = pcidx[int(a[0])]
-        elif op == 'PREFETCHT0': addr(a[0])
+        elif op == 'LEAQ': R[a[1]] = addr(a[0])
+        elif op in ('PREFETCHT0', 'PREFETCHT1'): addr(a[0])
         elif op == 'VPXORQ': Z[a[2]] = [0.0]*lanes
         elif op in ('VMOVUPD', 'VMOVUPS'):
             if a[0].startswith('Z'): mem.write(addr(a[1]), struct.pack('<%d%s' % (lanes, fmt), *zget(a[0])))
