@@ -61,7 +61,7 @@ var (
 	tileAVX2F64   = TileF64{MR: mrAVX2F64, NR: nrAVX2F64, ISA: AVX2, Rule: ruleL1, id: idAVX2}
 	tileAVX2F32   = TileF32{MR: mrAVX2F32, NR: nrAVX2F32, ISA: AVX2, Rule: ruleL1, id: idAVX2}
 	tileAVX512F64 = TileF64{MR: mrAVX512F64, NR: nrAVX512F64, ISA: AVX512, Rule: ruleL2, id: idAVX512}
-	tileAVX512F32 = TileF32{MR: mrAVX512F32, NR: nrAVX512F32, ISA: AVX512, Rule: ruleL2, id: idAVX512}
+	tileAVX512F32 = TileF32{MR: mrAVX512F32, NR: nrAVX512F32, ISA: AVX512, Rule: ruleL2F32, id: idAVX512}
 )
 
 // gemm6x8F64AVX2 is gemmTileF64Generic(6, 8, kc, a, b, c, ldc) using AVX2
