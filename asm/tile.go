@@ -125,16 +125,7 @@ func packA[T float32 | float64](mr int, dst, src []T, lds, rows int, alpha T, kb
 		PackT8(dst, src, lds, 8, kb)
 		return
 	}
-	for pb := 0; pb < kb; pb += packStrip {
-		pe := min(pb+packStrip, kb)
-		for i := 0; i < rows; i++ {
-			d := dst[pb*mr+i:]
-			for p, v := range src[i*lds+pb : i*lds+pe] {
-				d[p*mr] = alpha * v
-			}
-		}
-	}
-	zeroColumns(dst, mr, rows, kb)
+	packStrips(mr, dst, src, lds, rows, alpha, kb)
 }
 
 func packBT[T float32 | float64](nr int, dst, src []T, lds, cols, kb int) {
@@ -147,24 +138,24 @@ func packBT[T float32 | float64](nr int, dst, src []T, lds, cols, kb int) {
 		}
 		return
 	}
+	packStrips(nr, dst, src, lds, cols, 1, kb) // 1*v == v, bit for bit
+}
+
+// packStrips sets dst[p*n+i] = alpha*src[i*lds+p] for i < rows and 0 for
+// rows <= i < n, p < kb, reading the rows in turn in strips of packStrip.
+func packStrips[T float32 | float64](n int, dst, src []T, lds, rows int, alpha T, kb int) {
 	for pb := 0; pb < kb; pb += packStrip {
 		pe := min(pb+packStrip, kb)
-		for j := 0; j < cols; j++ {
-			d := dst[pb*nr+j:]
-			for p, v := range src[j*lds+pb : j*lds+pe] {
-				d[p*nr] = v
+		for i := 0; i < rows; i++ {
+			d := dst[pb*n+i:]
+			for p, v := range src[i*lds+pb : i*lds+pe] {
+				d[p*n] = alpha * v
 			}
 		}
 	}
-	zeroColumns(dst, nr, cols, kb)
-}
-
-// zeroColumns clears entries from..n-1 of each of the kb groups of n.
-func zeroColumns[T float32 | float64](dst []T, n, from, kb int) {
-	if from == n {
-		return
-	}
-	for p := 0; p < kb; p++ {
-		clear(dst[p*n+from : p*n+n])
+	if rows < n {
+		for p := 0; p < kb; p++ {
+			clear(dst[p*n+rows : p*n+n])
+		}
 	}
 }
