@@ -14,6 +14,7 @@ import (
 
 	"github.com/spurious-ml/spurious/data"
 	"github.com/spurious-ml/spurious/fetch"
+	"github.com/spurious-ml/spurious/internal/outfile"
 )
 
 func init() {
@@ -297,7 +298,7 @@ func dataShow(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	img := dataGrid(ds, *zoom)
-	if err := data.WriteFileAtomic(*out, func(w io.Writer) error { return png.Encode(w, img) }); err != nil {
+	if err := outfile.Write(*out, stdout, func(w io.Writer) error { return png.Encode(w, img) }); err != nil {
 		return err
 	}
 	labels := make([]string, ds.N())

@@ -16,6 +16,7 @@ import (
 	"github.com/spurious-ml/spurious/activation"
 	"github.com/spurious-ml/spurious/asm"
 	"github.com/spurious-ml/spurious/data"
+	"github.com/spurious-ml/spurious/internal/outfile"
 	"github.com/spurious-ml/spurious/linalg"
 	"github.com/spurious-ml/spurious/memorize"
 	"github.com/spurious-ml/spurious/ntk"
@@ -118,7 +119,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	precision := fs.String("precision", "f64", "rf feature blocks: f64 or f32")
 	block := fs.Int("block", 0, "rows of the weight matrix per streamed block (0: default)")
 	verify := fs.Int("verify-loo", 0, "retrain without M random samples by brute force and report the closed forms' error")
-	perSample := fs.String("per-sample", "", "write per-sample values to this CSV file")
+	perSample := fs.String("per-sample", "", "write per-sample values to this CSV file (-: standard output)")
 	asJSON := fs.Bool("json", false, "print JSON instead of a table")
 	dir := fs.String("data", "", dataFlagUsage)
 	classes := fs.String("classes", "", "image class pair A,B mapped to -1,+1 (default: MNIST 1,7; CIFAR-10 3,8)")
@@ -159,18 +160,18 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	var err error
 	if spec.Deriv, err = activation.ParseDerivMode(*deriv); err != nil {
-		return err
+		return asUsage(err)
 	}
 	if spec.Precision, err = rf.ParsePrecision(*precision); err != nil {
-		return err
+		return asUsage(err)
 	}
 	if *classes != "" {
 		if spec.Classes, err = parseClasses(*classes); err != nil {
-			return err
+			return asUsage(err)
 		}
 	}
 	if err := spec.validate(); err != nil {
-		return err
+		return asUsage(err)
 	}
 	restore, err := eng.apply()
 	if err != nil {
@@ -182,7 +183,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	if *perSample != "" {
-		if err := writePerSample(*perSample, res, g); err != nil {
+		if err := writePerSample(*perSample, stdout, res, g); err != nil {
 			return err
 		}
 	}
@@ -547,9 +548,10 @@ func runTrial(ctx context.Context, s trialSpec, stderr io.Writer) (*runReport, *
 	return rep, res, td.ds.G, nil
 }
 
-// writePerSample writes one CSV row per training sample, atomically.
-func writePerSample(name string, res *memorize.Result, g []float64) error {
-	err := data.WriteFileAtomic(name, func(w io.Writer) error {
+// writePerSample writes one CSV row per training sample with outfile.Write
+// ("-" is stdout).
+func writePerSample(name string, stdout io.Writer, res *memorize.Result, g []float64) error {
+	err := outfile.Write(name, stdout, func(w io.Writer) error {
 		b := []byte("i,g,f_spurious,f_spurious_loo,feature_alignment,stability\n")
 		for i := range res.F {
 			b = strconv.AppendInt(b, int64(i), 10)
