@@ -84,6 +84,8 @@ type runReport struct {
 	AUC                  *float64 `json:"auc"`
 	TPRAt1PctFPR         *float64 `json:"tpr_at_1pct_fpr"`
 	GammaTheory          *float64 `json:"gamma_theory"`
+	GramCondition        float64  `json:"gram_condition"`
+	Warnings             []string `json:"warnings,omitempty"`
 
 	VerifyLOO            int      `json:"verify_loo,omitempty"`
 	VerifyLOOMaxRelErr   *float64 `json:"verify_loo_max_rel_err,omitempty"`
@@ -243,6 +245,8 @@ func (s *trialSpec) validate() error {
 		return fmt.Errorf("run: nt=%d, want nt >= 0", s.Nt)
 	case !(s.Ridge >= 0) || math.IsInf(s.Ridge, 0):
 		return fmt.Errorf("run: ridge=%v, want a finite lambda >= 0", s.Ridge)
+	case s.Ridge > memorize.MaxRidge:
+		return fmt.Errorf("run: ridge=%v, want at most %g: a larger ridge drowns the Gram matrix in rounding (lambda -> infinity is the zero predictor)", s.Ridge, memorize.MaxRidge)
 	case s.Block < 0:
 		return fmt.Errorf("run: block=%d, want >= 0", s.Block)
 	case s.Threads < 0:
@@ -514,6 +518,13 @@ func runTrial(ctx context.Context, s trialSpec, stderr io.Writer) (*runReport, *
 		G: td.ds.G, Gt: td.ds.Gt, Gh: td.gh,
 	}, memorize.Options{Ridge: s.Ridge, VerifyLOO: s.VerifyLOO, Seed: s.Seed})
 	if err != nil {
+		if errors.Is(err, memorize.ErrSingular) {
+			more := ""
+			if s.Model == "rf" || s.Model == "ntk" {
+				more = ", or more features with --k"
+			}
+			return nil, nil, nil, fmt.Errorf("run: %s: %w: --ridge L%s", s.Model, err, more)
+		}
 		return nil, nil, nil, fmt.Errorf("run: %s: %w", s.Model, err)
 	}
 	rep := &runReport{
@@ -525,7 +536,8 @@ func runTrial(ctx context.Context, s trialSpec, stderr io.Writer) (*runReport, *
 		StabilityMean: res.StabilityMean, StabilityAbsMean: res.StabilityAbsMean,
 		CovSpurious: res.CovSpurious, CovLemma: res.CovLemma, LemmaMaxRelErr: res.LemmaMaxRelErr,
 		AUC: finite(res.AUC), TPRAt1PctFPR: finite(res.TPRAt1FPR), GammaTheory: gammaTheory(&s),
-		ISA: asm.Active(), Threads: linalg.Threads(), GramFlops: flops,
+		GramCondition: res.Condition,
+		ISA:           asm.Active(), Threads: linalg.Threads(), GramFlops: flops,
 		GramSeconds: gramSec, SolveSeconds: time.Since(solveStart).Seconds(),
 	}
 	bl := linalg.GemmBlocking[float64]()
@@ -535,6 +547,10 @@ func runTrial(ctx context.Context, s trialSpec, stderr io.Writer) (*runReport, *
 	rep.KC, rep.MC, rep.NC, rep.Blocking = bl.KC, bl.MC, bl.NC, bl.Origin
 	if s.Model == "rf" || s.Model == "ntk" {
 		rep.K = &s.K
+	}
+	if w := res.RoundingWarning(); w != "" {
+		rep.Warnings = append(rep.Warnings, w+" (--ridge)")
+		fmt.Fprintf(stderr, "run: warning: %s (--ridge)\n", w)
 	}
 	if s.Model == "ntk" || s.Model == "ntk-inf" {
 		rep.NTKDeriv = s.Deriv.String()
@@ -606,6 +622,10 @@ func printRun(w io.Writer, r *runReport) error {
 		{"Cov(f(zs), g) / Lemma", fmt.Sprintf("%.4f / %.4f", r.CovSpurious, r.CovLemma)},
 		{"memorization AUC / TPR@1%FPR", fmt.Sprintf("%s / %s", opt(r.AUC, "%.4f"), opt(r.TPRAt1PctFPR, "%.4f"))},
 		{"Lemma max rel err", fmt.Sprintf("%.2g", r.LemmaMaxRelErr)},
+		{"Gram condition number", fmt.Sprintf("%.3g", r.GramCondition)},
+	}
+	for _, w := range r.Warnings {
+		rows = append(rows, [2]string{"WARNING", w})
 	}
 	if r.VerifyLOO > 0 {
 		rows = append(rows, [2]string{"brute-force LOO check", fmt.Sprintf("%d samples: closed forms %.2g, Lemma %.2g",
