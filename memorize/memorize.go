@@ -232,6 +232,20 @@ func Solve(in Input, opt Options) (*Result, error) {
 	return r, nil
 }
 
+// Bytes returns the memory Solve allocates beyond its Input for n training
+// samples, nt test and nh held-out rows, with verifyLOO brute-force
+// retrainings: per-sample vectors, and for verifyLOO > 0 a copy of K and
+// the (n-1) x (n-1) Gram of each retraining. The Input's own Grams
+// ((2n+nt+nh) x n float64) are the caller's. Cost O(1).
+func Bytes(n, nt, nh, verifyLOO int) float64 {
+	nf := float64(n)
+	b := 8 * (8*nf + float64(nt) + float64(nh))
+	if verifyLOO > 0 {
+		b += 8 * (nf*nf + (nf-1)*(nf-1) + 2*nf)
+	}
+	return b
+}
+
 func checkInput(in Input, n int) {
 	if in.K.Cols != n {
 		panic(errKShape)

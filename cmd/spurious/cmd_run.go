@@ -16,6 +16,7 @@ import (
 	"github.com/spurious-ml/spurious/activation"
 	"github.com/spurious-ml/spurious/asm"
 	"github.com/spurious-ml/spurious/data"
+	"github.com/spurious-ml/spurious/internal/memory"
 	"github.com/spurious-ml/spurious/internal/outfile"
 	"github.com/spurious-ml/spurious/linalg"
 	"github.com/spurious-ml/spurious/memorize"
@@ -485,13 +486,48 @@ func finite(v float64) *float64 {
 	return &v
 }
 
+// trialMemory estimates the memory of a trial with the sizes in s: data
+// (training, spurious, test and held-out rows of d values), the Gram
+// computation (outputs and workspace) and the solve.
+func trialMemory(s *trialSpec) memory.Estimate {
+	// Sizes past 2^40 are clamped so that the sums below cannot overflow;
+	// the estimate is then far beyond any machine anyway.
+	const huge = 1 << 40
+	n, nt, d := min(s.N, huge), min(s.Nt, huge), min(s.D, huge)
+	nh := max(min(s.Heldout, nt), 0)
+	q := nt + nh + n
+	rows := float64(n) + float64(q)
+	var gram float64
+	switch s.Model {
+	case "rf":
+		gram = rf.Bytes(rf.Config{K: s.K, Block: s.Block, Precision: s.Precision}, n, q, d)
+	case "ntk":
+		gram = ntk.Bytes(ntk.Config{K: s.K, Block: s.Block}, n, q, d)
+	default:
+		gram = 8 * rows * float64(n)
+	}
+	return memory.Estimate{
+		{What: "data", Bytes: 8 * rows * float64(d), Reduce: "--n, --nt or --d"},
+		{What: "Gram matrices and workspace", Bytes: gram, Reduce: "--n or --nt"},
+		{What: "solve", Bytes: memorize.Bytes(n, nt, nh, s.VerifyLOO), Reduce: "--n or --verify-loo"},
+	}
+}
+
 // runTrial loads the data, computes the Grams, solves, and reports; it
 // also returns the training labels.
 func runTrial(ctx context.Context, s trialSpec, stderr io.Writer) (*runReport, *memorize.Result, []float64, error) {
 	start := time.Now()
+	if s.Dataset == "synthetic" { // other data sets: checked once their sizes are known
+		if err := trialMemory(&s).CheckAvailable(); err != nil {
+			return nil, nil, nil, fmt.Errorf("run: %w", err)
+		}
+	}
 	td, err := loadData(ctx, &s, stderr)
 	if err != nil {
 		return nil, nil, nil, err
+	}
+	if err := trialMemory(&s).CheckAvailable(); err != nil {
+		return nil, nil, nil, fmt.Errorf("run: %w", err)
 	}
 	if s.Model == "linear" && s.Ridge == 0 && s.N >= s.D {
 		return nil, nil, nil, fmt.Errorf("run: the linear model cannot interpolate n=%d samples in d=%d dimensions (it needs n < d): lower --n or add --ridge", s.N, s.D)

@@ -361,3 +361,32 @@ func TestRunRoundingWarning(t *testing.T) {
 		t.Errorf("with a ridge: warnings %v", clean["warnings"])
 	}
 }
+
+// TestMemoryCheck: sizes that cannot fit (or overflow int arithmetic) are
+// refused up front with what to reduce, and in a sweep such a trial fails
+// alone while the others are written.
+func TestMemoryCheck(t *testing.T) {
+	for _, args := range [][]string{
+		{"--n", "100000000", "--d", "100", "--k", "500"},
+		{"--d", "1000000000"},
+		{"--nt", "1000000000"},
+		{"--n", "9223372036854775807"},
+		{"--model", "ntk", "--n", "9223372036854775807", "--nt", "9223372036854775807", "--d", "9223372036854775807"},
+		{"--model", "linear", "--n", "3000000", "--d", "10", "--nt", "0", "--ridge", "1"},
+	} {
+		err := run(context.Background(), append([]string{"run"}, args...), new(bytes.Buffer), new(bytes.Buffer))
+		if err == nil || !strings.Contains(err.Error(), "of memory") || !strings.Contains(err.Error(), "reduce --") {
+			t.Errorf("%v: err = %v, want the memory estimate refused", args, err)
+		}
+	}
+	out := filepath.Join(t.TempDir(), "r.jsonl")
+	err := run(context.Background(), []string{"sweep", "--model", "linear", "--d", "40", "--nt", "5", "--n", "10,9223372036854775807,20",
+		"--out", out, "--progress", "none"}, new(bytes.Buffer), new(bytes.Buffer))
+	if err == nil || !strings.Contains(err.Error(), "1 trials failed") || !strings.Contains(err.Error(), "of memory") {
+		t.Errorf("sweep: err = %v, want one trial failed on memory", err)
+	}
+	b, _ := os.ReadFile(out)
+	if n := strings.Count(string(b), "\n"); n != 2 {
+		t.Errorf("sweep wrote %d records, want the 2 trials that fit", n)
+	}
+}
