@@ -154,3 +154,42 @@ func FuzzResults(f *testing.F) {
 		}
 	})
 }
+
+func TestSpecBounds(t *testing.T) {
+	if _, err := ParseSpec([]byte(`{"n": [10], "repetitions": 1000000000000000000}`)); err == nil || !strings.Contains(err.Error(), "repetitions") {
+		t.Errorf("huge repetitions: %v", err)
+	}
+	if _, err := ParseSpec([]byte(`{"n": [1,2,3,4,5,6,7,8,9,10], "alpha": [0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9,0.95], "repetitions": 20000}`)); err == nil || !strings.Contains(err.Error(), "more than") {
+		t.Errorf("2,000,000 trials: %v", err)
+	}
+	if _, err := LoadSpec("/dev/zero"); err == nil || !strings.Contains(err.Error(), "larger than") {
+		t.Errorf("LoadSpec(/dev/zero): %v", err)
+	}
+	p := filepath.Join(t.TempDir(), "big.json")
+	os.WriteFile(p, bytes.Repeat([]byte(" "), MaxSpecBytes+1), 0o644)
+	if _, err := LoadSpec(p); err == nil || !strings.Contains(err.Error(), "larger than") {
+		t.Errorf("a spec over MaxSpecBytes: %v", err)
+	}
+}
+
+func FuzzParseSpec(f *testing.F) {
+	f.Add([]byte(`{"seed": 1, "repetitions": 3, "model": ["rf"], "act": ["phi2"], "alpha": [0.5], "n": [10, 100]}`))
+	f.Add([]byte(`{"grids": [{"n": [1]}, {"n": [2], "model": ["ntk"]}], "repetitions": 2}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		s, err := ParseSpec(b)
+		if err != nil {
+			return
+		}
+		trials, err := s.Trials()
+		if err != nil || len(trials) > MaxTrials {
+			t.Fatalf("a parsed spec gives %d trials, %v", len(trials), err)
+		}
+		seen := map[string]bool{}
+		for _, tr := range trials {
+			if seen[tr.Key] || tr.Key != tr.Params.Key() {
+				t.Fatalf("duplicate or wrong key %s", tr.Key)
+			}
+			seen[tr.Key] = true
+		}
+	})
+}

@@ -35,7 +35,7 @@ func cmdMerge(_ context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	if len(pos) < 2 {
 		fs.Usage()
-		return fmt.Errorf("merge: need an output file and at least one input")
+		return usageErrorf("merge: need an output file and at least one input")
 	}
 	var spec *sweep.Spec
 	if *specPath != "" {

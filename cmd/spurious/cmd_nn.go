@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -89,7 +88,7 @@ func runNN(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	set := setFlags(fs)
 	if !set["n"] {
-		return errors.New("nn: --n (training samples) is required")
+		return usageErrorf("nn: --n (training samples) is required")
 	}
 	if set["nt"] && *nt < 1 {
 		// 0 is not a hidden default: as in run, --nt counts test samples.
@@ -105,10 +104,10 @@ func runNN(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		*epochs = nn.QuickEpochs
 	}
 	if *every < 0 {
-		return fmt.Errorf("nn: --progress-every %d, want >= 0 (0: never)", *every)
+		return usageErrorf("nn: --progress-every %d, want >= 0 (0: never)", *every)
 	}
 	if *batch < 1 || !(*lr > 0) {
-		return fmt.Errorf("nn: --batch %d and --lr %v must be positive", *batch, *lr)
+		return usageErrorf("nn: --batch %d and --lr %v must be positive", *batch, *lr)
 	}
 	restore, err := engine.apply()
 	if err != nil {

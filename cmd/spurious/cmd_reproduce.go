@@ -198,13 +198,13 @@ func cmdReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	if *quick && *full {
-		return fmt.Errorf("reproduce: choose one of --quick and --full")
+		return usageErrorf("reproduce: choose one of --quick and --full")
 	}
 	if err := sweepCheckRunFlags(*workers, *progressMode); err != nil {
 		return fmt.Errorf("reproduce: %w", err)
 	}
 	if *out == "" {
-		return fmt.Errorf("reproduce: --out DIR is required")
+		return usageErrorf("reproduce: --out DIR is required")
 	}
 	preset := reproQuick
 	if *full {

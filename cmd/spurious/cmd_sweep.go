@@ -362,9 +362,9 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var spec *sweep.Spec
 	switch {
 	case len(pos) > 1:
-		return fmt.Errorf("sweep: one spec file expected, got %q", pos)
+		return usageErrorf("sweep: one spec file expected, got %q", pos)
 	case len(pos) == 1 && gridSet:
-		return fmt.Errorf("sweep: give either a spec file or grid flags (--n, --model, ...), not both")
+		return usageErrorf("sweep: give either a spec file or grid flags (--n, --model, ...), not both")
 	case len(pos) == 1:
 		if spec, err = sweep.LoadSpec(pos[0]); err != nil {
 			return err
@@ -375,7 +375,7 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	default:
 		fs.Usage()
-		return fmt.Errorf("sweep: no spec: pass SPEC.json or grid flags such as --model rf --n 10,100")
+		return usageErrorf("sweep: no spec: pass SPEC.json or grid flags such as --model rf --n 10,100")
 	}
 	if *dataDir != "" {
 		if spec.Extra == nil {
@@ -402,7 +402,7 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return nil
 	}
 	if *out == "" {
-		return fmt.Errorf("sweep: --out is required (e.g. --out results.jsonl, or results.{shard}.jsonl for arrays)")
+		return usageErrorf("sweep: --out is required (e.g. --out results.jsonl, or results.{shard}.jsonl for arrays)")
 	}
 	path := strings.ReplaceAll(*out, "{shard}", strconv.Itoa(shard.I))
 	opt := sweep.Options{Workers: *workers, Shard: shard, Interval: *interval}

@@ -81,13 +81,13 @@ func runTheory(_ context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	if *n < 0 || *d < 0 || (*n > 0 && *d == 0) || (*d > 0 && *n == 0 && *curve != "n") {
-		return fmt.Errorf("theory: give both --n and --d (positive) for gamma(psi); got n = %d, d = %d", *n, *d)
+		return usageErrorf("theory: give both --n and --d (positive) for gamma(psi); got n = %d, d = %d", *n, *d)
 	}
 	if *curve != "" && *curve != "alpha" && *curve != "n" {
-		return fmt.Errorf("theory: --curve %q: use alpha or n", *curve)
+		return usageErrorf("theory: --curve %q: use alpha or n", *curve)
 	}
 	if *nCoef < 1 || *nCoef > theory.MaxCoeffs {
-		return fmt.Errorf("theory: --coeffs %d: use 1 to %d", *nCoef, theory.MaxCoeffs)
+		return usageErrorf("theory: --coeffs %d: use 1 to %d", *nCoef, theory.MaxCoeffs)
 	}
 
 	p, err := theory.NewPredictor(m, a, mode)
