@@ -14,6 +14,8 @@ import (
 	"sync/atomic"
 
 	"github.com/klauspost/cpuid/v2"
+
+	"github.com/spurious-ml/spurious/internal/outfile"
 )
 
 // This file holds the tuning table: block sizes measured on this machine
@@ -213,19 +215,13 @@ func WriteTuning(path string, t Tuning) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(dir, ".tuning-*.json")
-	if err != nil {
+	// Atomic for a regular file; a link's target, a device or a pipe is
+	// written through rather than replaced.
+	err = outfile.Write(path, nil, func(w io.Writer) error {
+		_, err := w.Write(append(data, '\n'))
 		return err
-	}
-	_, err = f.Write(append(data, '\n'))
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
+	})
 	if err != nil {
-		os.Remove(f.Name())
 		return fmt.Errorf("writing the tuning file: %w", err)
 	}
 	return nil

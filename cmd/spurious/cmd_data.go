@@ -305,6 +305,9 @@ func dataShow(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	for i, g := range ds.G {
 		labels[i] = fmt.Sprintf("%+.0f", g)
 	}
+	if *out == "-" {
+		stdout = stderr // the image went to stdout
+	}
 	fmt.Fprintf(stdout, "wrote %s: %d %s training samples (top row; labels %s) above their spurious queries (bottom row); %dx%dx%d, d=%d, alpha=%.4f\n",
 		*out, ds.N(), ds.Name, strings.Join(labels, " "), ds.Height, ds.Width, ds.Channels, ds.D, ds.Alpha)
 	return nil

@@ -189,6 +189,9 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		if err := writePerSample(*perSample, stdout, res, g); err != nil {
 			return err
 		}
+		if *perSample == "-" {
+			stdout = stderr // the per-sample CSV went to stdout
+		}
 	}
 	if *asJSON {
 		return writeJSON(stdout, rep)

@@ -73,12 +73,14 @@ func recoverInternal(err *error) {
 }
 
 // errorLine formats the error of command cmd as `spurious CMD: message`,
-// dropping the `CMD: ` prefix the message may already carry.
+// keeping the `CMD: ` or `CMD SUB: ` prefix the message may already carry.
 func errorLine(cmd string, err error) string {
 	msg := err.Error()
-	if cmd == "" {
+	switch {
+	case cmd == "":
 		return "spurious: " + msg
+	case strings.HasPrefix(msg, cmd+": "), strings.HasPrefix(msg, cmd+" ") && strings.Contains(msg, ": "):
+		return "spurious " + msg
 	}
-	msg = strings.TrimPrefix(msg, cmd+": ")
 	return "spurious " + cmd + ": " + msg
 }

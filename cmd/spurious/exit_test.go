@@ -30,6 +30,8 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"run", "--dataset", "npy", "--data", "/nonexistent"}, exitError, "spurious run: "},
 		{[]string{"merge", "out.jsonl", "/nonexistent.jsonl"}, exitError, "spurious merge: "},
 		{[]string{"test-panic"}, exitInternal, "spurious test-panic: internal error (a bug"},
+		{[]string{"data", "show", "--count", "0", "--out", "x.png"}, exitUsage, "spurious data show: --count 0"},
+		{[]string{"theory", "--coeffs", "0"}, exitUsage, "spurious theory: --coeffs 0"},
 	} {
 		err := run(context.Background(), c.args, new(bytes.Buffer), new(bytes.Buffer))
 		cmd := ""
