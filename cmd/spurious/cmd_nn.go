@@ -92,7 +92,7 @@ func runNN(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if set["nt"] && *nt < 1 {
 		// 0 is not a hidden default: as in run, --nt counts test samples.
-		return fmt.Errorf("nn: --nt %d: want at least 1 test sample (leave --nt out for the paper's 10000)", *nt)
+		return usageErrorf("nn: --nt %d: want at least 1 test sample (leave --nt out for the paper's 10000)", *nt)
 	}
 	if err := rejectInapplicable("nn", "dataset", *dataset, set, map[string][]string{
 		"synthetic": {"data", "border"},
@@ -111,7 +111,7 @@ func runNN(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	restore, err := engine.apply()
 	if err != nil {
-		return fmt.Errorf("nn: %w", err)
+		return usageErrorf("nn: %w", err)
 	}
 	defer restore()
 

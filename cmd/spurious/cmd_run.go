@@ -178,7 +178,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	restore, err := eng.apply()
 	if err != nil {
-		return fmt.Errorf("run: %w", err)
+		return usageErrorf("run: %w", err)
 	}
 	defer restore()
 	rep, res, g, err := runTrial(ctx, spec, stderr)

@@ -66,19 +66,19 @@ func runTheory(_ context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	m, err := theory.ParseModel(*model)
 	if err != nil {
-		return err
+		return asUsage(err)
 	}
 	a, err := activation.Lookup(*act)
 	if err != nil {
-		return err
+		return asUsage(err)
 	}
 	mode, err := activation.ParseDerivMode(*deriv)
 	if err != nil {
-		return err
+		return asUsage(err)
 	}
 	as, err := parseAlphas(*alphas)
 	if err != nil {
-		return err
+		return asUsage(err)
 	}
 	if *n < 0 || *d < 0 || (*n > 0 && *d == 0) || (*d > 0 && *n == 0 && *curve != "n") {
 		return usageErrorf("theory: give both --n and --d (positive) for gamma(psi); got n = %d, d = %d", *n, *d)
