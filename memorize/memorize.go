@@ -202,7 +202,7 @@ func Solve(in Input, opt Options) (*Result, error) {
 
 	linalg.CholeskyInverse(k) // k now holds B = (K + shift I)^{-1}
 	b := k
-	r.Condition = normK * norm1(b)
+	r.Condition = min(normK*norm1(b), math.MaxFloat64) // an overflow still reads as huge, and stays JSON-encodable
 	if r.RoundingDominated() {
 		r.NearDuplicates = near
 	}

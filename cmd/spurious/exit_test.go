@@ -3,8 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -57,4 +60,44 @@ func TestExitCodes(t *testing.T) {
 			t.Errorf("--help does not document exit code %q:\n%s", code, help.String())
 		}
 	}
+}
+
+// TestMergeConflictCLI: two files holding one trial with different
+// numbers make merge fail, naming the trial and both sources, until
+// --prefer chooses.
+func TestMergeConflictCLI(t *testing.T) {
+	withFakeTrials(t, 0)
+	dir := t.TempDir()
+	spec := writeSpec(t, dir)
+	a, b := filepath.Join(dir, "a.jsonl"), filepath.Join(dir, "b.jsonl")
+	if err := run(context.Background(), []string{"sweep", spec, "--out", a, "--progress", "none"}, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(must(os.ReadFile(a))), "\n")
+	var rec map[string]any
+	json.Unmarshal([]byte(lines[0]), &rec)
+	res := rec["result"].(map[string]any)
+	res["test_acc"] = res["test_acc"].(float64) + 0.25
+	edited, _ := json.Marshal(rec)
+	os.WriteFile(b, append(edited, '\n'), 0o644)
+	out := filepath.Join(dir, "out.jsonl")
+	err := run(context.Background(), []string{"merge", out, a, b}, io.Discard, io.Discard)
+	if exitCode(err) != exitError || err == nil || !strings.Contains(err.Error(), rec["key"].(string)) ||
+		!strings.Contains(err.Error(), a+":1") || !strings.Contains(err.Error(), b+":1") || !strings.Contains(err.Error(), "--prefer") {
+		t.Fatalf("conflicting merge: %v", err)
+	}
+	var so, se bytes.Buffer
+	if err := run(context.Background(), []string{"merge", out, a, b, "--prefer", "last"}, &so, &se); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(so.String(), "1 with different numbers, resolved by --prefer last") || !strings.Contains(se.String(), "test_acc") {
+		t.Errorf("merge --prefer last: stdout %q stderr %q", so.String(), se.String())
+	}
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
 }
