@@ -122,7 +122,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	precision := fs.String("precision", "f64", "rf feature blocks: f64 or f32")
 	block := fs.Int("block", 0, "rows of the weight matrix per streamed block (0: default)")
 	verify := fs.Int("verify-loo", 0, "retrain without M random samples by brute force and report the closed forms' error")
-	perSample := fs.String("per-sample", "", "write per-sample values to this CSV file (-: standard output)")
+	perSample := fs.String("per-sample", "", "write per-sample values to this CSV file (-: standard output, and the report goes to stderr)")
 	asJSON := fs.Bool("json", false, "print JSON instead of a table")
 	dir := fs.String("data", "", dataFlagUsage)
 	classes := fs.String("classes", "", "image class pair A,B mapped to -1,+1 (default: MNIST 1,7; CIFAR-10 3,8)")
