@@ -187,7 +187,9 @@ func parseTuning(path string, data []byte) (Tuning, error) {
 }
 
 // WriteTuning writes t to path atomically (a temporary file in the same
-// folder, then a rename), creating the folder if needed. When path holds a
+// folder, then a rename; a symbolic link's target is written, a device or
+// pipe written through, see internal/outfile), creating the folder if
+// needed. When path holds a
 // valid file of the same CPU and format, its entries for other instruction
 // sets and precisions are kept. The engine of a running process keeps the
 // tuning it loaded at start-up.
