@@ -205,7 +205,11 @@ func printTheory(w io.Writer, r theoryReport) error {
 	fmt.Fprintf(w, "%s\nkernel: %s\ns = %.6g\n\n", head, r.KernelMethod, r.S)
 	fmt.Fprintf(w, "Hermite coefficients of %s (error estimate %.2g):\n", r.CoefficientsOf, r.CoefficientError)
 	for l, c := range r.Coefficients {
-		fmt.Fprintf(w, "  mu_%-2d = % .6f\n", l, c)
+		format := "  mu_%-2d = % .6f\n"
+		if a := math.Abs(c); a >= 1e6 || a > 0 && a < 1e-4 {
+			format = "  mu_%-2d = % .6e\n" // hermite:0,1e200 would print 200 digits
+		}
+		fmt.Fprintf(w, format, l, c)
 	}
 	fmt.Fprintln(w)
 	if err := pointTable(w, r.Results); err != nil {
