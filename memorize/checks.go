@@ -20,8 +20,8 @@ const MaxRidge = 1e10
 // coefficients may then have lost all but about two significant digits.
 const RoundingLimit = 1e-2
 
-// unitRoundoff is the float64 machine epsilon, 2^-52.
-const unitRoundoff = 0x1p-52
+// machineEps is the float64 machine epsilon, 2^-52 (twice the unit roundoff).
+const machineEps = 0x1p-52
 
 // ErrSingular is wrapped by every *SingularError (which also wraps
 // linalg.ErrNotPositiveDefinite).
@@ -188,7 +188,7 @@ func (r *Result) checkFinite() error {
 // that rounding errors may dominate the results (Condition times the unit
 // roundoff above RoundingLimit).
 func (s *Summary) RoundingDominated() bool {
-	return s.Condition*unitRoundoff > RoundingLimit
+	return s.Condition*machineEps > RoundingLimit
 }
 
 // RoundingWarning returns a sentence explaining RoundingDominated, with the
@@ -198,7 +198,7 @@ func (s *Summary) RoundingWarning() string {
 	if !s.RoundingDominated() {
 		return ""
 	}
-	trusted := max(0, -math.Log10(s.Condition*unitRoundoff))
+	trusted := max(0, -math.Log10(s.Condition*machineEps))
 	var b strings.Builder
 	fmt.Fprintf(&b, "the Gram matrix (plus ridge) has condition number %.2g: about %.0f of the results' 16 significant digits survive rounding, "+
 		"so per-sample values and the test MSE may be noise", s.Condition, math.Floor(trusted))

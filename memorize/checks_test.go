@@ -35,7 +35,7 @@ func TestNearDuplicatesWarn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !res.RoundingDominated() || res.Condition*unitRoundoff <= RoundingLimit {
+	if !res.RoundingDominated() || res.Condition*machineEps <= RoundingLimit {
 		t.Fatalf("condition %.3g not flagged", res.Condition)
 	}
 	w := res.RoundingWarning()

@@ -101,8 +101,9 @@ type Summary struct {
 	VerifyLemmaMaxRelErr float64
 
 	// Condition is the 1-norm condition number of K + lambda*s*I, from K
-	// and the computed inverse (O(N^2)). Condition times 2^-52 bounds the
-	// relative rounding error of the coefficients; see RoundingDominated.
+	// and the computed inverse (O(N^2)); it saturates at MaxFloat64.
+	// Condition times 2^-52 estimates the relative rounding error of the
+	// coefficients (up to a modest factor in N); see RoundingDominated.
 	Condition float64
 	// NearDuplicates lists up to five pairs of training samples that
 	// (nearly) coincide in feature space when RoundingDominated.
