@@ -117,7 +117,7 @@ func Bytes(cfg Config, n, q, d int) float64 {
 	}
 	out := 8*(nf*nf+qf*nf) + packBytes
 	if cfg.Precision == F32 {
-		return out + 4*((nf+qf)*(df+3*bf)+bf*df+nf*nf+qf*nf)
+		return out + 4*((nf+qf)*(df+4*bf)+bf*df+nf*nf+qf*nf)
 	}
 	return out + 8*(3*(nf+qf)*bf+bf*df)
 }
