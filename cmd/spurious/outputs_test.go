@@ -147,6 +147,27 @@ func TestOutputsOnlyWhereAsked(t *testing.T) {
 			t.Errorf("sweep --out %s changed %v", out, c)
 		}
 	}
+	// reproduce writes inside its --out folder only; a report.md that is a
+	// link and a figure that is a link to /dev/null stay links.
+	os.Mkdir("repro", 0o755)
+	os.WriteFile("real.md", nil, 0o644)
+	os.Symlink("../real.md", "repro/report.md")
+	os.Symlink(os.DevNull, "repro/rf.png")
+	before := tree(t, dir)
+	if err := run(context.Background(), []string{"reproduce", "--quick", "--out", "repro", "--progress", "none"}, new(bytes.Buffer), new(bytes.Buffer)); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range changed(before, tree(t, dir)) {
+		if !strings.HasPrefix(p, "repro"+string(filepath.Separator)) && p != "real.md" {
+			t.Errorf("reproduce --out repro changed %s", p)
+		}
+		if p == "repro/report.md" || p == "repro/rf.png" {
+			t.Errorf("reproduce replaced the link %s", p)
+		}
+	}
+	if b, _ := os.ReadFile("real.md"); len(b) == 0 {
+		t.Error("the report did not go through the link")
+	}
 	for _, p := range []string{"fifo", "link"} {
 		if st, _ := os.Lstat(p); st.Mode().IsRegular() {
 			t.Errorf("%s was replaced by a regular file", p)
