@@ -350,7 +350,7 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	if err := sweepCheckRunFlags(*workers, *progressMode); err != nil {
-		return fmt.Errorf("sweep: %w", err)
+		return usageErrorf("sweep: %w", err)
 	}
 	gridSet := false
 	fs.Visit(func(f *flag.Flag) {
@@ -371,7 +371,7 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	case gridSet:
 		if spec, err = grid.spec(); err != nil {
-			return err
+			return asUsage(err)
 		}
 	default:
 		fs.Usage()
@@ -391,7 +391,7 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	shard, err := sweepResolveShard(*shardFlag, *shards, os.Getenv)
 	if err != nil {
-		return err
+		return asUsage(err)
 	}
 	if *dryRun {
 		trials, _ := spec.Trials()
@@ -407,7 +407,7 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	path := strings.ReplaceAll(*out, "{shard}", strconv.Itoa(shard.I))
 	opt := sweep.Options{Workers: *workers, Shard: shard, Interval: *interval}
 	if err := sweepProgress(&opt, *progressMode, stderr); err != nil {
-		return fmt.Errorf("sweep: %w", err)
+		return usageErrorf("sweep: %w", err)
 	}
 	rep, err := sweep.Run(ctx, spec, path, sweepTrialRunner, opt)
 	if err != nil {
