@@ -108,6 +108,8 @@ func FuzzCSV(f *testing.F) {
 	addFiles(f, "small.csv")
 	f.Add([]byte("1,2\n3"))
 	f.Add([]byte("\"a\"\"\",1\n"))
+	f.Add([]byte("\xef\xbb\xbf# c\n,0,1\n0,1,2\n1,3,4\n"))
+	f.Add([]byte("# a b\n1 2\n3\t4\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		checkAlloc(t, "DecodeCSV", 64*uint64(len(b))+overhead, func() {
 			a, _, err := DecodeCSV(bytes.NewReader(b), "fuzz")

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/big"
 	"strconv"
 	"strings"
 )
@@ -68,6 +69,9 @@ func DecodeNPY(r io.Reader, size int64, name string) (*Array, error) {
 	if err != nil {
 		return nil, formatErr(name, start, "header", "a dict {'descr': ..., 'fortran_order': ..., 'shape': (...)}", err.Error())
 	}
+	if len(descr) > 1 && descr[0] == '=' && littleEndian() {
+		descr = "<" + descr[1:] // native order, which is little-endian here
+	}
 	item, ok := npyDtypes[descr]
 	if !ok {
 		return nil, formatErr(name, start, "header 'descr'", "one of '<f8' (float64), '<f4' (float32), '|u1' (uint8), '<i8' (int64), '<i4' (int32), little-endian; convert with a.astype('<f8')", fmt.Sprintf("%q", descr))
@@ -96,7 +100,7 @@ func DecodeNPY(r io.Reader, size int64, name string) (*Array, error) {
 		count *= int64(v)
 	}
 	if count*int64(item) != payload {
-		return nil, formatErr(name, start+hlen, "data", fmt.Sprintf("%d bytes for shape %v of %s", count*int64(item), shape, descr), fmt.Sprintf("%d bytes after the header", payload))
+		return nil, formatErr(name, start+hlen, "data", fmt.Sprintf("%s bytes for shape %v of %s", shapeBytes(shape, item), shape, descr), fmt.Sprintf("%d bytes after the header", payload))
 	}
 	a := &Array{Shape: shape, Data: make([]float64, count)}
 	buf := make([]byte, min(payload, 1<<16)/int64(item)*int64(item))
@@ -131,6 +135,24 @@ func DecodeNPY(r io.Reader, size int64, name string) (*Array, error) {
 		done += k
 	}
 	return a, nil
+}
+
+// shapeBytes returns item * prod(shape) in decimal, exactly (it may exceed
+// any integer type).
+func shapeBytes(shape []int, item int) string {
+	b := big.NewInt(int64(item))
+	for _, v := range shape {
+		b.Mul(b, big.NewInt(int64(v)))
+	}
+	return b.String()
+}
+
+// littleEndian reports whether this machine stores integers little-endian,
+// the byte order an NPY descr '=' (native) then means.
+func littleEndian() bool {
+	var b [2]byte
+	binary.NativeEndian.PutUint16(b[:], 1)
+	return b[0] == 1
 }
 
 // parseNPYHeader parses the Python dict literal of an NPY header:

@@ -143,7 +143,8 @@ func TestNPYErrors(t *testing.T) {
 		{"bad-shape", hdr("{'descr': '<f8', 'fortran_order': False, 'shape': (2, -3), }"), []string{"header", "shape"}},
 		{"missing-key", hdr("{'descr': '<f8', 'shape': (1,), }"), []string{"header", `"fortran_order" missing`}},
 		{"not-dict", hdr("[1, 2]"), []string{"header", "'{'"}},
-		{"huge-shape", hdr("{'descr': '<f8', 'fortran_order': False, 'shape': (2147483647, 1000000), }"), []string{"data", "found 0 bytes"}},
+		{"huge-shape", hdr("{'descr': '<f8', 'fortran_order': False, 'shape': (2147483647, 1000000), }"), []string{"data", "17179869176000000 bytes for shape", "found 0 bytes"}},
+		{"overflowing-shape", hdr("{'descr': '<f8', 'fortran_order': False, 'shape': (9223372036854775807, 4), }"), []string{"data", "295147905179352825824 bytes for shape", "found 0 bytes"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -157,6 +158,27 @@ func TestNPYErrors(t *testing.T) {
 			_, err := ReadNPY(p)
 			wantFormatError(t, err, p, tc.frag...)
 		})
+	}
+}
+
+// TestNPYNativeOrder: '=' (native byte order) is little-endian on the
+// machines this reads on.
+func TestNPYNativeOrder(t *testing.T) {
+	good, err := os.ReadFile(filepath.Join(fixture, "f8_2x3.npy"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := DecodeNPY(bytes.NewReader(good), int64(len(good)), "good")
+	native := bytes.Replace(good, []byte("'<f8'"), []byte("'=f8'"), 1)
+	a, err := DecodeNPY(bytes.NewReader(native), int64(len(native)), "native")
+	if !littleEndian() {
+		if err == nil {
+			t.Error("'=f8' accepted on a big-endian machine")
+		}
+		return
+	}
+	if err != nil || !slices.Equal(a.Data, want.Data) || !slices.Equal(a.Shape, want.Shape) {
+		t.Errorf("'=f8': %v, %v; want %v", a, err, want)
 	}
 }
 

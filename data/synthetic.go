@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+
+	"github.com/spurious-ml/spurious/internal/memory"
 )
 
 // SyntheticConfig selects the paper's Gaussian model (§1.2): z = [x, y] in
@@ -39,8 +41,13 @@ func (c SyntheticConfig) validate() error {
 	if c.Nt < 0 {
 		return fmt.Errorf("synthetic data: nt=%d, want nt >= 0", c.Nt)
 	}
-	if rows := 2*int64(c.N) + int64(c.Nt); rows > math.MaxInt/8/int64(c.D) {
+	values := (2*float64(c.N) + float64(c.Nt)) * float64(c.D)
+	if values > math.MaxInt/8 {
 		return fmt.Errorf("synthetic data: (2n+nt)*d = (2*%d+%d)*%d values do not fit in memory", c.N, c.Nt, c.D)
+	}
+	est := memory.Estimate{{What: "synthetic data (2n+nt) x d", Bytes: 8 * values, Reduce: "n, nt or d"}}
+	if err := est.CheckAvailable(); err != nil {
+		return fmt.Errorf("synthetic data: %w", err)
 	}
 	return nil
 }

@@ -14,6 +14,8 @@ import (
 	"sync/atomic"
 
 	"github.com/klauspost/cpuid/v2"
+
+	"github.com/spurious-ml/spurious/internal/outfile"
 )
 
 // This file holds the tuning table: block sizes measured on this machine
@@ -185,7 +187,9 @@ func parseTuning(path string, data []byte) (Tuning, error) {
 }
 
 // WriteTuning writes t to path atomically (a temporary file in the same
-// folder, then a rename), creating the folder if needed. When path holds a
+// folder, then a rename; a symbolic link's target is written, a device or
+// pipe written through, see internal/outfile), creating the folder if
+// needed. When path holds a
 // valid file of the same CPU and format, its entries for other instruction
 // sets and precisions are kept. The engine of a running process keeps the
 // tuning it loaded at start-up.
@@ -213,19 +217,13 @@ func WriteTuning(path string, t Tuning) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(dir, ".tuning-*.json")
-	if err != nil {
+	// Atomic for a regular file; a link's target, a device or a pipe is
+	// written through rather than replaced.
+	err = outfile.Write(path, nil, func(w io.Writer) error {
+		_, err := w.Write(append(data, '\n'))
 		return err
-	}
-	_, err = f.Write(append(data, '\n'))
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
+	})
 	if err != nil {
-		os.Remove(f.Name())
 		return fmt.Errorf("writing the tuning file: %w", err)
 	}
 	return nil

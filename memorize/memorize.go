@@ -99,6 +99,15 @@ type Summary struct {
 	// f(zs_i) - f_{-i}(zs_i) = F_i S_i with every right-hand quantity
 	// computed by brute force.
 	VerifyLemmaMaxRelErr float64
+
+	// Condition is the 1-norm condition number of K + lambda*s*I, from K
+	// and the computed inverse (O(N^2)); it saturates at MaxFloat64.
+	// Condition times 2^-52 estimates the relative rounding error of the
+	// coefficients (up to a modest factor in N); see RoundingDominated.
+	Condition float64
+	// NearDuplicates lists up to five pairs of training samples that
+	// (nearly) coincide in feature space when RoundingDominated.
+	NearDuplicates []Pair
 }
 
 // Relative errors use the scale max(|x|, |y|, m), with m the mean
@@ -111,13 +120,19 @@ type Summary struct {
 //
 // If K + lambda*s*I is not positive definite, or is so close to singular
 // that a pivot falls below N*eps times the largest diagonal entry (the rule
-// LAPACK's pivoted Cholesky uses), Solve returns an error wrapping
-// linalg.ErrNotPositiveDefinite that says what to change.
+// LAPACK's pivoted Cholesky uses), Solve returns a *SingularError naming
+// the duplicated training samples, if any. A ridge above MaxRidge, or a
+// NaN or Inf in any result (overflow), is an error too. A Gram matrix so
+// ill-conditioned that rounding dominates is not an error: see
+// Summary.Condition and RoundingWarning.
 func Solve(in Input, opt Options) (*Result, error) {
 	n := in.K.Rows
 	checkInput(in, n)
 	if !(opt.Ridge >= 0) || math.IsInf(opt.Ridge, 0) {
 		panic(errRidge)
+	}
+	if opt.Ridge > MaxRidge {
+		return nil, fmt.Errorf("memorize: ridge %g is more than %g times the mean diagonal: K + lambda*s*I would keep fewer than 6 significant digits of K and the results would be rounding noise; use a smaller ridge (lambda -> infinity is the zero predictor)", opt.Ridge, MaxRidge)
 	}
 	k := in.K
 
@@ -148,8 +163,14 @@ func Solve(in Input, opt Options) (*Result, error) {
 	}
 
 	if err := factor(k, shift, s, maxDiag); err != nil {
+		var se *SingularError
+		if errors.As(err, &se) && !math.IsNaN(se.Value) && !math.IsInf(se.Value, 0) {
+			se.Duplicates, se.More = findDuplicates(k, diag, in.G, s, duplicateTol)
+		}
 		return nil, err
 	}
+	normK := norm1Sym(k, diag, shift)
+	near, _ := findDuplicates(k, diag, in.G, s, nearDuplicateTol)
 
 	r := &Result{
 		F:            make([]float64, n),
@@ -182,6 +203,10 @@ func Solve(in Input, opt Options) (*Result, error) {
 
 	linalg.CholeskyInverse(k) // k now holds B = (K + shift I)^{-1}
 	b := k
+	r.Condition = min(normK*norm1(b), math.MaxFloat64) // an overflow still reads as huge, and stays JSON-encodable
+	if r.RoundingDominated() {
+		r.NearDuplicates = near
+	}
 
 	linalg.MulVec(in.Ks, av, r.FSpurious)
 	linalg.MulVec(in.Kt, av, r.FTest)
@@ -196,6 +221,9 @@ func Solve(in Input, opt Options) (*Result, error) {
 	})
 	r.LemmaMaxRelErr = lemmaCheck(r, in.Ks, b, av)
 	r.summarize(in)
+	if err := r.checkFinite(); err != nil {
+		return nil, err
+	}
 
 	if opt.VerifyLOO > 0 {
 		if err := r.verify(orig, in, shift, opt); err != nil {
@@ -203,6 +231,20 @@ func Solve(in Input, opt Options) (*Result, error) {
 		}
 	}
 	return r, nil
+}
+
+// Bytes returns the memory Solve allocates beyond its Input for n training
+// samples, nt test and nh held-out rows, with verifyLOO brute-force
+// retrainings: per-sample vectors, and for verifyLOO > 0 a copy of K and
+// the (n-1) x (n-1) Gram of each retraining. The Input's own Grams
+// ((2n+nt+nh) x n float64) are the caller's. Cost O(1).
+func Bytes(n, nt, nh, verifyLOO int) float64 {
+	nf := float64(n)
+	b := 8 * (8*nf + float64(nt) + float64(nh))
+	if verifyLOO > 0 {
+		b += 8 * (nf*nf + (nf-1)*(nf-1) + 2*nf)
+	}
+	return b
 }
 
 func checkInput(in Input, n int) {
@@ -245,10 +287,16 @@ func factor(k linalg.Matrix[float64], shift, s, maxDiag float64) error {
 }
 
 func notPD(e *linalg.NotPositiveDefiniteError, s float64) error {
-	return fmt.Errorf("memorize: Gram matrix is not positive definite at pivot %d (value %.3g relative to the mean diagonal): "+
-		"the model cannot interpolate these samples (fewer features than samples, or duplicate samples); "+
-		"add a ridge (--ridge) or more features (--k): %w", e.Pivot, e.Value/s, e)
+	return &SingularError{Pivot: e.Pivot, Value: e.Value / s}
 }
+
+// Relative squared feature distances under which two training samples
+// count as duplicates (in a singular-Gram error) or near-duplicates (in a
+// rounding warning).
+const (
+	duplicateTol     = 1e-10
+	nearDuplicateTol = 1e-6
+)
 
 // lemmaCheck evaluates f_{-i}(zs_i) from the leave-one-out coefficient
 // vector a_{-i} - B[-i, i] S_i (the rank-one downdate of B; zero weight on

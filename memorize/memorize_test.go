@@ -266,9 +266,19 @@ func TestNotPositiveDefinite(t *testing.T) {
 	if !errors.Is(err, linalg.ErrNotPositiveDefinite) {
 		t.Fatalf("duplicate samples: err = %v, want ErrNotPositiveDefinite", err)
 	}
-	for _, want := range []string{"pivot", "--ridge", "--k"} {
+	var se *SingularError
+	if !errors.As(err, &se) || len(se.Duplicates) != 1 || se.Duplicates[0].I != 3 || se.Duplicates[0].J != 7 {
+		t.Fatalf("duplicate samples: err = %#v, want a *SingularError naming samples 3 and 7", err)
+	}
+	same := tr.g[3] == tr.g[7]
+	for _, want := range []string{"samples 3 and 7", map[bool]string{true: "same label", false: "opposite labels"}[same], "add a ridge"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not mention %q", err, want)
+		}
+	}
+	for _, bad := range []string{"pivot", "Cholesky", "--k", "features (--"} {
+		if strings.Contains(err.Error(), bad) {
+			t.Errorf("error %q names %q", err, bad)
 		}
 	}
 	// The ridge cures it.

@@ -139,6 +139,10 @@ func Train[T linalg.Float](ctx context.Context, net *Net[T], task *Task[T], cfg 
 			res.Steps++
 		}
 		res.TrainLoss = lossSum / float64(n)
+		if math.IsNaN(res.TrainLoss) || math.IsInf(res.TrainLoss, 0) {
+			return nil, fmt.Errorf("training diverged: the mean loss of epoch %d is %v (learning rate %.3g); lower the learning rate",
+				epoch+1, res.TrainLoss, st.Opt.LR)
+		}
 		if cfg.Progress != nil && ((epoch+1)%cfg.ProgressEvery == 0 || epoch+1 == cfg.Epochs) {
 			cfg.Progress(Progress{Epoch: epoch + 1, Epochs: cfg.Epochs, Loss: res.TrainLoss,
 				TrainAcc: float64(correct) / float64(n), LR: st.Opt.LR, Elapsed: time.Since(start)})

@@ -48,6 +48,23 @@ func (c Config) check() error {
 	return nil
 }
 
+// Bytes returns the memory Gram allocates for n training rows, q query
+// rows and d inputs under cfg: the outputs (n x n and q x n), the
+// derivative Grams of the same size and an n x n scratch, one block of
+// weights and projections with the linear algebra's packed copies, and
+// 1 MiB of fixed packing buffers. Cost O(1).
+func Bytes(cfg Config, n, q, d int) float64 {
+	nf, qf, df := float64(n), float64(q), float64(d)
+	bf := float64(DefaultBlock)
+	if cfg.Block > 0 {
+		bf = float64(cfg.Block)
+	}
+	if cfg.K > 0 {
+		bf = min(bf, float64(cfg.K))
+	}
+	return 8*(3*nf*nf+2*qf*nf+3*(nf+qf)*bf+bf*df) + 1<<20
+}
+
 // Flops returns the conventional flop count of Gram for n training rows,
 // q query rows in total, input dimension d and width k: the input Grams
 // n(n+1)d + 2qnd, the projections 2(n+q)dk and the derivative Grams

@@ -2,9 +2,11 @@ package report
 
 import (
 	"fmt"
-	"os"
+	"io"
 	"regexp"
 	"strings"
+
+	"github.com/spurious-ml/spurious/internal/outfile"
 )
 
 // Doc accumulates a Markdown document. The zero value is ready to use.
@@ -80,9 +82,13 @@ func (d *Doc) Figures() []string { return append([]string(nil), d.figures...) }
 // String returns the document.
 func (d *Doc) String() string { return d.b.String() }
 
-// WriteFile writes the document to path.
+// WriteFile writes the document to path (see outfile.Write: a regular file
+// is replaced atomically, a device or pipe written through, "-" is stdout).
 func (d *Doc) WriteFile(path string) error {
-	return os.WriteFile(path, []byte(d.String()), 0o644)
+	return outfile.Write(path, nil, func(w io.Writer) error {
+		_, err := io.WriteString(w, d.String())
+		return err
+	})
 }
 
 var imageRef = regexp.MustCompile(`!\[[^\]]*\]\(([^)\s]+)\)`)

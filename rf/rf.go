@@ -98,6 +98,30 @@ func Flops(n, q, d, k int) float64 {
 	return 2*(nf+qf)*df*kf + nf*(nf+1)*kf + 2*qf*nf*kf
 }
 
+// packBytes bounds the GEMM engine's fixed-size packing buffers.
+const packBytes = 1 << 20
+
+// Bytes returns the memory Gram allocates for n training rows, q query
+// rows and d inputs under cfg: the outputs (n x n and q x n float64) plus
+// one block of weights and projections and the linear algebra's packed
+// copies of it (and, for F32, a float32 copy of the inputs and float32
+// product scratch). Cost O(1).
+func Bytes(cfg Config, n, q, d int) float64 {
+	nf, qf, df := float64(n), float64(q), float64(d)
+	bf := float64(DefaultBlock)
+	if cfg.Block > 0 {
+		bf = float64(cfg.Block)
+	}
+	if cfg.K > 0 {
+		bf = min(bf, float64(cfg.K))
+	}
+	out := 8*(nf*nf+qf*nf) + packBytes
+	if cfg.Precision == F32 {
+		return out + 4*((nf+qf)*(df+4*bf)+bf*df+nf*nf+qf*nf)
+	}
+	return out + 8*(3*(nf+qf)*bf+bf*df)
+}
+
 // splitmix64 is the SplitMix64 finalizer, a bijective 64-bit mix.
 func splitmix64(x uint64) uint64 {
 	x += 0x9e3779b97f4a7c15

@@ -18,7 +18,20 @@ type Record struct {
 	Result json.RawMessage `json:"result"`
 
 	values map[string]float64 // numeric fields of Result
+	src    Source             // where it was read from
 }
+
+// Source is where a record was read: file and 1-based line.
+type Source struct {
+	File string
+	Line int
+}
+
+func (s Source) String() string { return fmt.Sprintf("%s:%d", s.File, s.Line) }
+
+// Source returns the file and line the record was read from (zero for a
+// record that was not read from a file).
+func (r *Record) Source() Source { return r.src }
 
 // Metric returns the numeric field name of the trial's result; ok is false
 // when the field is absent, null or not a number.
@@ -82,20 +95,62 @@ func decodeRecord(line []byte) (Record, error) {
 	return r, nil
 }
 
+// MaxLineBytes bounds a line of a results file. A record is a few
+// kilobytes; a longer line means the file is not a results file (or is
+// /dev/zero), and reading stops there instead of filling memory.
+const MaxLineBytes = 1 << 20
+
+// Truncation is an incomplete or unparsable last line of a results file,
+// the normal trace of a writer killed mid-line; readers skip it.
+type Truncation struct {
+	File  string
+	Line  int   // 1-based line number
+	Bytes int64 // its length
+}
+
+func (t Truncation) String() string {
+	return fmt.Sprintf("%s:%d: skipped an incomplete last line (%d bytes), the trace of a killed sweep; rerunning the sweep on this file repairs it",
+		t.File, t.Line, t.Bytes)
+}
+
+// readLine returns the next line of br (with its newline, if any), or an
+// error once it exceeds MaxLineBytes.
+func readLine(br *bufio.Reader, buf []byte) ([]byte, error) {
+	buf = buf[:0]
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if len(buf)+len(chunk) > MaxLineBytes {
+			return nil, errLineTooLong
+		}
+		buf = append(buf, chunk...)
+		if err != bufio.ErrBufferFull {
+			return buf, err
+		}
+	}
+}
+
+var errLineTooLong = fmt.Errorf("line longer than %d bytes", MaxLineBytes)
+
 // scanRecords reads JSON lines from rd. A last line that is incomplete (no
-// newline, the mark of a killed writer) or unparsable is not an error: its
-// byte offset is returned as good, the length of the valid prefix. A bad
-// line before the last one is an error naming its line number.
-func scanRecords(rd io.Reader, name string) (recs []Record, good int64, err error) {
+// newline, the mark of a killed writer) or unparsable is not an error: it is
+// returned as trunc (nil if there is none) and good is the length of the
+// valid prefix. A bad line before the last one, or a line longer than
+// MaxLineBytes, is an error naming its line number.
+func scanRecords(rd io.Reader, name string) (recs []Record, good int64, trunc *Truncation, err error) {
 	br := bufio.NewReaderSize(rd, 1<<16)
 	lineNo := 0
 	var pending error // a bad line is fatal only if another line follows it
+	var buf []byte
 	for {
-		line, rerr := br.ReadBytes('\n')
+		line, rerr := readLine(br, buf)
+		if rerr == errLineTooLong {
+			return nil, 0, nil, fmt.Errorf("%s:%d: %v: not a results file (JSON lines written by a sweep)", name, lineNo+1, rerr)
+		}
+		buf = line
 		if len(line) > 0 {
 			lineNo++
 			if pending != nil {
-				return nil, 0, pending
+				return nil, 0, nil, pending
 			}
 			complete := line[len(line)-1] == '\n'
 			trimmed := bytes.TrimSpace(line)
@@ -103,37 +158,112 @@ func scanRecords(rd io.Reader, name string) (recs []Record, good int64, err erro
 			case len(trimmed) == 0 && complete:
 				good += int64(len(line)) // blank line: harmless
 			case !complete:
-				// truncated by a kill: drop it
+				trunc = &Truncation{File: name, Line: lineNo, Bytes: int64(len(line))}
 			default:
 				r, derr := decodeRecord(trimmed)
 				if derr != nil {
 					pending = fmt.Errorf("%s:%d: %v; remove or fix that line", name, lineNo, derr)
+					trunc = &Truncation{File: name, Line: lineNo, Bytes: int64(len(line))}
 					break
 				}
+				r.src = Source{File: name, Line: lineNo}
 				recs = append(recs, r)
 				good += int64(len(line))
 			}
 		}
 		if rerr == io.EOF {
-			return recs, good, nil
+			return recs, good, trunc, nil
 		}
 		if rerr != nil {
-			return nil, 0, fmt.Errorf("%s: %w", name, rerr)
+			return nil, 0, nil, fmt.Errorf("%s: %w", name, rerr)
 		}
 	}
 }
 
-// ReadRecords reads a results file. It tolerates an incomplete or corrupt
-// last line (a writer killed mid-line) by ignoring it, and returns an error
-// for any other malformed line. Duplicate keys are returned as they appear.
-func ReadRecords(path string) ([]Record, error) {
-	f, err := os.Open(path)
+// checkRegular returns an error unless st describes a regular file: results
+// are appended and reread, which a device or pipe cannot do.
+func checkRegular(path string, st os.FileInfo) error {
+	if st.Mode().IsRegular() {
+		return nil
+	}
+	kind := "special file"
+	switch t := st.Mode().Type(); {
+	case t&os.ModeDir != 0:
+		kind = "directory"
+	case t&os.ModeCharDevice != 0:
+		kind = "character device"
+	case t&os.ModeDevice != 0:
+		kind = "block device"
+	case t&os.ModeNamedPipe != 0:
+		kind = "named pipe"
+	case t&os.ModeSocket != 0:
+		kind = "socket"
+	}
+	return fmt.Errorf("%s is a %s, not a regular file: results files are JSON lines that a sweep appends to and rereads", path, kind)
+}
+
+// openRegular opens path with flag after checking (before and after
+// opening, so a pipe is never opened) that it is a regular file or, with
+// os.O_CREATE in flag, does not exist yet.
+func openRegular(path string, flag int) (*os.File, error) {
+	if path == "-" {
+		return nil, errors.New("results cannot go to or come from standard output (-): give a file name")
+	}
+	st, err := os.Stat(path)
+	switch {
+	case err == nil:
+		if err := checkRegular(path, st); err != nil {
+			return nil, err
+		}
+	case !errors.Is(err, os.ErrNotExist) || flag&os.O_CREATE == 0:
+		return nil, err
+	}
+	f, err := os.OpenFile(path, flag, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	if st, err = f.Stat(); err == nil {
+		err = checkRegular(path, st)
+	}
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
+// ResultsFile is a results file as read by [ReadResults].
+type ResultsFile struct {
+	Records []Record // in file order; duplicate keys as they appear
+	// Truncated is the skipped incomplete last line, or nil.
+	Truncated *Truncation
+}
+
+// ReadResults reads a results file (a regular file, with lines of at most
+// MaxLineBytes). An incomplete or corrupt last line (a writer killed
+// mid-line) is skipped and reported in Truncated; any other malformed line
+// is an error naming its line.
+func ReadResults(path string) (*ResultsFile, error) {
+	f, err := openRegular(path, os.O_RDONLY)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	recs, _, err := scanRecords(f, path)
-	return recs, err
+	recs, _, trunc, err := scanRecords(f, path)
+	if err != nil {
+		return nil, err
+	}
+	return &ResultsFile{Records: recs, Truncated: trunc}, nil
+}
+
+// ReadRecords reads the records of a results file as [ReadResults] does,
+// dropping the note about a skipped last line; use ReadResults to report it.
+func ReadRecords(path string) ([]Record, error) {
+	rf, err := ReadResults(path)
+	if err != nil {
+		return nil, err
+	}
+	return rf.Records, nil
 }
 
 // resultsFile is an open, locked results file positioned for appending.
@@ -148,7 +278,7 @@ type resultsFile struct {
 // exclusive advisory lock so that two sweeps cannot append to the same file,
 // cuts a truncated last line, and indexes the finished trials by key.
 func openResults(path string) (*resultsFile, error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	f, err := openRegular(path, os.O_RDWR|os.O_CREATE)
 	if err != nil {
 		return nil, err
 	}
@@ -156,7 +286,7 @@ func openResults(path string) (*resultsFile, error) {
 		f.Close()
 		return nil, fmt.Errorf("%s is in use by another sweep (%v): give each shard its own --out file", path, err)
 	}
-	recs, good, err := scanRecords(f, path)
+	recs, good, _, err := scanRecords(f, path)
 	if err != nil {
 		f.Close()
 		return nil, err

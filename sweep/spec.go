@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"maps"
 	"os"
 	"slices"
@@ -121,11 +122,20 @@ func DeriveSeed(global uint64, key string) uint64 {
 	return binary.BigEndian.Uint64(h.Sum(nil)[:8]) & MaxSeed
 }
 
-// LoadSpec reads a JSON spec from path; see [ParseSpec].
+// LoadSpec reads a JSON spec of at most MaxSpecBytes from path (a file or
+// a pipe); see [ParseSpec].
 func LoadSpec(path string) (*Spec, error) {
-	b, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, MaxSpecBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > MaxSpecBytes {
+		return nil, fmt.Errorf("%s is larger than %d bytes: not a sweep spec", path, MaxSpecBytes)
 	}
 	s, err := ParseSpec(b)
 	if err != nil {
@@ -133,6 +143,12 @@ func LoadSpec(path string) (*Spec, error) {
 	}
 	return s, nil
 }
+
+// MaxSpecBytes bounds a spec file, MaxTrials the trials a spec expands to.
+const (
+	MaxSpecBytes = 1 << 20
+	MaxTrials    = 1_000_000
+)
 
 // ParseSpec decodes a JSON spec. Unknown fields are errors, so a misspelt
 // axis is reported instead of silently ignored. The spec is validated by
@@ -208,6 +224,9 @@ func orUnset[T any](v []T) []T {
 // repetitions innermost). A trial produced by two grids appears once. It
 // returns an error naming the first invalid axis value.
 func (s *Spec) Trials() ([]Trial, error) {
+	if s.Repetitions > MaxTrials {
+		return nil, fmt.Errorf("sweep spec: repetitions = %d, more than the %d trials a sweep may have", s.Repetitions, MaxTrials)
+	}
 	reps := s.Repetitions
 	if reps == 0 {
 		reps = 1
@@ -217,9 +236,18 @@ func (s *Spec) Trials() ([]Trial, error) {
 	}
 	var out []Trial
 	seen := map[string]bool{}
+	total := 0
 	for gi, g := range s.grids() {
 		if err := g.validate(); err != nil {
 			return nil, fmt.Errorf("sweep spec: grid %d: %w", gi, err)
+		}
+		count := reps // the grid's size, saturated above MaxTrials
+		for _, axis := range []int{len(orUnset(g.Model)), len(orUnset(g.Act)), len(orUnset(g.Dataset)), len(orUnset(g.Alpha)),
+			len(orUnset(g.D)), len(orUnset(g.K)), len(orUnset(g.Nt)), len(orUnset(g.Ridge)), len(orUnset(g.Epochs)), len(g.N)} {
+			count = min(count*axis, MaxTrials+1)
+		}
+		if total += count; total > MaxTrials {
+			return nil, fmt.Errorf("sweep spec: more than %d trials (axes times repetitions): split the sweep into several specs", MaxTrials)
 		}
 		for _, model := range orUnset(g.Model) {
 			for _, act := range orUnset(g.Act) {

@@ -280,7 +280,7 @@ func TestRunResumeAndRepair(t *testing.T) {
 		t.Fatalf("resumed file has %d trials, want %d", len(got), len(want))
 	}
 	for k, r := range want {
-		if g, ok := got[k]; !ok || !sameJSON(g.Result, r.Result) || g.Seed != r.Seed {
+		if g, ok := got[k]; !ok || !bytes.Equal(g.Result, r.Result) || g.Seed != r.Seed {
 			t.Errorf("trial %s differs after resume: %s vs %s", k, g.Result, r.Result)
 		}
 	}
@@ -357,19 +357,19 @@ func TestMergeShards(t *testing.T) {
 		ins = append(ins, p)
 	}
 	out := filepath.Join(dir, "all.jsonl")
-	rep, err := Merge(out, append(ins, ins[0]), spec) // shard 0 twice: duplicates
+	rep, err := Merge(out, append(ins, ins[0]), MergeOptions{Spec: spec}) // shard 0 twice: duplicates
 	if err != nil {
 		t.Fatal(err)
 	}
 	n0 := len(readByKey(t, ins[0]))
-	if rep.Written != 30 || len(rep.Missing) != 0 || rep.Duplicates != n0 || rep.Conflicts != 0 {
+	if rep.Written != 30 || len(rep.Missing) != 0 || rep.Duplicates != n0 || len(rep.Conflicts) != 0 {
 		t.Errorf("merge of all shards: %+v (shard 0 has %d)", rep, n0)
 	}
 	if got := readByKey(t, out); len(got) != 30 {
 		t.Errorf("merged file has %d trials, want 30", len(got))
 	}
 	// Without shard 1, its trials are missing, and exactly those.
-	rep, err = Merge(out, []string{ins[0], ins[2]}, spec)
+	rep, err = Merge(out, []string{ins[0], ins[2]}, MergeOptions{Spec: spec})
 	if err != nil {
 		t.Fatal(err)
 	}

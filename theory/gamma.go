@@ -39,6 +39,7 @@ type Predictor struct {
 	Mode  activation.DerivMode
 
 	eng   *engine
+	scale float64 // the function the engine sees is the model's divided by scale
 	mu0sq float64 // mu_0^2
 	lin   float64 // mu_1^2 (RF) or mu'_0^2 (NTK)
 	total float64 // kappa(1)
@@ -54,7 +55,8 @@ func NewPredictor(model Model, act *activation.Activation, mode activation.Deriv
 	if err != nil {
 		return nil, err
 	}
-	p := &Predictor{Model: model, Act: act, Mode: mode, eng: newEngine(s)}
+	s, scale := normalized(s)
+	p := &Predictor{Model: model, Act: act, Mode: mode, eng: newEngine(s), scale: scale}
 	var mu []float64
 	switch s.shape {
 	case activation.ShapeReLU:
@@ -96,12 +98,35 @@ func checkAlpha(alpha float64) error {
 }
 
 // Kappa returns kappa(t) (RF) or kappa'(t) (NTK) on the unit sphere scale.
-func (p *Predictor) Kappa(t float64) float64 { return p.eng.expect2(1, 1, max(-1, min(1, t))) }
+func (p *Predictor) Kappa(t float64) float64 { return p.kappa(t) * p.scale * p.scale }
+
+// kappa is Kappa for the normalized function (gamma does not depend on
+// the scale of phi: every term below scales by its square).
+func (p *Predictor) kappa(t float64) float64 { return p.eng.expect2(1, 1, max(-1, min(1, t))) }
+
+// normalized divides a polynomial by its largest Hermite coefficient, so
+// that coefficients like 1e200 or 1e-200 neither overflow nor underflow
+// when squared; other shapes are returned as they are, with scale 1.
+func normalized(s fnSpec) (fnSpec, float64) {
+	var scale float64
+	for _, c := range s.herm {
+		scale = max(scale, math.Abs(c))
+	}
+	if s.shape != activation.ShapePolynomial || scale == 0 || scale == 1 || math.IsInf(scale, 0) {
+		return s, 1
+	}
+	herm := make([]float64, len(s.herm))
+	for i, c := range s.herm {
+		herm[i] = c / scale
+	}
+	f := s.f
+	return fnSpec{shape: s.shape, f: func(x float64) float64 { return f(x) / scale }, herm: herm}, scale
+}
 
 // parts returns c_*(alpha) (RF) or c'_*(alpha) (NTK), the part of the
 // numerator that no training-set size projects out.
 func (p *Predictor) parts(alpha float64) float64 {
-	k := p.Kappa(alpha)
+	k := p.kappa(alpha)
 	if p.Model == RF {
 		return k - p.mu0sq - p.lin*alpha
 	}
@@ -140,7 +165,13 @@ func (p *Predictor) Psi(alpha float64, n, d int) (float64, error) {
 
 // Coeffs returns the first L Hermite coefficients of the predictor's
 // function (phi for RF, phi' for NTK) and their error estimate.
-func (p *Predictor) Coeffs(L int) ([]float64, float64, error) { return p.eng.spec.coeffs(L) }
+func (p *Predictor) Coeffs(L int) ([]float64, float64, error) {
+	c, e, err := p.eng.spec.coeffs(L)
+	for i := range c {
+		c[i] *= p.scale
+	}
+	return c, e * p.scale, err
+}
 
 // S returns s = mu_1^2/c_* (RF) or mu'_0^2/c'_* (NTK), the signal-to-ridge
 // ratio in M(s, psi).

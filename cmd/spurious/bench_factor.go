@@ -24,18 +24,14 @@ const (
 	benchFactorSeedA = 3
 )
 
-// checkBenchBytes refuses cases that would allocate more than
-// maxBenchBytes for elements elements.
+// checkBenchBytes refuses cases whose elements elements do not fit (see
+// checkBenchMemory).
 func checkBenchBytes(prec string, elements float64, sizes string) error {
 	size := 8.0
 	if prec == "f32" {
 		size = 4
 	}
-	if bytes := size * elements; bytes > maxBenchBytes {
-		return fmt.Errorf("%s needs %.1f GiB, more than the %d GiB limit: use smaller sizes",
-			sizes, bytes/(1<<30), maxBenchBytes>>30)
-	}
-	return nil
+	return checkBenchMemory(sizes, size*elements)
 }
 
 // prepareSyrk sets up the Gram matrix C = A*A^T (lower triangle, beta =

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 
+	"github.com/spurious-ml/spurious/internal/memory"
 	"github.com/spurious-ml/spurious/linalg"
 )
 
@@ -14,6 +15,16 @@ const defaultGemmN = 1024
 
 // maxBenchBytes bounds the memory a benchmark case may allocate.
 const maxBenchBytes = 16 << 30
+
+// checkBenchMemory refuses a case whose operands (bytes) exceed
+// maxBenchBytes or the memory available (internal/memory's Limit).
+func checkBenchMemory(what string, bytes float64) error {
+	limit, source := memory.Limit()
+	if limit == 0 || limit > maxBenchBytes {
+		limit, source = maxBenchBytes, "bench's cap"
+	}
+	return memory.Estimate{{What: what, Bytes: bytes, Reduce: "the sizes"}}.Check(limit, source)
+}
 
 // prepareGemm sets up C = A*B (beta = 0, as numpy's matmul) with op(A)
 // m x k, op(B) k x n, uniform random entries: m and k default to n.
@@ -34,9 +45,9 @@ func prepareGemm(cfg benchConfig) (benchCase, error) {
 	if cfg.Precision == "f32" {
 		size = 4
 	}
-	if bytes := float64(size) * (float64(m)*float64(k) + float64(k)*float64(n) + float64(m)*float64(n)); bytes > maxBenchBytes {
-		return benchCase{}, fmt.Errorf("m=%d n=%d k=%d needs %.1f GiB, more than the %d GiB limit: use smaller sizes",
-			m, n, k, bytes/(1<<30), maxBenchBytes>>30)
+	bytes := float64(size) * (float64(m)*float64(k) + float64(k)*float64(n) + float64(m)*float64(n))
+	if err := checkBenchMemory(fmt.Sprintf("gemm m=%d n=%d k=%d", m, n, k), bytes); err != nil {
+		return benchCase{}, err
 	}
 	c := benchCase{
 		Sizes: map[string]int{"m": m, "n": n, "k": k},

@@ -31,8 +31,8 @@ func prepareNN(arch string, cfg benchConfig) (benchCase, error) {
 	if d == 0 {
 		d = 48 * 48
 	}
-	if bytes := 4 * float64(b) * float64(d) * 40; bytes > maxBenchBytes {
-		return benchCase{}, fmt.Errorf("nn: batch %d of dimension %d needs about %.1f GiB: use a smaller --n", b, d, bytes/(1<<30))
+	if err := checkBenchMemory(fmt.Sprintf("nn: batch %d of dimension %d", b, d), 4*float64(b)*float64(d)*40); err != nil {
+		return benchCase{}, err
 	}
 	if cfg.Precision == "f32" {
 		return nnRunner[float32](arch, b, d)

@@ -108,24 +108,24 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if op == "" && fs.NArg() > 0 {
 		op = fs.Arg(0)
 	} else if fs.NArg() > 0 {
-		return fmt.Errorf("bench: unexpected argument %q", fs.Arg(0))
+		return usageErrorf("bench: unexpected argument %q", fs.Arg(0))
 	}
 	if op == "" {
 		fs.Usage()
-		return fmt.Errorf("bench: name an operation: %s", strings.Join(benchOpNames(), ", "))
+		return usageErrorf("bench: name an operation: %s", strings.Join(benchOpNames(), ", "))
 	}
 	prepare, ok := benchOps[op]
 	if !ok {
-		return fmt.Errorf("bench: unknown operation %q: known are %s", op, strings.Join(benchOpNames(), ", "))
+		return usageErrorf("bench: unknown operation %q: known are %s", op, strings.Join(benchOpNames(), ", "))
 	}
 	if *reps < 1 {
-		return fmt.Errorf("bench: --reps %d: need at least 1", *reps)
+		return usageErrorf("bench: --reps %d: need at least 1", *reps)
 	}
 	if *minTime < 0 {
-		return fmt.Errorf("bench: --min-time %v: need 0 or more", *minTime)
+		return usageErrorf("bench: --min-time %v: need 0 or more", *minTime)
 	}
 	if *nrhs < 0 || *d < 0 {
-		return errors.New("bench: --nrhs and --d must be positive")
+		return usageErrorf("bench: --nrhs and --d must be positive")
 	}
 	ms, err := intList("m", *mFlag)
 	if err != nil {
@@ -142,7 +142,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	count := max(len(ms), len(ns), len(ks))
 	for _, l := range [][]int{ms, ns, ks} {
 		if len(l) != 1 && len(l) != count {
-			return fmt.Errorf("bench: --m, --n and --k lists must have one value or the same length (%d)", count)
+			return usageErrorf("bench: --m, --n and --k lists must have one value or the same length (%d)", count)
 		}
 	}
 	threads, err := intList("threads", *threadsFlag)
@@ -153,7 +153,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	for _, p := range strings.Split(*precFlag, ",") {
 		p = strings.TrimSpace(p)
 		if p != "f64" && p != "f32" {
-			return fmt.Errorf("bench: --precision %q: want f64 or f32", p)
+			return usageErrorf("bench: --precision %q: want f64 or f32", p)
 		}
 		precs = append(precs, p)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/spurious-ml/spurious/data"
 	"github.com/spurious-ml/spurious/fetch"
+	"github.com/spurious-ml/spurious/internal/outfile"
 )
 
 func init() {
@@ -68,7 +69,7 @@ func runData(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return dataShow(ctx, args[1:], stdout, stderr)
 	}
 	fmt.Fprint(stderr, dataUsage)
-	return fmt.Errorf("data: unknown subcommand %q (want fetch, list, info or show)", args[0])
+	return usageErrorf("data: unknown subcommand %q (want fetch, list, info or show)", args[0])
 }
 
 // dataCache returns the --cache value, or the default cache folder.
@@ -90,7 +91,7 @@ func dataFetch(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	if len(pos) != 1 || !slices.Contains(data.ImageDataSets, pos[0]) {
-		return fmt.Errorf("data fetch: name one data set: %s", strings.Join(data.ImageDataSets, ", "))
+		return usageErrorf("data fetch: name one data set: %s", strings.Join(data.ImageDataSets, ", "))
 	}
 	dir, err := dataCache(*cache)
 	if err != nil {
@@ -281,11 +282,11 @@ func dataShow(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	switch {
 	case *out == "":
-		return fmt.Errorf("data show: --out FILE.png is required")
+		return usageErrorf("data show: --out FILE.png is required")
 	case *count < 1 || *count > 256:
-		return fmt.Errorf("data show: --count %d, want 1..256", *count)
+		return usageErrorf("data show: --count %d, want 1..256", *count)
 	case *zoom < 1 || *zoom > 16:
-		return fmt.Errorf("data show: --zoom %d, want 1..16", *zoom)
+		return usageErrorf("data show: --zoom %d, want 1..16", *zoom)
 	}
 	src, cfg, err := f.load(ctx)
 	if err != nil {
@@ -297,12 +298,15 @@ func dataShow(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	img := dataGrid(ds, *zoom)
-	if err := data.WriteFileAtomic(*out, func(w io.Writer) error { return png.Encode(w, img) }); err != nil {
+	if err := outfile.Write(*out, stdout, func(w io.Writer) error { return png.Encode(w, img) }); err != nil {
 		return err
 	}
 	labels := make([]string, ds.N())
 	for i, g := range ds.G {
 		labels[i] = fmt.Sprintf("%+.0f", g)
+	}
+	if *out == "-" {
+		stdout = stderr // the image went to stdout
 	}
 	fmt.Fprintf(stdout, "wrote %s: %d %s training samples (top row; labels %s) above their spurious queries (bottom row); %dx%dx%d, d=%d, alpha=%.4f\n",
 		*out, ds.N(), ds.Name, strings.Join(labels, " "), ds.Height, ds.Width, ds.Channels, ds.D, ds.Alpha)

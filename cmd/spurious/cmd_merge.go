@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -21,8 +22,9 @@ func cmdMerge(_ context.Context, args []string, stdout, stderr io.Writer) error 
 	fs.SetOutput(stderr)
 	specPath := fs.String("spec", "", "sweep spec: list its trials that no input holds")
 	allowMissing := fs.Bool("allow-missing", false, "exit 0 even when trials of the spec are missing")
+	prefer := fs.String("prefer", "", "when two records of a trial hold different numbers, keep the one from the first or last input that has it (default: fail)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: spurious merge OUT.jsonl IN.jsonl... [--spec SPEC.json] [--allow-missing]")
+		fmt.Fprintln(stderr, "usage: spurious merge OUT.jsonl IN.jsonl... [--spec SPEC.json] [--allow-missing] [--prefer first|last]")
 		fmt.Fprintln(stderr, "\nWrites the union of the inputs to OUT (which may be one of them), keeping one line per")
 		fmt.Fprintln(stderr, "trial. With --spec, lists the spec's trials that are missing and fails if there are any.")
 		fs.PrintDefaults()
@@ -33,7 +35,7 @@ func cmdMerge(_ context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	if len(pos) < 2 {
 		fs.Usage()
-		return fmt.Errorf("merge: need an output file and at least one input")
+		return usageErrorf("merge: need an output file and at least one input")
 	}
 	var spec *sweep.Spec
 	if *specPath != "" {
@@ -41,17 +43,34 @@ func cmdMerge(_ context.Context, args []string, stdout, stderr io.Writer) error 
 			return err
 		}
 	}
+	pref, err := sweep.ParsePrefer(*prefer)
+	if err != nil {
+		return usageErrorf("merge: --%w", err)
+	}
 	out, ins := pos[0], pos[1:]
-	rep, err := sweep.Merge(out, ins, spec)
+	rep, err := sweep.Merge(out, ins, sweep.MergeOptions{Spec: spec, Prefer: pref, Stdout: stdout})
+	if out == "-" {
+		stdout = stderr // the records went to stdout: the summary goes to stderr
+	}
+	for _, t := range rep.Truncated {
+		fmt.Fprintf(stderr, "merge: note: %s\n", t)
+	}
+	var conflict *sweep.ConflictError
+	if errors.As(err, &conflict) {
+		return fmt.Errorf("merge: %w: pass --prefer first or --prefer last", err)
+	}
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "merge: %d records from %d files -> %d trials in %s (%d duplicates dropped",
 		rep.Read, len(ins), rep.Written, out, rep.Duplicates)
-	if rep.Conflicts > 0 {
-		fmt.Fprintf(stdout, ", %d with different numbers: the same trial ran on different instruction sets; the first was kept", rep.Conflicts)
+	if len(rep.Conflicts) > 0 {
+		fmt.Fprintf(stdout, ", %d with different numbers, resolved by --prefer %s", len(rep.Conflicts), *prefer)
 	}
 	fmt.Fprintln(stdout, ")")
+	for _, c := range rep.Conflicts {
+		fmt.Fprintf(stderr, "merge: conflict: %s\n", c)
+	}
 	if spec == nil {
 		return nil
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -89,11 +88,11 @@ func runNN(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	set := setFlags(fs)
 	if !set["n"] {
-		return errors.New("nn: --n (training samples) is required")
+		return usageErrorf("nn: --n (training samples) is required")
 	}
 	if set["nt"] && *nt < 1 {
 		// 0 is not a hidden default: as in run, --nt counts test samples.
-		return fmt.Errorf("nn: --nt %d: want at least 1 test sample (leave --nt out for the paper's 10000)", *nt)
+		return usageErrorf("nn: --nt %d: want at least 1 test sample (leave --nt out for the paper's 10000)", *nt)
 	}
 	if err := rejectInapplicable("nn", "dataset", *dataset, set, map[string][]string{
 		"synthetic": {"data", "border"},
@@ -105,14 +104,14 @@ func runNN(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		*epochs = nn.QuickEpochs
 	}
 	if *every < 0 {
-		return fmt.Errorf("nn: --progress-every %d, want >= 0 (0: never)", *every)
+		return usageErrorf("nn: --progress-every %d, want >= 0 (0: never)", *every)
 	}
 	if *batch < 1 || !(*lr > 0) {
-		return fmt.Errorf("nn: --batch %d and --lr %v must be positive", *batch, *lr)
+		return usageErrorf("nn: --batch %d and --lr %v must be positive", *batch, *lr)
 	}
 	restore, err := engine.apply()
 	if err != nil {
-		return fmt.Errorf("nn: %w", err)
+		return usageErrorf("nn: %w", err)
 	}
 	defer restore()
 

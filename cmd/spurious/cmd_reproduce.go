@@ -23,6 +23,7 @@ import (
 	"github.com/klauspost/cpuid/v2"
 
 	"github.com/spurious-ml/spurious/asm"
+	"github.com/spurious-ml/spurious/internal/outfile"
 	"github.com/spurious-ml/spurious/linalg"
 	"github.com/spurious-ml/spurious/nn"
 	"github.com/spurious-ml/spurious/plot"
@@ -197,13 +198,13 @@ func cmdReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	if *quick && *full {
-		return fmt.Errorf("reproduce: choose one of --quick and --full")
+		return usageErrorf("reproduce: choose one of --quick and --full")
 	}
 	if err := sweepCheckRunFlags(*workers, *progressMode); err != nil {
 		return fmt.Errorf("reproduce: %w", err)
 	}
 	if *out == "" {
-		return fmt.Errorf("reproduce: --out DIR is required")
+		return usageErrorf("reproduce: --out DIR is required")
 	}
 	preset := reproQuick
 	if *full {
@@ -237,7 +238,7 @@ func cmdReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	spec := reproSpec(preset, *seed, datasets)
 	specPath := filepath.Join(*out, "spec.json")
 	sb, _ := json.MarshalIndent(spec, "", "  ")
-	if err := os.WriteFile(specPath, append(sb, '\n'), 0o644); err != nil {
+	if err := outfile.Write(specPath, nil, func(w io.Writer) error { _, err := w.Write(append(sb, '\n')); return err }); err != nil {
 		return err
 	}
 	resultsPath := filepath.Join(*out, "results.jsonl")
@@ -330,18 +331,10 @@ func reproFigureNote(reps int, clamped bool) string {
 
 // reproWriteFigure writes fig as path (SVG) and as the PNG image beside it.
 func reproWriteFigure(path string, fig *plot.Figure) error {
-	var buf bytes.Buffer
-	if err := fig.WriteSVG(&buf); err != nil {
+	if err := outfile.Write(path, nil, fig.WriteSVG); err != nil {
 		return err
 	}
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-		return err
-	}
-	buf.Reset()
-	if err := fig.WritePNG(&buf, 2); err != nil {
-		return err
-	}
-	return os.WriteFile(strings.TrimSuffix(path, ".svg")+".png", buf.Bytes(), 0o644)
+	return outfile.Write(strings.TrimSuffix(path, ".svg")+".png", nil, func(w io.Writer) error { return fig.WritePNG(w, 2) })
 }
 
 // reproCurve is one metric of matching groups against N.

@@ -16,6 +16,8 @@ import (
 	"github.com/spurious-ml/spurious/activation"
 	"github.com/spurious-ml/spurious/asm"
 	"github.com/spurious-ml/spurious/data"
+	"github.com/spurious-ml/spurious/internal/memory"
+	"github.com/spurious-ml/spurious/internal/outfile"
 	"github.com/spurious-ml/spurious/linalg"
 	"github.com/spurious-ml/spurious/memorize"
 	"github.com/spurious-ml/spurious/ntk"
@@ -83,6 +85,8 @@ type runReport struct {
 	AUC                  *float64 `json:"auc"`
 	TPRAt1PctFPR         *float64 `json:"tpr_at_1pct_fpr"`
 	GammaTheory          *float64 `json:"gamma_theory"`
+	GramCondition        float64  `json:"gram_condition"`
+	Warnings             []string `json:"warnings,omitempty"`
 
 	VerifyLOO            int      `json:"verify_loo,omitempty"`
 	VerifyLOOMaxRelErr   *float64 `json:"verify_loo_max_rel_err,omitempty"`
@@ -118,7 +122,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	precision := fs.String("precision", "f64", "rf feature blocks: f64 or f32")
 	block := fs.Int("block", 0, "rows of the weight matrix per streamed block (0: default)")
 	verify := fs.Int("verify-loo", 0, "retrain without M random samples by brute force and report the closed forms' error")
-	perSample := fs.String("per-sample", "", "write per-sample values to this CSV file")
+	perSample := fs.String("per-sample", "", "write per-sample values to this CSV file (-: standard output, and the report goes to stderr)")
 	asJSON := fs.Bool("json", false, "print JSON instead of a table")
 	dir := fs.String("data", "", dataFlagUsage)
 	classes := fs.String("classes", "", "image class pair A,B mapped to -1,+1 (default: MNIST 1,7; CIFAR-10 3,8)")
@@ -159,22 +163,22 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	var err error
 	if spec.Deriv, err = activation.ParseDerivMode(*deriv); err != nil {
-		return err
+		return asUsage(err)
 	}
 	if spec.Precision, err = rf.ParsePrecision(*precision); err != nil {
-		return err
+		return asUsage(err)
 	}
 	if *classes != "" {
 		if spec.Classes, err = parseClasses(*classes); err != nil {
-			return err
+			return asUsage(err)
 		}
 	}
 	if err := spec.validate(); err != nil {
-		return err
+		return asUsage(err)
 	}
 	restore, err := eng.apply()
 	if err != nil {
-		return fmt.Errorf("run: %w", err)
+		return usageErrorf("run: %w", err)
 	}
 	defer restore()
 	rep, res, g, err := runTrial(ctx, spec, stderr)
@@ -182,8 +186,11 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	if *perSample != "" {
-		if err := writePerSample(*perSample, res, g); err != nil {
+		if err := writePerSample(*perSample, stdout, res, g); err != nil {
 			return err
+		}
+		if *perSample == "-" {
+			stdout = stderr // the per-sample CSV went to stdout
 		}
 	}
 	if *asJSON {
@@ -242,6 +249,8 @@ func (s *trialSpec) validate() error {
 		return fmt.Errorf("run: nt=%d, want nt >= 0", s.Nt)
 	case !(s.Ridge >= 0) || math.IsInf(s.Ridge, 0):
 		return fmt.Errorf("run: ridge=%v, want a finite lambda >= 0", s.Ridge)
+	case s.Ridge > memorize.MaxRidge:
+		return fmt.Errorf("run: ridge=%v, want at most %g: a larger ridge drowns the Gram matrix in rounding (lambda -> infinity is the zero predictor)", s.Ridge, memorize.MaxRidge)
 	case s.Block < 0:
 		return fmt.Errorf("run: block=%d, want >= 0", s.Block)
 	case s.Threads < 0:
@@ -480,13 +489,48 @@ func finite(v float64) *float64 {
 	return &v
 }
 
+// trialMemory estimates the memory of a trial with the sizes in s: data
+// (training, spurious, test and held-out rows of d values), the Gram
+// computation (outputs and workspace) and the solve.
+func trialMemory(s *trialSpec) memory.Estimate {
+	// Sizes past 2^40 are clamped so that the sums below cannot overflow;
+	// the estimate is then far beyond any machine anyway.
+	const huge = 1 << 40
+	n, nt, d := min(s.N, huge), min(s.Nt, huge), min(s.D, huge)
+	nh := max(min(s.Heldout, nt), 0)
+	q := nt + nh + n
+	rows := float64(n) + float64(q)
+	var gram float64
+	switch s.Model {
+	case "rf":
+		gram = rf.Bytes(rf.Config{K: s.K, Block: s.Block, Precision: s.Precision}, n, q, d)
+	case "ntk":
+		gram = ntk.Bytes(ntk.Config{K: s.K, Block: s.Block}, n, q, d)
+	default:
+		gram = 8 * rows * float64(n)
+	}
+	return memory.Estimate{
+		{What: "data", Bytes: 8 * rows * float64(d), Reduce: "--n, --nt or --d"},
+		{What: "Gram matrices and workspace", Bytes: gram, Reduce: "--n or --nt"},
+		{What: "solve", Bytes: memorize.Bytes(n, nt, nh, s.VerifyLOO), Reduce: "--n or --verify-loo"},
+	}
+}
+
 // runTrial loads the data, computes the Grams, solves, and reports; it
 // also returns the training labels.
 func runTrial(ctx context.Context, s trialSpec, stderr io.Writer) (*runReport, *memorize.Result, []float64, error) {
 	start := time.Now()
+	if s.Dataset == "synthetic" { // other data sets: checked once their sizes are known
+		if err := trialMemory(&s).CheckAvailable(); err != nil {
+			return nil, nil, nil, fmt.Errorf("run: %w", err)
+		}
+	}
 	td, err := loadData(ctx, &s, stderr)
 	if err != nil {
 		return nil, nil, nil, err
+	}
+	if err := trialMemory(&s).CheckAvailable(); err != nil {
+		return nil, nil, nil, fmt.Errorf("run: %w", err)
 	}
 	if s.Model == "linear" && s.Ridge == 0 && s.N >= s.D {
 		return nil, nil, nil, fmt.Errorf("run: the linear model cannot interpolate n=%d samples in d=%d dimensions (it needs n < d): lower --n or add --ridge", s.N, s.D)
@@ -513,6 +557,13 @@ func runTrial(ctx context.Context, s trialSpec, stderr io.Writer) (*runReport, *
 		G: td.ds.G, Gt: td.ds.Gt, Gh: td.gh,
 	}, memorize.Options{Ridge: s.Ridge, VerifyLOO: s.VerifyLOO, Seed: s.Seed})
 	if err != nil {
+		if errors.Is(err, memorize.ErrSingular) {
+			more := ""
+			if s.Model == "rf" || s.Model == "ntk" {
+				more = ", or more features with --k"
+			}
+			return nil, nil, nil, fmt.Errorf("run: %s: %w: --ridge L%s", s.Model, err, more)
+		}
 		return nil, nil, nil, fmt.Errorf("run: %s: %w", s.Model, err)
 	}
 	rep := &runReport{
@@ -524,7 +575,8 @@ func runTrial(ctx context.Context, s trialSpec, stderr io.Writer) (*runReport, *
 		StabilityMean: res.StabilityMean, StabilityAbsMean: res.StabilityAbsMean,
 		CovSpurious: res.CovSpurious, CovLemma: res.CovLemma, LemmaMaxRelErr: res.LemmaMaxRelErr,
 		AUC: finite(res.AUC), TPRAt1PctFPR: finite(res.TPRAt1FPR), GammaTheory: gammaTheory(&s),
-		ISA: asm.Active(), Threads: linalg.Threads(), GramFlops: flops,
+		GramCondition: res.Condition,
+		ISA:           asm.Active(), Threads: linalg.Threads(), GramFlops: flops,
 		GramSeconds: gramSec, SolveSeconds: time.Since(solveStart).Seconds(),
 	}
 	bl := linalg.GemmBlocking[float64]()
@@ -534,6 +586,10 @@ func runTrial(ctx context.Context, s trialSpec, stderr io.Writer) (*runReport, *
 	rep.KC, rep.MC, rep.NC, rep.Blocking = bl.KC, bl.MC, bl.NC, bl.Origin
 	if s.Model == "rf" || s.Model == "ntk" {
 		rep.K = &s.K
+	}
+	if w := res.RoundingWarning(); w != "" {
+		rep.Warnings = append(rep.Warnings, w+" (--ridge)")
+		fmt.Fprintf(stderr, "run: warning: %s (--ridge)\n", w)
 	}
 	if s.Model == "ntk" || s.Model == "ntk-inf" {
 		rep.NTKDeriv = s.Deriv.String()
@@ -547,9 +603,10 @@ func runTrial(ctx context.Context, s trialSpec, stderr io.Writer) (*runReport, *
 	return rep, res, td.ds.G, nil
 }
 
-// writePerSample writes one CSV row per training sample, atomically.
-func writePerSample(name string, res *memorize.Result, g []float64) error {
-	err := data.WriteFileAtomic(name, func(w io.Writer) error {
+// writePerSample writes one CSV row per training sample with outfile.Write
+// ("-" is stdout).
+func writePerSample(name string, stdout io.Writer, res *memorize.Result, g []float64) error {
+	err := outfile.Write(name, stdout, func(w io.Writer) error {
 		b := []byte("i,g,f_spurious,f_spurious_loo,feature_alignment,stability\n")
 		for i := range res.F {
 			b = strconv.AppendInt(b, int64(i), 10)
@@ -604,6 +661,10 @@ func printRun(w io.Writer, r *runReport) error {
 		{"Cov(f(zs), g) / Lemma", fmt.Sprintf("%.4f / %.4f", r.CovSpurious, r.CovLemma)},
 		{"memorization AUC / TPR@1%FPR", fmt.Sprintf("%s / %s", opt(r.AUC, "%.4f"), opt(r.TPRAt1PctFPR, "%.4f"))},
 		{"Lemma max rel err", fmt.Sprintf("%.2g", r.LemmaMaxRelErr)},
+		{"Gram condition number", fmt.Sprintf("%.3g", r.GramCondition)},
+	}
+	for _, w := range r.Warnings {
+		rows = append(rows, [2]string{"WARNING", w})
 	}
 	if r.VerifyLOO > 0 {
 		rows = append(rows, [2]string{"brute-force LOO check", fmt.Sprintf("%d samples: closed forms %.2g, Lemma %.2g",

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -199,7 +200,7 @@ func TestRunNPY(t *testing.T) {
 func TestRunNotPositiveDefinite(t *testing.T) {
 	var out, errOut bytes.Buffer
 	err := run(context.Background(), []string{"run", "--model", "rf", "--act", "relu", "--k", "10", "--d", "20", "--n", "30", "--nt", "5"}, &out, &errOut)
-	if err == nil || !strings.Contains(err.Error(), "not positive definite") || !strings.Contains(err.Error(), "--ridge") {
+	if err == nil || !strings.Contains(err.Error(), "singular") || !strings.Contains(err.Error(), "--ridge") || !strings.Contains(err.Error(), "--k") || strings.Contains(err.Error(), "Cholesky") {
 		t.Fatalf("k < n: err = %v, want the actionable not-positive-definite error", err)
 	}
 	// The ridge makes the same trial solvable.
@@ -213,7 +214,7 @@ func TestRunBadFlags(t *testing.T) {
 	for _, args := range [][]string{
 		{"--alpha", "0"}, {"--alpha", "1"}, {"--alpha", "1.5"}, {"--k", "-3"},
 		{"--model", "cnn"}, {"--act", "swish"}, {"--dataset", "imagenet"}, {"--dataset", "npy"},
-		{"--ridge", "-1"}, {"--n", "0"}, {"--nt", "-1"}, {"--precision", "f16"},
+		{"--ridge", "-1"}, {"--ridge", "1e50"}, {"--n", "0"}, {"--nt", "-1"}, {"--precision", "f16"},
 		{"--model", "ntk", "--precision", "f32"}, {"--model", "linear", "--k", "5"}, {"--model", "rf-inf", "--k", "5"},
 		{"--ntk-deriv", "fake"}, {"--classes", "1"}, {"--threads", "-2"}, {"--verify-loo", "-1"},
 		{"--model", "linear", "--d", "20", "--n", "30"}, {"--isa", "sse9"}, {"extra-arg"},
@@ -291,5 +292,101 @@ func TestImageHeldout(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestRunDuplicateRows: a training row repeated with the opposite label
+// makes every model's Gram singular; the error names the two samples and
+// the labels, suggests --ridge, and --k only to models that have a k.
+func TestRunDuplicateRows(t *testing.T) {
+	ds, err := data.Synthetic(data.SyntheticConfig{D: 30, Alpha: 0.5, N: 20, Nt: 10, Seed: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	copy(ds.Z[9*30:10*30], ds.Z[4*30:5*30])
+	ds.G[9] = -ds.G[4]
+	dir := t.TempDir()
+	for _, a := range []struct {
+		name  string
+		shape []int
+		v     []float64
+	}{{"z", []int{20, 30}, ds.Z}, {"zs", []int{20, 30}, ds.Zs}, {"zt", []int{10, 30}, ds.Zt}, {"g", []int{20}, ds.G}, {"gt", []int{10}, ds.Gt}} {
+		if err := data.WriteNPY(filepath.Join(dir, a.name+".npy"), a.shape, a.v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, model := range []string{"rf", "ntk", "linear", "rf-inf", "ntk-inf"} {
+		args := []string{"run", "--model", model, "--act", "relu", "--dataset", "npy", "--data", dir}
+		if model == "rf" || model == "ntk" {
+			args = append(args, "--k", "500")
+		}
+		err := run(context.Background(), args, new(bytes.Buffer), new(bytes.Buffer))
+		msg := fmt.Sprint(err)
+		hasK := model == "rf" || model == "ntk"
+		if !strings.Contains(msg, "samples 4 and 9 (opposite labels)") || !strings.Contains(msg, "--ridge") ||
+			strings.Contains(msg, "--k") != hasK || strings.Contains(msg, "Cholesky") || strings.Contains(msg, "pivot") {
+			t.Errorf("%s: err = %v", model, err)
+		}
+	}
+}
+
+// TestRunRoundingWarning: near-duplicate rows with opposite labels leave
+// the trial dominated by rounding; the JSON says so.
+func TestRunRoundingWarning(t *testing.T) {
+	ds, err := data.Synthetic(data.SyntheticConfig{D: 30, Alpha: 0.5, N: 20, Nt: 10, Seed: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for j := range 30 {
+		ds.Z[9*30+j] = ds.Z[4*30+j] * (1 + 3e-7*float64(j%3))
+	}
+	ds.G[9] = -ds.G[4]
+	dir := t.TempDir()
+	for _, a := range []struct {
+		name  string
+		shape []int
+		v     []float64
+	}{{"z", []int{20, 30}, ds.Z}, {"zs", []int{20, 30}, ds.Zs}, {"zt", []int{10, 30}, ds.Zt}, {"g", []int{20}, ds.G}, {"gt", []int{10}, ds.Gt}} {
+		if err := data.WriteNPY(filepath.Join(dir, a.name+".npy"), a.shape, a.v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m := runJSON(t, "--model", "linear", "--dataset", "npy", "--data", dir)
+	w, _ := m["warnings"].([]any)
+	if num(t, m, "gram_condition") < 1e13 || len(w) != 1 || !strings.Contains(fmt.Sprint(w[0]), "samples 4 and 9 (opposite labels)") {
+		t.Errorf("gram_condition %v, warnings %v", m["gram_condition"], m["warnings"])
+	}
+	clean := runJSON(t, "--model", "linear", "--dataset", "npy", "--data", dir, "--ridge", "1e-6")
+	if clean["warnings"] != nil {
+		t.Errorf("with a ridge: warnings %v", clean["warnings"])
+	}
+}
+
+// TestMemoryCheck: sizes that cannot fit (or overflow int arithmetic) are
+// refused up front with what to reduce, and in a sweep such a trial fails
+// alone while the others are written.
+func TestMemoryCheck(t *testing.T) {
+	for _, args := range [][]string{
+		{"--n", "100000000", "--d", "100", "--k", "500"},
+		{"--d", "1000000000"},
+		{"--nt", "1000000000"},
+		{"--n", "9223372036854775807"},
+		{"--model", "ntk", "--n", "9223372036854775807", "--nt", "9223372036854775807", "--d", "9223372036854775807"},
+		{"--model", "linear", "--n", "3000000", "--d", "10", "--nt", "0", "--ridge", "1"},
+	} {
+		err := run(context.Background(), append([]string{"run"}, args...), new(bytes.Buffer), new(bytes.Buffer))
+		if err == nil || !strings.Contains(err.Error(), "of memory") || !strings.Contains(err.Error(), "reduce --") {
+			t.Errorf("%v: err = %v, want the memory estimate refused", args, err)
+		}
+	}
+	out := filepath.Join(t.TempDir(), "r.jsonl")
+	err := run(context.Background(), []string{"sweep", "--model", "linear", "--d", "40", "--nt", "5", "--n", "10,9223372036854775807,20",
+		"--out", out, "--progress", "none"}, new(bytes.Buffer), new(bytes.Buffer))
+	if err == nil || !strings.Contains(err.Error(), "1 trials failed") || !strings.Contains(err.Error(), "of memory") {
+		t.Errorf("sweep: err = %v, want one trial failed on memory", err)
+	}
+	b, _ := os.ReadFile(out)
+	if n := strings.Count(string(b), "\n"); n != 2 {
+		t.Errorf("sweep wrote %d records, want the 2 trials that fit", n)
 	}
 }

@@ -350,7 +350,7 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	if err := sweepCheckRunFlags(*workers, *progressMode); err != nil {
-		return fmt.Errorf("sweep: %w", err)
+		return usageErrorf("sweep: %w", err)
 	}
 	gridSet := false
 	fs.Visit(func(f *flag.Flag) {
@@ -362,20 +362,20 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var spec *sweep.Spec
 	switch {
 	case len(pos) > 1:
-		return fmt.Errorf("sweep: one spec file expected, got %q", pos)
+		return usageErrorf("sweep: one spec file expected, got %q", pos)
 	case len(pos) == 1 && gridSet:
-		return fmt.Errorf("sweep: give either a spec file or grid flags (--n, --model, ...), not both")
+		return usageErrorf("sweep: give either a spec file or grid flags (--n, --model, ...), not both")
 	case len(pos) == 1:
 		if spec, err = sweep.LoadSpec(pos[0]); err != nil {
 			return err
 		}
 	case gridSet:
 		if spec, err = grid.spec(); err != nil {
-			return err
+			return asUsage(err)
 		}
 	default:
 		fs.Usage()
-		return fmt.Errorf("sweep: no spec: pass SPEC.json or grid flags such as --model rf --n 10,100")
+		return usageErrorf("sweep: no spec: pass SPEC.json or grid flags such as --model rf --n 10,100")
 	}
 	if *dataDir != "" {
 		if spec.Extra == nil {
@@ -391,7 +391,7 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	shard, err := sweepResolveShard(*shardFlag, *shards, os.Getenv)
 	if err != nil {
-		return err
+		return asUsage(err)
 	}
 	if *dryRun {
 		trials, _ := spec.Trials()
@@ -402,12 +402,12 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return nil
 	}
 	if *out == "" {
-		return fmt.Errorf("sweep: --out is required (e.g. --out results.jsonl, or results.{shard}.jsonl for arrays)")
+		return usageErrorf("sweep: --out is required (e.g. --out results.jsonl, or results.{shard}.jsonl for arrays)")
 	}
 	path := strings.ReplaceAll(*out, "{shard}", strconv.Itoa(shard.I))
 	opt := sweep.Options{Workers: *workers, Shard: shard, Interval: *interval}
 	if err := sweepProgress(&opt, *progressMode, stderr); err != nil {
-		return fmt.Errorf("sweep: %w", err)
+		return usageErrorf("sweep: %w", err)
 	}
 	rep, err := sweep.Run(ctx, spec, path, sweepTrialRunner, opt)
 	if err != nil {

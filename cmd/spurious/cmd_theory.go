@@ -66,28 +66,28 @@ func runTheory(_ context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	m, err := theory.ParseModel(*model)
 	if err != nil {
-		return err
+		return asUsage(err)
 	}
 	a, err := activation.Lookup(*act)
 	if err != nil {
-		return err
+		return asUsage(err)
 	}
 	mode, err := activation.ParseDerivMode(*deriv)
 	if err != nil {
-		return err
+		return asUsage(err)
 	}
 	as, err := parseAlphas(*alphas)
 	if err != nil {
-		return err
+		return asUsage(err)
 	}
 	if *n < 0 || *d < 0 || (*n > 0 && *d == 0) || (*d > 0 && *n == 0 && *curve != "n") {
-		return fmt.Errorf("theory: give both --n and --d (positive) for gamma(psi); got n = %d, d = %d", *n, *d)
+		return usageErrorf("theory: give both --n and --d (positive) for gamma(psi); got n = %d, d = %d", *n, *d)
 	}
 	if *curve != "" && *curve != "alpha" && *curve != "n" {
-		return fmt.Errorf("theory: --curve %q: use alpha or n", *curve)
+		return usageErrorf("theory: --curve %q: use alpha or n", *curve)
 	}
 	if *nCoef < 1 || *nCoef > theory.MaxCoeffs {
-		return fmt.Errorf("theory: --coeffs %d: use 1 to %d", *nCoef, theory.MaxCoeffs)
+		return usageErrorf("theory: --coeffs %d: use 1 to %d", *nCoef, theory.MaxCoeffs)
 	}
 
 	p, err := theory.NewPredictor(m, a, mode)
@@ -205,7 +205,11 @@ func printTheory(w io.Writer, r theoryReport) error {
 	fmt.Fprintf(w, "%s\nkernel: %s\ns = %.6g\n\n", head, r.KernelMethod, r.S)
 	fmt.Fprintf(w, "Hermite coefficients of %s (error estimate %.2g):\n", r.CoefficientsOf, r.CoefficientError)
 	for l, c := range r.Coefficients {
-		fmt.Fprintf(w, "  mu_%-2d = % .6f\n", l, c)
+		format := "  mu_%-2d = % .6f\n"
+		if a := math.Abs(c); a >= 1e6 || a > 0 && a < 1e-4 {
+			format = "  mu_%-2d = % .6e\n" // hermite:0,1e200 would print 200 digits
+		}
+		fmt.Fprintf(w, format, l, c)
 	}
 	fmt.Fprintln(w)
 	if err := pointTable(w, r.Results); err != nil {

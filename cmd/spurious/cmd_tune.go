@@ -84,7 +84,7 @@ writes nothing.`)
 	}
 	restore, err := eng.apply()
 	if err != nil {
-		return fmt.Errorf("tune: %w", err)
+		return usageErrorf("tune: %w", err)
 	}
 	defer restore()
 	if st := linalg.TuningState(); st.Note != "" {

@@ -25,7 +25,7 @@ func parseFlags(fs *flag.FlagSet, args []string) (help bool, err error) {
 		return errors.Is(err, flag.ErrHelp), helpIsNoError(err)
 	}
 	if fs.NArg() > 0 {
-		return false, fmt.Errorf("%s: unexpected argument %q", fs.Name(), fs.Arg(0))
+		return false, usageErrorf("%s: unexpected argument %q", fs.Name(), fs.Arg(0))
 	}
 	return false, nil
 }
@@ -61,7 +61,7 @@ func rejectInapplicable(cmd, choice, value string, set map[string]bool, notFor m
 	}
 	for _, name := range notFor[key] {
 		if set[name] {
-			return fmt.Errorf("%s: --%s does not apply to --%s %s", cmd, name, choice, value)
+			return usageErrorf("%s: --%s does not apply to --%s %s", cmd, name, choice, value)
 		}
 	}
 	return nil
@@ -74,12 +74,13 @@ func setFlags(fs *flag.FlagSet) map[string]bool {
 	return set
 }
 
-// helpIsNoError returns nil for flag.ErrHelp and err otherwise.
+// helpIsNoError returns nil for flag.ErrHelp and err, as a usage error,
+// otherwise.
 func helpIsNoError(err error) error {
 	if errors.Is(err, flag.ErrHelp) {
 		return nil
 	}
-	return err
+	return asUsage(err)
 }
 
 // engineFlags are --isa and --threads, the settings of the linear algebra

@@ -44,6 +44,7 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "  help       print the help of a command: spurious help COMMAND")
 	fmt.Fprintln(w, "  completion print a shell completion script: spurious completion bash|zsh|fish")
 	fmt.Fprintln(w, "\nRun 'spurious <command> -h' for the flags of a command, 'spurious --version' for the build.")
+	fmt.Fprintln(w, "\n"+exitCodesHelp)
 }
 
 // commandNames returns the registered commands, sorted.
@@ -60,12 +61,14 @@ func commandNames() []string {
 // went to stderr and the exit status is non-zero.
 var errUsage = errors.New("no command given")
 
-// run dispatches args[0] to its command; it is main without the exit.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+// run dispatches args[0] to its command; it is main without the exit. A
+// panic in the command's goroutine becomes an internalError.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	if len(args) == 0 {
 		usage(stderr)
-		return errUsage
+		return usageError{errUsage}
 	}
+	defer recoverInternal(&err)
 	switch args[0] {
 	case "-h", "--help":
 		usage(stdout)
@@ -78,7 +81,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		c, ok := commands[args[1]]
 		if !ok {
 			usage(stderr)
-			return fmt.Errorf("help: unknown command %q", args[1])
+			return usageErrorf("help: unknown command %q", args[1])
 		}
 		// Commands print their flags to stderr on -h; help prints them to stdout.
 		return c.run(ctx, []string{"-h"}, stdout, stdout)
@@ -91,7 +94,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	c, ok := commands[args[0]]
 	if !ok {
 		usage(stderr)
-		return fmt.Errorf("unknown command %q", args[0])
+		return usageErrorf("unknown command %q", args[0])
 	}
 	return c.run(ctx, args[1:], stdout, stderr)
 }
@@ -129,10 +132,15 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		stop()
 		if errors.Is(err, errUsage) {
-			os.Exit(2) // the usage is on stderr
+			os.Exit(exitUsage) // the usage is on stderr
 		}
-		fmt.Fprintln(os.Stderr, "spurious:", err)
-		os.Exit(1)
+		cmd := os.Args[1]
+		if _, ok := commands[cmd]; !ok {
+			cmd = ""
+		}
+		fmt.Fprintln(os.Stderr, errorLine(cmd, err))
+		os.Exit(exitCode(err))
 	}
 }
