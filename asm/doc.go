@@ -36,6 +36,19 @@
 // overhead once per column. PackA6 packs the 6-row A micro-panels of the
 // AVX2 tiles (in registers, four columns per step, for float64).
 //
+// # One table per architecture
+//
+// Everything a blocked GEMM needs to know about a kernel travels with its
+// tile (TileF64, TileF32): the shape MR x NR, the instruction set, the
+// packers of its micro-panels (PackA for A, PackBT for a transposed B, each
+// choosing the tile's fastest routine) and its BlockRule, the measured rule
+// that turns the cache sizes into the block depth KC and the height MC of a
+// packed A block. The tiles of each architecture, their rules and the
+// kernels' tuning constants sit in one file: stubs_amd64.go (AVX2,
+// AVX-512), stubs_arm64.go (NEON), generic.go (plain Go). Adding an
+// instruction set or a CPU family means one entry there plus its kernels;
+// package linalg never looks at a tile's height or its instruction set.
+//
 // FMALoop measures the floating-point peak of the active path at run time.
 //
 // # Instruction sets
