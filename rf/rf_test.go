@@ -74,9 +74,9 @@ func TestGramIdenticalAcrossThreads(t *testing.T) {
 
 func TestWeightRowsIndependentOfSplit(t *testing.T) {
 	whole := linalg.NewMatrix[float64](50, 30)
-	WeightRows(3, 0, whole)
+	WeightRows(nil, 3, 0, whole)
 	part := linalg.NewMatrix[float64](17, 30)
-	WeightRows(3, 20, part)
+	WeightRows(nil, 3, 20, part)
 	for i := 0; i < part.Rows; i++ {
 		for j, v := range part.Row(i) {
 			if v != whole.At(20+i, j) {
@@ -209,7 +209,7 @@ func TestProject(t *testing.T) {
 	v := testutil.RandMatrix(6, 10, 4)
 	inputs := []linalg.Matrix[float64]{z, zs, zt}
 	p := linalg.NewMatrix[float64](16, 6)
-	Project(inputs, []Shared{{Query: 0, Base: -1, Lo: 3, Hi: 10}}, v, p)
+	Project(nil, inputs, []Shared{{Query: 0, Base: -1, Lo: 3, Hi: 10}}, v, p)
 	row := 0
 	for _, x := range inputs {
 		want, scale := testutil.RefGram(x, v, 1)
@@ -221,5 +221,5 @@ func TestProject(t *testing.T) {
 			t.Errorf("p with a missing row: recovered %v, want %q", r, errPShape)
 		}
 	}()
-	Project(inputs, nil, v, p.View(0, 0, 15, 6))
+	Project(nil, inputs, nil, v, p.View(0, 0, 15, 6))
 }

@@ -449,14 +449,14 @@ func grams(ctx context.Context, s *trialSpec, td *trialData, progress func(done,
 		k, c, err := ntk.Gram(ctx, ntk.Config{Act: s.act, Deriv: s.Deriv, K: s.K, Seed: wseed, Block: s.Block, Shared: shared, Progress: progress}, z, qs...)
 		return k, c, ntk.Flops(n, q, d, s.K) - ntk.SharedFlops(shared, n, rows) - rf.SharedFlops(shared, rows, s.K), err
 	case "linear":
-		k, c, err := ntk.LinearShared(shared, z, qs...)
+		k, c, err := ntk.LinearShared(nil, shared, z, qs...)
 		return k, c, ntk.LinearFlops(n, q, d) - ntk.SharedFlops(shared, n, rows), err
 	default: // rf-inf, ntk-inf
 		m := theory.RF
 		if s.Model == "ntk-inf" {
 			m = theory.NTK
 		}
-		k, c := ntk.DotKernelGram(theory.Kernel(m, s.act, s.Deriv), z, qs...)
+		k, c := ntk.DotKernelGram(nil, theory.Kernel(m, s.act, s.Deriv), z, qs...)
 		return k, c, ntk.LinearFlops(n, q, d), nil
 	}
 }
