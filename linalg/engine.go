@@ -19,10 +19,9 @@ type Settings struct {
 }
 
 // Resolve returns s with both fields made concrete (the canonical name of
-// the instruction set and a positive thread count), or an error naming the
-// field: an unknown or unavailable instruction set (the error names the
-// available ones), an unusable $SPURIOUS_ISA when ISA is empty, or
-// negative Threads.
+// the instruction set and a positive thread count), or an error: an
+// unknown or unavailable instruction set (the error names the available
+// ones), an unusable $SPURIOUS_ISA when ISA is empty, or negative Threads.
 func (s Settings) Resolve() (Settings, error) {
 	if s.Threads < 0 {
 		return s, fmt.Errorf("threads %d: want >= 0 (0: all cores)", s.Threads)
@@ -32,14 +31,14 @@ func (s Settings) Resolve() (Settings, error) {
 	}
 	if s.ISA == "" {
 		if err := asm.EnvError(); err != nil {
-			return s, fmt.Errorf("isa: %w; name an instruction set explicitly or fix the variable", err)
+			return s, fmt.Errorf("%w; name an instruction set explicitly or fix the variable", err)
 		}
 		s.ISA = asm.Active()
 		return s, nil
 	}
 	isa, err := asm.Check(s.ISA)
 	if err != nil {
-		return s, fmt.Errorf("isa: %w", err)
+		return s, err
 	}
 	s.ISA = isa
 	return s, nil
@@ -64,7 +63,7 @@ func NewEngine[T Float](s Settings) (*Engine[T], error) {
 	}
 	k, err := kernelFor[T](s.ISA)
 	if err != nil {
-		return nil, fmt.Errorf("isa: %w", err)
+		return nil, err
 	}
 	return &Engine[T]{eng: *engineOf(k, s.Threads)}, nil
 }

@@ -38,7 +38,7 @@ func TestEngineSettings(t *testing.T) {
 		s    Settings
 		want string
 	}{
-		{Settings{ISA: "sse9"}, "isa: unknown instruction set \"sse9\""},
+		{Settings{ISA: "sse9"}, "unknown instruction set \"sse9\""},
 		{Settings{Threads: -1}, "threads -1"},
 	} {
 		_, err := NewEngine[float64](c.s)

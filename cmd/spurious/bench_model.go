@@ -10,6 +10,7 @@ import (
 	"github.com/spurious-ml/spurious/memorize"
 	"github.com/spurious-ml/spurious/ntk"
 	"github.com/spurious-ml/spurious/rf"
+	"github.com/spurious-ml/spurious/trial"
 )
 
 func init() {
@@ -35,7 +36,7 @@ func benchTrial(model string, cfg benchConfig) (benchCase, error) {
 		d = 1000
 	}
 	if k == 0 {
-		k = defaultWidth[model]
+		k = trial.DefaultWidth[model]
 	}
 	prec, err := rf.ParsePrecision(cfg.Precision)
 	if err != nil {

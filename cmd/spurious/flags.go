@@ -97,6 +97,12 @@ func (e *engineFlags) register(fs *flag.FlagSet, threadsUsage string) {
 	fs.IntVar(&e.threads, "threads", 0, threadsUsage+" (default: all cores)")
 }
 
+// settings returns the engine settings the flags give (zero fields: the
+// process defaults).
+func (e *engineFlags) settings() linalg.Settings {
+	return linalg.Settings{ISA: e.isa, Threads: e.threads}
+}
+
 // apply selects the instruction set and the thread count for the rest of
 // the command; restore puts both back (commands also run inside sweeps).
 func (e *engineFlags) apply() (restore func(), err error) {
