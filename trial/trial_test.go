@@ -79,7 +79,11 @@ func TestMatchesCLI(t *testing.T) {
 		{[]string{"--model", "ntk-inf", "--act", "relu", "--d", "40", "--n", "30", "--nt", "12", "--seed", "3", "--heldout", "0"},
 			func() Spec { s := small("ntk-inf"); s.Heldout = 0; return s }},
 		{[]string{"--model", "rf", "--act", "phi4", "--k", "300", "--d", "40", "--n", "30", "--nt", "12", "--seed", "3", "--precision", "f32", "--block", "64", "--threads", "1"},
-			func() Spec { s := small("rf"); s.Act, s.Precision, s.Block, s.Engine.Threads = "phi4", rf.F32, 64, 1; return s }},
+			func() Spec {
+				s := small("rf")
+				s.Act, s.Precision, s.Block, s.Engine.Threads = "phi4", rf.F32, 64, 1
+				return s
+			}},
 	}
 	for _, c := range cases {
 		args := append([]string{"run", "--json", "--isa", isa}, c.args...)
