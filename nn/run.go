@@ -66,7 +66,7 @@ func (c Config) Validate() error {
 	case !slices.Contains(DataSets, c.Dataset):
 		return fmt.Errorf("data set %q, want %s", c.Dataset, strings.Join(DataSets, ", "))
 	case c.Arch == "cnn" && c.Dataset == "synthetic":
-		return fmt.Errorf("the cnn needs images: use --arch fc for synthetic data")
+		return fmt.Errorf("the cnn needs images: use architecture fc for synthetic data")
 	case c.Precision != "" && c.Precision != "f32" && c.Precision != "f64":
 		return fmt.Errorf("precision %q, want f32 or f64", c.Precision)
 	case c.N < 1:

@@ -1,20 +1,15 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
-	"maps"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/spurious-ml/spurious/data"
 	"github.com/spurious-ml/spurious/sweep"
 )
 
@@ -24,133 +19,7 @@ func init() {
 
 // sweepTrialRunner executes one trial. It is a variable only so that the
 // command's own tests can substitute a cheap deterministic trial.
-var sweepTrialRunner sweep.Runner = sweepRunTrial
-
-// sweepNNArchs maps the sweep's model values for trained networks to
-// `spurious nn --arch`.
-var sweepNNArchs = map[string]string{"nn-fc": "fc", "nn-cnn": "cnn"}
-
-// sweepTrialArgs returns the command line of a trial: `spurious nn --json`
-// for the trained networks (models nn-fc, nn-cnn), `spurious run --json`
-// otherwise. Unset (zero) parameters are left out so that the command
-// applies its defaults, and the pass-through flags follow, sorted, as
-// --name=value. Axes the command has no flag for are an error.
-func sweepTrialArgs(t sweep.Trial) ([]string, error) {
-	args := []string{"run", "--json"}
-	add := func(name, v string) { args = append(args, "--"+name, v) }
-	arch, isNN := sweepNNArchs[t.Model]
-	switch {
-	case isNN && (t.Act != "" || t.K != 0 || t.Ridge != 0):
-		return nil, fmt.Errorf("trial %s: model %s trains a network with Adam: the act, k and ridge axes do not apply (leave them out)", t.Params, t.Model)
-	case isNN:
-		args = []string{"nn", "--json", "--progress-every", "0"}
-		add("arch", arch)
-	case t.Epochs != 0:
-		return nil, fmt.Errorf("trial %s: the epochs axis applies to trained networks (models nn-fc, nn-cnn) only", t.Params)
-	case t.Model != "":
-		add("model", t.Model)
-	}
-	images := slices.Contains(data.ImageDataSets, t.Dataset)
-	if images && (t.Alpha != 0 || t.D != 0) {
-		return nil, fmt.Errorf("trial %s: the alpha and d axes do not apply to dataset %s (its noise border sets them): give it a grid of its own", t.Params, t.Dataset)
-	}
-	// npy data: the files fix d, N and Nt; n only labels the trial.
-	npy := t.Dataset == "npy"
-	if t.Act != "" {
-		add("act", t.Act)
-	}
-	if t.Dataset != "" {
-		add("dataset", t.Dataset)
-	}
-	if t.Alpha != 0 {
-		add("alpha", strconv.FormatFloat(t.Alpha, 'g', -1, 64))
-	}
-	if t.D != 0 && !npy {
-		add("d", strconv.Itoa(t.D))
-	}
-	if t.K != 0 {
-		add("k", strconv.Itoa(t.K))
-	}
-	if !npy {
-		add("n", strconv.Itoa(t.N))
-	}
-	if t.Nt != 0 && !npy {
-		add("nt", strconv.Itoa(t.Nt))
-	}
-	if t.Ridge != 0 {
-		add("ridge", strconv.FormatFloat(t.Ridge, 'g', -1, 64))
-	}
-	if t.Epochs != 0 {
-		add("epochs", strconv.Itoa(t.Epochs))
-	}
-	add("seed", strconv.FormatUint(t.Seed, 10))
-	for _, name := range slices.Sorted(maps.Keys(t.Extra)) {
-		if name == "data" && (t.Dataset == "" || t.Dataset == "synthetic") {
-			continue // --data names the real data sets' folder; synthetic data has none
-		}
-		if v := t.Extra[name]; v == "" {
-			args = append(args, "--"+name)
-		} else {
-			args = append(args, "--"+name+"="+v)
-		}
-	}
-	return args, nil
-}
-
-// sweepCheckArgs checks that every trial of spec maps to a command line,
-// so that a misplaced axis is reported before anything runs.
-func sweepCheckArgs(spec *sweep.Spec) error {
-	trials, err := spec.Trials()
-	if err != nil {
-		return err
-	}
-	for _, t := range trials {
-		if _, err := sweepTrialArgs(t); err != nil {
-			return fmt.Errorf("sweep: %w", err)
-		}
-	}
-	return nil
-}
-
-// sweepRunTrial runs one trial through its command (`spurious run --json`
-// or `spurious nn --json`) in this process and returns the JSON object it
-// prints.
-func sweepRunTrial(ctx context.Context, t sweep.Trial) (json.RawMessage, error) {
-	args, err := sweepTrialArgs(t)
-	if err != nil {
-		return nil, err
-	}
-	if _, ok := commands[args[0]]; !ok {
-		return nil, fmt.Errorf("this build has no `spurious %s` command to execute trials", args[0])
-	}
-	var stdout, stderr bytes.Buffer
-	if err := run(ctx, args, &stdout, &stderr); err != nil {
-		return nil, fmt.Errorf("spurious %s: %w%s", strings.Join(args, " "), err, sweepTail(stderr.Bytes()))
-	}
-	return sweepFirstObject(stdout.Bytes(), "spurious "+strings.Join(args, " "))
-}
-
-// sweepFirstObject returns the first JSON value of out, which must be an
-// object.
-func sweepFirstObject(out []byte, what string) (json.RawMessage, error) {
-	var obj json.RawMessage
-	if err := json.NewDecoder(bytes.NewReader(out)).Decode(&obj); err != nil || len(obj) == 0 || obj[0] != '{' {
-		return nil, fmt.Errorf("%s: expected one JSON object on stdout, got %.200q", what, out)
-	}
-	return obj, nil
-}
-
-// sweepTail returns the last line of a command's stderr, for error messages.
-func sweepTail(b []byte) string {
-	s := strings.TrimSpace(string(b))
-	if s == "" {
-		return ""
-	}
-	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
-		s = s[i+1:]
-	}
-	return " (stderr: " + s + ")"
-}
+var sweepTrialRunner sweep.Runner = sweep.RunTrial
 
 // sweepProgressFlag adds --progress (see sweepProgress) to fs.
 func sweepProgressFlag(fs *flag.FlagSet) *string {
@@ -383,7 +252,7 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		spec.Extra["data"] = *dataDir
 	}
-	if err := sweepCheckArgs(spec); err != nil {
+	if err := sweep.Check(spec); err != nil {
 		return err
 	}
 	if *printSpec {
@@ -396,8 +265,7 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *dryRun {
 		trials, _ := spec.Trials()
 		for _, t := range shard.Select(trials) {
-			args, _ := sweepTrialArgs(t) // checked above
-			fmt.Fprintf(stdout, "%s spurious %s\n", t.Key, strings.Join(args, " "))
+			fmt.Fprintf(stdout, "%s spurious %s\n", t.Key, strings.Join(t.Command(), " "))
 		}
 		return nil
 	}
