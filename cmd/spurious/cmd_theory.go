@@ -19,16 +19,16 @@ func init() {
 }
 
 type theoryReport struct {
-	Model            string        `json:"model"`
-	Act              string        `json:"act"`
-	NTKDeriv         string        `json:"ntk_deriv,omitempty"`
-	KernelMethod     string        `json:"kernel_method"`
-	CoefficientsOf   string        `json:"coefficients_of"`
-	Coefficients     []float64     `json:"coefficients"`
-	CoefficientError float64       `json:"coefficient_error"`
-	S                float64       `json:"s"`
+	Model            string         `json:"model"`
+	Act              string         `json:"act"`
+	NTKDeriv         string         `json:"ntk_deriv,omitempty"`
+	KernelMethod     string         `json:"kernel_method"`
+	CoefficientsOf   string         `json:"coefficients_of"`
+	Coefficients     []float64      `json:"coefficients"`
+	CoefficientError float64        `json:"coefficient_error"`
+	S                float64        `json:"s"`
 	Results          []theory.Point `json:"results"`
-	CurveKind        string        `json:"curve_kind,omitempty"`
+	CurveKind        string         `json:"curve_kind,omitempty"`
 	Curve            []theory.Point `json:"curve,omitempty"`
 }
 
