@@ -128,7 +128,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer linalg.SetThreads(linalg.SetThreads(0))
 
 	if !*asJSON {
-		fmt.Fprintln(stdout, envHeader())
+		fmt.Fprintln(stdout, bench.Header())
 	}
 	peak := bench.MeasurePeak()
 	var results []bench.Result

@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/spurious-ml/spurious/bench"
 	"github.com/spurious-ml/spurious/nn"
 )
 
@@ -104,7 +105,7 @@ func runNN(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 // printNN writes the human-readable summary of one run.
 func printNN(w io.Writer, o nn.Record) error {
-	fmt.Fprintln(w, envHeader())
+	fmt.Fprintln(w, bench.Header())
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "model\t%s, %d parameters, %s loss, %s\n", o.Arch, o.Params, o.Loss, o.Precision)
 	fmt.Fprintf(tw, "data\t%s: n=%d nt=%d d=%d alpha=%.4g, %d outputs (%d classes in the samples)\n",
