@@ -41,3 +41,18 @@ func mustF(v float64, err error) float64 {
 	}
 	return v
 }
+
+func TestSummarize(t *testing.T) {
+	act, _ := activation.Lookup("relu")
+	s, err := Summarize(NTK, act, activation.DerivTrue, []float64{0.25, 0.5}, 101, 50, "alpha", 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Model != "ntk" || s.NTKDeriv != "true" || s.CoefficientsOf != "phi'" || len(s.Coefficients) != 4 ||
+		len(s.Results) != 2 || s.Results[1].Alpha != 0.5 || s.Results[1].GammaPsi == nil || len(s.Curve) != 19 || s.CurveKind != "alpha" {
+		t.Fatalf("Summarize = %+v", s)
+	}
+	if _, err := Summarize(RF, act, activation.DerivPaper, []float64{0.5}, 0, 0, "psi", 4); err == nil {
+		t.Error("unknown curve accepted")
+	}
+}

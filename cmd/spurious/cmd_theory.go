@@ -18,20 +18,6 @@ func init() {
 	register("theory", "Hermite coefficients and the predicted feature alignment gamma", runTheory)
 }
 
-type theoryReport struct {
-	Model            string         `json:"model"`
-	Act              string         `json:"act"`
-	NTKDeriv         string         `json:"ntk_deriv,omitempty"`
-	KernelMethod     string         `json:"kernel_method"`
-	CoefficientsOf   string         `json:"coefficients_of"`
-	Coefficients     []float64      `json:"coefficients"`
-	CoefficientError float64        `json:"coefficient_error"`
-	S                float64        `json:"s"`
-	Results          []theory.Point `json:"results"`
-	CurveKind        string         `json:"curve_kind,omitempty"`
-	Curve            []theory.Point `json:"curve,omitempty"`
-}
-
 // runTheory implements `spurious theory`.
 func runTheory(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("theory", flag.ContinueOnError)
@@ -79,52 +65,9 @@ func runTheory(_ context.Context, args []string, stdout, stderr io.Writer) error
 		return usageErrorf("theory: --coeffs %d: use 1 to %d", *nCoef, theory.MaxCoeffs)
 	}
 
-	p, err := theory.NewPredictor(m, a, mode)
+	rep, err := theory.Summarize(m, a, mode, as, *n, *d, *curve, *nCoef)
 	if err != nil {
 		return err
-	}
-	coef, cerr, err := p.Coeffs(*nCoef)
-	if err != nil {
-		return err
-	}
-	rep := theoryReport{
-		Model: m.String(), Act: a.Name, KernelMethod: theory.KernelMethod(m, a, mode),
-		CoefficientsOf: "phi", Coefficients: coef, CoefficientError: cerr, S: p.S(),
-	}
-	if m == theory.NTK {
-		rep.NTKDeriv = mode.String()
-		rep.CoefficientsOf = "phi'"
-	}
-	for _, al := range as {
-		pt, err := p.At(al, *n, *d) // gamma(psi) only when n > 0
-		if err != nil {
-			return err
-		}
-		rep.Results = append(rep.Results, pt)
-	}
-	switch *curve {
-	case "alpha":
-		rep.CurveKind = "alpha"
-		for i := 1; i < 20; i++ {
-			pt, err := p.At(float64(i)/20, *n, *d)
-			if err != nil {
-				return err
-			}
-			rep.Curve = append(rep.Curve, pt)
-		}
-	case "n":
-		rep.CurveKind = "n"
-		dd := *d
-		if dd == 0 {
-			dd = 1000
-		}
-		for _, al := range as {
-			pts, err := p.CurveN(al, dd)
-			if err != nil {
-				return err
-			}
-			rep.Curve = append(rep.Curve, pts...)
-		}
 	}
 	if *asJSON {
 		return writeJSON(stdout, rep)
@@ -148,7 +91,7 @@ func parseAlphas(s string) ([]float64, error) {
 	return as, nil
 }
 
-func printTheory(w io.Writer, r theoryReport) error {
+func printTheory(w io.Writer, r *theory.Summary) error {
 	head := fmt.Sprintf("model %s  act %s", r.Model, r.Act)
 	if r.NTKDeriv != "" {
 		head += "  ntk-deriv " + r.NTKDeriv
