@@ -26,21 +26,10 @@ func sweepProgressFlag(fs *flag.FlagSet) *string {
 	return fs.String("progress", "auto", "progress display: auto, bar, lines or none")
 }
 
-// sweepProgress sets the progress display of opt from a --progress value:
-// a live bar (bar, or auto on a terminal), plain periodic lines (lines, or
-// auto otherwise) or nothing (none), all on stderr.
+// sweepProgress sets the progress display of opt from a --progress value.
 func sweepProgress(opt *sweep.Options, mode string, stderr io.Writer) error {
-	opt.Log, opt.Terminal = stderr, false
-	switch mode {
-	case "auto":
-		opt.Terminal = sweepIsTerminal(stderr)
-	case "bar":
-		opt.Terminal = true
-	case "lines":
-	case "none":
-		opt.Log = nil
-	default:
-		return fmt.Errorf("--progress %q: want auto, bar, lines or none", mode)
+	if err := opt.SetProgress(mode, stderr); err != nil {
+		return fmt.Errorf("--progress: %w", err)
 	}
 	return nil
 }
@@ -54,91 +43,34 @@ func sweepCheckRunFlags(workers int, progress string) error {
 	return sweepProgress(&sweep.Options{}, progress, io.Discard)
 }
 
-// sweepIsTerminal reports whether w is a character device (a terminal).
-func sweepIsTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
-}
-
-// sweepFloats parses a comma-separated list of numbers; a/b fractions are
-// accepted (alpha 1/2,1/4).
-func sweepFloats(name, v string) ([]float64, error) {
-	if v == "" {
-		return nil, nil
-	}
-	var out []float64
-	for _, f := range strings.Split(v, ",") {
-		f = strings.TrimSpace(f)
-		var x float64
-		var err error
-		if a, b, ok := strings.Cut(f, "/"); ok {
-			var num, den float64
-			num, err = strconv.ParseFloat(a, 64)
-			if err == nil {
-				den, err = strconv.ParseFloat(b, 64)
-			}
-			x = num / den
-		} else {
-			x, err = strconv.ParseFloat(f, 64)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("--%s: %q is not a number", name, f)
-		}
-		out = append(out, x)
-	}
-	return out, nil
-}
-
-func sweepInts(name, v string) ([]int, error) {
-	if v == "" {
-		return nil, nil
-	}
-	var out []int
-	for _, f := range strings.Split(v, ",") {
-		x, err := strconv.Atoi(strings.TrimSpace(f))
-		if err != nil {
-			return nil, fmt.Errorf("--%s: %q is not an integer", name, f)
-		}
-		out = append(out, x)
-	}
-	return out, nil
-}
-
-func sweepStrings(v string) []string {
-	if v == "" {
-		return nil
-	}
-	out := strings.Split(v, ",")
-	for i := range out {
-		out[i] = strings.TrimSpace(out[i])
-	}
-	return out
+// sweepGridUsage describes the grid flags (the axes of sweep.ParseGrid).
+var sweepGridUsage = map[string]string{
+	"model":   "grid: models, comma-separated (rf,ntk,rf-inf,ntk-inf,linear; nn-fc,nn-cnn train networks)",
+	"act":     "grid: activations, comma-separated",
+	"dataset": "grid: datasets, comma-separated",
+	"alpha":   "grid: spurious fractions, e.g. 1/2,1/4",
+	"d":       "grid: input dimensions",
+	"k":       "grid: widths",
+	"n":       "grid: training-set sizes, e.g. 10,20,50,100",
+	"nt":      "grid: test-set sizes",
+	"ridge":   "grid: ridge penalties",
+	"epochs":  "grid: training epochs (models nn-fc, nn-cnn)",
+	"extra":   "pass-through run parameters name=value, comma-separated (e.g. isa=avx2)",
 }
 
 // sweepGridFlags are the flags that describe a simple grid on the command
 // line instead of a spec file.
 type sweepGridFlags struct {
-	model, act, dataset, alpha, d, k, n, nt, ridge, epochs, extra string
-	seed                                                          uint64
-	reps                                                          int
+	axes map[string]*string
+	seed uint64
+	reps int
 }
 
 func (g *sweepGridFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&g.model, "model", "", "grid: models, comma-separated (rf,ntk,rf-inf,ntk-inf,linear; nn-fc,nn-cnn train networks)")
-	fs.StringVar(&g.act, "act", "", "grid: activations, comma-separated")
-	fs.StringVar(&g.dataset, "dataset", "", "grid: datasets, comma-separated")
-	fs.StringVar(&g.alpha, "alpha", "", "grid: spurious fractions, e.g. 1/2,1/4")
-	fs.StringVar(&g.d, "d", "", "grid: input dimensions")
-	fs.StringVar(&g.k, "k", "", "grid: widths")
-	fs.StringVar(&g.n, "n", "", "grid: training-set sizes, e.g. 10,20,50,100")
-	fs.StringVar(&g.nt, "nt", "", "grid: test-set sizes")
-	fs.StringVar(&g.ridge, "ridge", "", "grid: ridge penalties")
-	fs.StringVar(&g.epochs, "epochs", "", "grid: training epochs (models nn-fc, nn-cnn)")
-	fs.StringVar(&g.extra, "extra", "", "pass-through run flags name=value, comma-separated (e.g. isa=avx2)")
+	g.axes = map[string]*string{}
+	for _, name := range sweep.GridAxes {
+		g.axes[name] = fs.String(name, "", sweepGridUsage[name])
+	}
 	fs.Uint64Var(&g.seed, "seed", 0, "global seed (each trial's seed derives from it and the trial key)")
 	fs.IntVar(&g.reps, "reps", 1, "repetitions of each grid point")
 }
@@ -148,31 +80,15 @@ func (g *sweepGridFlags) spec() (*sweep.Spec, error) {
 	if g.reps < 1 {
 		return nil, fmt.Errorf("--reps %d: want at least 1", g.reps)
 	}
-	s := &sweep.Spec{Seed: g.seed, Repetitions: g.reps}
-	s.Model, s.Act, s.Dataset = sweepStrings(g.model), sweepStrings(g.act), sweepStrings(g.dataset)
-	var err error
-	if s.Alpha, err = sweepFloats("alpha", g.alpha); err != nil {
-		return nil, err
+	axes := map[string]string{}
+	for name, v := range g.axes {
+		axes[name] = *v
 	}
-	if s.Ridge, err = sweepFloats("ridge", g.ridge); err != nil {
-		return nil, err
+	grid, err := sweep.ParseGrid(axes)
+	if err != nil {
+		return nil, fmt.Errorf("--%w", err)
 	}
-	for _, ax := range []struct {
-		name string
-		src  string
-		dst  *[]int
-	}{{"d", g.d, &s.D}, {"k", g.k, &s.K}, {"n", g.n, &s.N}, {"nt", g.nt, &s.Nt}, {"epochs", g.epochs, &s.Epochs}} {
-		if *ax.dst, err = sweepInts(ax.name, ax.src); err != nil {
-			return nil, err
-		}
-	}
-	for _, kv := range sweepStrings(g.extra) {
-		name, v, _ := strings.Cut(kv, "=")
-		if s.Extra == nil {
-			s.Extra = map[string]string{}
-		}
-		s.Extra[strings.TrimLeft(name, "-")] = v
-	}
+	s := &sweep.Spec{Seed: g.seed, Repetitions: g.reps, Grid: grid}
 	if _, err := s.Trials(); err != nil {
 		return nil, err
 	}
