@@ -2,6 +2,7 @@ package trial
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -69,6 +70,9 @@ func loadData(ctx context.Context, s *Spec) (*Data, error) {
 		ds, err := data.ImagesContext(ctx, data.ImageConfig{
 			Name: s.Dataset, Dir: s.DataDir, Classes: s.Classes, Border: s.Border, N: s.N, Nt: s.Nt, Seed: s.Seed,
 		})
+		if errors.Is(err, data.ErrUnavailable) {
+			return nil, &FieldError{Field: "DataDir", Err: err}
+		}
 		if err != nil {
 			return nil, err
 		}
