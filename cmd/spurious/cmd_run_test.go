@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -339,5 +340,32 @@ func TestMemoryCheck(t *testing.T) {
 	b, _ := os.ReadFile(out)
 	if n := strings.Count(string(b), "\n"); n != 2 {
 		t.Errorf("sweep wrote %d records, want the 2 trials that fit", n)
+	}
+}
+
+// TestBadEnvISA runs this test binary with an unusable SPURIOUS_ISA: help
+// still works, a trial without --isa fails naming the variable, and --isa
+// overrides it.
+func TestBadEnvISA(t *testing.T) {
+	if os.Getenv("SPURIOUS_ENV_CHILD") == "1" {
+		var out, errOut bytes.Buffer
+		if err := run(context.Background(), []string{"--help"}, &out, &errOut); err != nil || !strings.Contains(out.String(), "usage") {
+			t.Fatalf("--help: %v\n%s", err, out.String())
+		}
+		args := []string{"run", "--model", "linear", "--d", "20", "--n", "10", "--nt", "5", "--json"}
+		err := run(context.Background(), args, &out, &errOut)
+		if err == nil || !strings.Contains(err.Error(), "--isa") || !strings.Contains(err.Error(), "SPURIOUS_ISA=sse9") {
+			t.Fatalf("run without --isa: err = %v, want one naming --isa and SPURIOUS_ISA=sse9", err)
+		}
+		out.Reset()
+		if err := run(context.Background(), append(args, "--isa", "generic"), &out, &errOut); err != nil || !strings.Contains(out.String(), `"isa": "generic"`) {
+			t.Fatalf("run --isa generic: %v\n%s", err, out.String())
+		}
+		return
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestBadEnvISA$", "-test.count=1")
+	cmd.Env = append(os.Environ(), "SPURIOUS_ENV_CHILD=1", "SPURIOUS_ISA=sse9")
+	if out, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), "PASS") {
+		t.Fatalf("child with SPURIOUS_ISA=sse9: %v\n%s", err, out)
 	}
 }
