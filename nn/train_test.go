@@ -11,6 +11,8 @@ import (
 
 	"github.com/spurious-ml/spurious/data"
 	"github.com/spurious-ml/spurious/linalg"
+
+	"github.com/spurious-ml/spurious/internal/fpbound"
 )
 
 // randomTask returns n samples of d standard normal values with uniformly
@@ -152,7 +154,7 @@ func TestAdamStep(t *testing.T) {
 	a.Step([]*Param[float64]{p})
 	// Step 1: m̂ = g, v̂ = g², so p -= lr·g/(|g| + eps).
 	for i, want := range []float64{1 - 1e-3*0.3/(0.3+1e-8), -2 + 1e-3*4e-9/(4e-9+1e-8), 0.5} {
-		if math.Abs(p.Value[i]-want) > 4*0x1p-53*math.Abs(want) {
+		if math.Abs(p.Value[i]-want) > 4*fpbound.U64*math.Abs(want) {
 			t.Errorf("step 1, p[%d] = %.17g, want %.17g", i, p.Value[i], want)
 		}
 	}
@@ -163,7 +165,7 @@ func TestAdamStep(t *testing.T) {
 	m := 0.9*0.1*0.3 + 0.1*-0.1
 	v := 0.999*0.001*0.09 + 0.001*0.01
 	want := before - 1e-3/(1-0.81)*m/(math.Sqrt(v)/math.Sqrt(1-0.998001)+1e-8)
-	if math.Abs(p.Value[0]-want) > 16*0x1p-53 {
+	if math.Abs(p.Value[0]-want) > 16*fpbound.U64 {
 		t.Errorf("step 2: p[0] = %.17g, want %.17g", p.Value[0], want)
 	}
 }

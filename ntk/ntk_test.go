@@ -9,6 +9,8 @@ import (
 	"github.com/spurious-ml/spurious/internal/testutil"
 	"github.com/spurious-ml/spurious/linalg"
 	"github.com/spurious-ml/spurious/rf"
+
+	"github.com/spurious-ml/spurious/internal/fpbound"
 )
 
 // gramTol bounds the relative rounding of a Gram entry: the d*k-term sum
@@ -16,7 +18,7 @@ import (
 // (each <= terms*u relative to the sum of |products|), plus the rounding
 // of act'(w.x) (d terms, amplified by the second derivative, <= ~10 here):
 // (d*k + d + k + 10*d)*u with d = 10, k = 60.
-const gramTol = (10*60 + 10 + 60 + 10*10) * 0x1p-53
+const gramTol = (10*60 + 10 + 60 + 10*10) * fpbound.U64
 
 func TestHadamardEqualsKronecker(t *testing.T) {
 	z, zs, zt := testutil.RandMatrix(15, 10, 1), testutil.RandMatrix(15, 10, 2), testutil.RandMatrix(7, 10, 3)
@@ -91,7 +93,7 @@ func TestLinear(t *testing.T) {
 	k, cross := Linear(z, q)
 	wk, ak := testutil.RefGram(z, z, 1)
 	wq, aq := testutil.RefGram(q, z, 1)
-	tol := 14 * 0x1p-53
+	tol := 14 * fpbound.U64
 	testutil.Within(t, "ZZ^T", k, wk, ak, tol)
 	testutil.Within(t, "QZ^T", cross[0], wq, aq, tol)
 }
@@ -154,7 +156,7 @@ func TestLinearShared(t *testing.T) {
 		t.Fatal(err)
 	}
 	wk, ak := testutil.RefGram(z, z, 1)
-	tol := 10 * 0x1p-53 // a 10-term sum, however it is split
+	tol := 10 * fpbound.U64 // a 10-term sum, however it is split
 	testutil.Within(t, "K", k, wk, ak, tol)
 	for m, q := range queries {
 		w, a := testutil.RefGram(q, z, 1)

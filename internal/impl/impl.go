@@ -125,8 +125,9 @@ func Active() string {
 }
 
 // ForEach runs f as a subtest once per available path (generic included),
-// with that path selected, then restores the path that was active. It logs
-// which paths ran. Subtests must not call t.Parallel.
+// with that path selected, then restores the path that was active. Paths
+// this build knows but the machine cannot run appear as skipped subtests,
+// so a log shows what was not covered. Subtests must not call t.Parallel.
 func ForEach(t *testing.T, f func(t *testing.T)) {
 	t.Helper()
 	prev := Active()
@@ -142,5 +143,22 @@ func ForEach(t *testing.T, f func(t *testing.T)) {
 		}
 		t.Run("isa="+name, f)
 	}
+	for _, name := range Unavailable() {
+		t.Run("isa="+name, func(t *testing.T) { t.Skipf("instruction set %s is not available on this machine", name) })
+	}
 	t.Logf("ran on instruction sets: %s", strings.Join(names, ", "))
+}
+
+// Unavailable lists the paths this build knows but this machine cannot
+// run, weakest first.
+func Unavailable() []string {
+	mu.Lock()
+	defer mu.Unlock()
+	var names []string
+	for _, e := range entries {
+		if !e.available {
+			names = append(names, e.name)
+		}
+	}
+	return names
 }

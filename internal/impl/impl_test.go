@@ -47,6 +47,9 @@ func TestForEach(t *testing.T) {
 	if Active() != "weak" {
 		t.Fatalf("ForEach did not restore the active path: %q", Active())
 	}
+	if u := Unavailable(); !slices.Equal(u, []string{"strong"}) {
+		t.Fatalf("Unavailable() = %v", u)
+	}
 }
 
 func TestCheck(t *testing.T) {
