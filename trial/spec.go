@@ -122,9 +122,9 @@ func (s *Spec) normalize() (*activation.Activation, error) {
 	case s.Block < 0:
 		return nil, fieldErr("Block", "block=%d, want >= 0", s.Block)
 	case s.VerifyLOO < 0:
-		return nil, fieldErr("VerifyLOO", "verify-loo=%d, want >= 0", s.VerifyLOO)
+		return nil, fieldErr("VerifyLOO", "%d samples to retrain, want >= 0", s.VerifyLOO)
 	case s.Heldout < -1:
-		return nil, fieldErr("Heldout", "heldout=%d, want >= 0 (or -1: as many as test samples)", s.Heldout)
+		return nil, fieldErr("Heldout", "%d held-out queries, want >= 0 (or -1: as many as test samples)", s.Heldout)
 	case s.Precision != rf.F64 && s.Precision != rf.F32:
 		return nil, fieldErr("Precision", "unknown precision %d", s.Precision)
 	case s.Precision == rf.F32 && s.Model != "rf":
