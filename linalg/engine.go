@@ -7,11 +7,13 @@ import (
 	"github.com/spurious-ml/spurious/asm"
 )
 
-// Settings are the process-independent settings of an Engine.
+// Settings are what an Engine fixes: the instruction set and the thread
+// count.
 type Settings struct {
 	// ISA names the instruction set of the micro-kernels (generic, avx2,
 	// avx512, neon; see asm.Available). Empty means the process default:
-	// the path $SPURIOUS_ISA selects, else the best available.
+	// the active path (the one $SPURIOUS_ISA selected, else the best
+	// available).
 	ISA string `json:"isa,omitempty"`
 	// Threads caps the goroutines of each routine; 0 means the process
 	// default, Threads() when the engine is made.
