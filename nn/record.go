@@ -3,7 +3,6 @@ package nn
 import (
 	"runtime"
 
-	"github.com/spurious-ml/spurious/linalg"
 )
 
 // Record is the JSON record of one network trial: what `spurious nn
@@ -44,12 +43,9 @@ type Record struct {
 	GoVersion        string  `json:"go_version"`
 }
 
-// NewRecord returns the record of rep, the Report of Run(cfg). Networks
-// run on the process-wide linear algebra settings (linalg.DefaultEngine),
-// which the record names.
+// NewRecord returns the record of rep, the Report of Run(cfg).
 func NewRecord(cfg Config, rep *Report) Record {
 	tc, _ := cfg.TrainConfig.withDefaults() // Run has accepted cfg
-	en := linalg.DefaultEngine[float64]()
 	r := Record{
 		Arch: rep.Arch, Dataset: rep.Dataset, Precision: rep.Precision, N: rep.N, Nt: rep.Nt, D: rep.D,
 		Alpha: rep.Alpha, Outputs: rep.Outputs, ClassesPresent: rep.ClassesPresent, Params: rep.Params,
@@ -57,7 +53,7 @@ func NewRecord(cfg Config, rep *Report) Record {
 		TrainAcc: rep.TrainAcc, TestAcc: rep.TestAcc, SpuriousAcc: rep.SpuriousAcc, TrainLoss: rep.TrainLoss,
 		LoadSeconds: rep.LoadSeconds, TrainSeconds: rep.TrainSeconds, EvalSeconds: rep.EvalSeconds,
 		Seconds:          rep.LoadSeconds + rep.TrainSeconds + rep.EvalSeconds,
-		SamplesPerSecond: rep.SamplesPerSecond, ISA: en.ISA(), Threads: en.Threads(), GoVersion: runtime.Version(),
+		SamplesPerSecond: rep.SamplesPerSecond, ISA: rep.Engine.ISA, Threads: rep.Engine.Threads, GoVersion: runtime.Version(),
 	}
 	bl := en.Blocking()
 	if rep.Precision != "f64" {

@@ -55,6 +55,8 @@ var networkExtra = map[string]func(c *nn.Config, v string) error{
 	"batch":     func(c *nn.Config, v string) (err error) { c.BatchSize, err = strconv.Atoi(v); return },
 	"lr":        func(c *nn.Config, v string) (err error) { c.LR, err = strconv.ParseFloat(v, 64); return },
 	"precision": func(c *nn.Config, v string) error { c.Precision = v; return nil },
+	"isa":       func(c *nn.Config, v string) error { c.Engine.ISA = v; return nil },
+	"threads":   func(c *nn.Config, v string) (err error) { c.Engine.Threads, err = strconv.Atoi(v); return },
 }
 
 // synthetic reports whether t runs on synthetic data.
@@ -129,9 +131,7 @@ func (t Trial) KernelSpec() (trial.Spec, error) {
 // NetworkConfig returns the nn.Config of a network trial (models
 // nn-fc, nn-cnn): the axes that are set, the trial seed, the extra
 // parameters, and the paper's settings for the rest. The act, k and
-// ridge axes and unknown extra parameters are errors. Networks run on the
-// process-wide linear algebra settings, so the isa and threads extras are
-// refused too.
+// ridge axes and unknown extra parameters are errors.
 func (t Trial) NetworkConfig() (nn.Config, error) {
 	arch, isNN := NetworkModels[t.Model]
 	if !isNN {
@@ -193,7 +193,7 @@ func Check(spec *Spec) error {
 
 // RunTrial is the Runner of kernel trials (trial.Run on KernelSpec, the
 // record being the trial.Result) and network trials (nn.Run on
-// NetworkConfig, the record being the nn.Record). Kernel trials run on the
+// NetworkConfig, the record being the nn.Record). Trials run on the
 // engine settings their isa and threads extras give, so trials with
 // different settings can run side by side (Options.Workers).
 func RunTrial(ctx context.Context, t Trial) (json.RawMessage, error) {

@@ -12,6 +12,7 @@ import (
 	"github.com/spurious-ml/spurious/asm"
 	"github.com/spurious-ml/spurious/internal/impl"
 	"github.com/spurious-ml/spurious/linalg"
+	"github.com/spurious-ml/spurious/nn"
 	"github.com/spurious-ml/spurious/trial"
 )
 
@@ -23,7 +24,7 @@ func stripTimes(t *testing.T, raw json.RawMessage) map[string]any {
 		t.Fatal(err)
 	}
 	for k := range m {
-		if strings.HasSuffix(k, "seconds") {
+		if strings.HasSuffix(k, "seconds") || strings.HasSuffix(k, "_per_second") {
 			delete(m, k)
 		}
 	}
@@ -35,17 +36,20 @@ func stripTimes(t *testing.T, raw json.RawMessage) map[string]any {
 // and equals the same trial run alone. Run it under the race detector.
 func TestMixedEngineGrid(t *testing.T) {
 	spec := &Spec{Seed: 5, Repetitions: 2}
-	spec.Model, spec.Act, spec.D, spec.K, spec.N, spec.Nt = []string{"rf", "ntk"}, []string{"relu"}, []int{24}, []int{60}, []int{12, 20}, []int{8}
+	spec.N = []int{12, 20}
 	for _, isa := range asm.Available() {
 		for _, th := range []int{1, 2} {
-			spec.Grids = append(spec.Grids, Grid{Extra: map[string]string{"isa": isa, "threads": strconv.Itoa(th)}})
+			extra := map[string]string{"isa": isa, "threads": strconv.Itoa(th)}
+			spec.Grids = append(spec.Grids,
+				Grid{Model: []string{"rf", "ntk"}, Act: []string{"relu"}, D: []int{24}, K: []int{60}, Nt: []int{8}, Extra: extra},
+				Grid{Model: []string{"nn-fc"}, D: []int{10}, Nt: []int{6}, Epochs: []int{2}, Extra: extra})
 		}
 	}
 	if err := Check(spec); err != nil {
 		t.Fatal(err)
 	}
 	best := asm.Active()
-	defer impl.Select(best)                           //nolint:errcheck // it was active
+	defer impl.Select(best) //nolint:errcheck // it was active
 	if err := impl.Select(impl.Generic); err != nil { // the grid must not depend on it
 		t.Fatal(err)
 	}
@@ -58,7 +62,7 @@ func TestMixedEngineGrid(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := 2 * 2 * 2 * 2 * len(asm.Available()); rep.Done != want || len(recs) != want {
+	if want := 3 * 2 * 2 * 2 * len(asm.Available()); rep.Done != want || len(recs) != want {
 		t.Fatalf("%d trials run, %d records; want %d", rep.Done, len(recs), want)
 	}
 	for _, r := range recs {
@@ -68,20 +72,33 @@ func TestMixedEngineGrid(t *testing.T) {
 		}
 		// Alone, on the process-wide settings switched to those asked for.
 		tr := Trial{Key: r.Key, Seed: r.Seed, Params: r.Params}
-		s, err := tr.KernelSpec()
-		if err != nil {
+		if err := impl.Select(r.Params.Extra["isa"]); err != nil {
 			t.Fatal(err)
 		}
-		if err := impl.Select(s.Engine.ISA); err != nil {
-			t.Fatal(err)
+		prev := linalg.SetThreads(must(strconv.Atoi(r.Params.Extra["threads"])))
+		var alone any
+		if _, isNN := NetworkModels[r.Params.Model]; isNN {
+			c, err := tr.NetworkConfig()
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.Engine = linalg.Settings{}
+			nr, err := nn.Run(context.Background(), c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			alone = nn.NewRecord(c, nr)
+		} else {
+			s, err := tr.KernelSpec()
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.Engine = linalg.Settings{}
+			if alone, err = trial.Run(context.Background(), s, trial.Options{}); err != nil {
+				t.Fatal(err)
+			}
 		}
-		prev := linalg.SetThreads(s.Engine.Threads)
-		s.Engine = linalg.Settings{}
-		alone, err := trial.Run(context.Background(), s, trial.Options{})
 		linalg.SetThreads(prev)
-		if err != nil {
-			t.Fatal(err)
-		}
 		b, _ := json.Marshal(alone)
 		if want := stripTimes(t, b); !reflect.DeepEqual(got, want) {
 			t.Errorf("trial %s in the grid:\n%v\nalone:\n%v", r.Params, got, want)
@@ -129,7 +146,7 @@ func TestKernelSpecAndCommand(t *testing.T) {
 		t.Errorf("NetworkConfig = %+v, %v", c, err)
 	}
 	for _, bad := range []Params{
-		{Model: "nn-fc", N: 8, Extra: map[string]string{"isa": "generic"}},
+		{Model: "nn-fc", N: 8, Extra: map[string]string{"ridge": "1"}},
 		{Model: "nn-fc", N: 8, Act: "relu"},
 		{Model: "nn-cnn", N: 8},
 	} {

@@ -70,15 +70,12 @@ func runNN(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *batch < 1 || !(*lr > 0) {
 		return usageErrorf("nn: --batch %d and --lr %v must be positive", *batch, *lr)
 	}
-	restore, err := engine.apply()
-	if err != nil {
-		return usageErrorf("nn: %w", err)
+	if _, err := engine.settings().Resolve(); err != nil {
+		return usageErrorf("nn: --isa/--threads: %w", err)
 	}
-	defer restore()
-
 	cfg := nn.Config{
 		Arch: *arch, Dataset: *dataset, N: *n, Nt: *nt, D: *d, Alpha: *alpha,
-		Dir: *dir, Border: *border, Precision: *precision,
+		Dir: *dir, Border: *border, Precision: *precision, Engine: engine.settings(),
 		TrainConfig: nn.TrainConfig{Epochs: *epochs, BatchSize: *batch, LR: *lr, Seed: *seed},
 	}
 	if *every > 0 {
