@@ -127,7 +127,7 @@ type Adam[T linalg.Float] struct {
 	// Threads caps the goroutines of Step (0: linalg.Threads()).
 	Threads int
 	t       int
-	m, v                  [][]T
+	m, v    [][]T
 }
 
 // NewAdam returns Adam with PyTorch's defaults (lr 1e-3, betas 0.9 and

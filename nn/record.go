@@ -2,7 +2,6 @@ package nn
 
 import (
 	"runtime"
-
 )
 
 // Record is the JSON record of one network trial: what `spurious nn

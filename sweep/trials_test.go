@@ -49,7 +49,7 @@ func TestMixedEngineGrid(t *testing.T) {
 		t.Fatal(err)
 	}
 	best := asm.Active()
-	defer impl.Select(best) //nolint:errcheck // it was active
+	defer impl.Select(best)                           //nolint:errcheck // it was active
 	if err := impl.Select(impl.Generic); err != nil { // the grid must not depend on it
 		t.Fatal(err)
 	}
