@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/spurious-ml/spurious/asm"
 	"github.com/spurious-ml/spurious/linalg"
 )
 
@@ -55,22 +54,8 @@ func TestEngineFlags(t *testing.T) {
 	if err := fs.Parse([]string{"--threads", "1", "--isa", "generic"}); err != nil {
 		t.Fatal(err)
 	}
-	threads, isa := linalg.Threads(), asm.Active()
-	restore, err := e.apply()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if linalg.Threads() != 1 || asm.Active() != "generic" {
-		t.Errorf("applied: %d threads, isa %s; want 1 and generic", linalg.Threads(), asm.Active())
-	}
-	restore()
-	if linalg.Threads() != threads || asm.Active() != isa {
-		t.Errorf("restored: %d threads, isa %s; want %d and %s", linalg.Threads(), asm.Active(), threads, isa)
-	}
-	for _, bad := range []engineFlags{{threads: -1}, {isa: "sse9"}} {
-		if _, err := bad.apply(); err == nil {
-			t.Errorf("%+v accepted", bad)
-		}
+	if got := e.settings(); got != (linalg.Settings{ISA: "generic", Threads: 1}) {
+		t.Errorf("settings() = %+v, want generic on 1 thread", got)
 	}
 	if err := fs.Parse([]string{"--threads", "x"}); err == nil || !strings.Contains(err.Error(), "threads") {
 		t.Errorf("--threads x: %v", err)
