@@ -8,6 +8,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/spurious-ml/spurious/asm"
 	"github.com/spurious-ml/spurious/bench"
 	"github.com/spurious-ml/spurious/internal/impl"
 	"github.com/spurious-ml/spurious/linalg"
@@ -73,11 +74,15 @@ func runCPU(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	return tw.Flush()
 }
 
-// selectISA makes name the active instruction set (no-op when empty) and
-// returns a function restoring the previous one. An unknown or unsupported
-// name is an error, never a fallback.
+// selectISA makes name the active instruction set (when empty: the one
+// SPURIOUS_ISA selected) and returns a function restoring the previous one.
+// An unknown or unsupported name, or an unusable SPURIOUS_ISA when name is
+// empty, is an error, never a fallback.
 func selectISA(name string) (restore func(), err error) {
 	if name == "" {
+		if err := asm.EnvError(); err != nil {
+			return nil, fmt.Errorf("%w; name an instruction set with --isa", err)
+		}
 		return func() {}, nil
 	}
 	prev := impl.Active()

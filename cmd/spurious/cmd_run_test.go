@@ -361,6 +361,12 @@ func TestBadEnvISA(t *testing.T) {
 		if err := run(context.Background(), append(args, "--isa", "generic"), &out, &errOut); err != nil || !strings.Contains(out.String(), `"isa": "generic"`) {
 			t.Fatalf("run --isa generic: %v\n%s", err, out.String())
 		}
+		if err := run(context.Background(), []string{"cpu"}, &out, &errOut); err == nil || !strings.Contains(err.Error(), "SPURIOUS_ISA=sse9") {
+			t.Fatalf("cpu without --isa: err = %v, want one naming SPURIOUS_ISA=sse9", err)
+		}
+		if err := run(context.Background(), []string{"cpu", "--isa", "generic"}, &out, &errOut); err != nil {
+			t.Fatalf("cpu --isa generic: %v", err)
+		}
 		return
 	}
 	cmd := exec.Command(os.Args[0], "-test.run=^TestBadEnvISA$", "-test.count=1")
