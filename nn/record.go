@@ -54,10 +54,7 @@ func NewRecord(cfg Config, rep *Report) Record {
 		Seconds:          rep.LoadSeconds + rep.TrainSeconds + rep.EvalSeconds,
 		SamplesPerSecond: rep.SamplesPerSecond, ISA: rep.Engine.ISA, Threads: rep.Engine.Threads, GoVersion: runtime.Version(),
 	}
-	bl := en.Blocking()
-	if rep.Precision != "f64" {
-		bl = linalg.DefaultEngine[float32]().Blocking()
-	}
+	bl := rep.Blocking
 	r.KC, r.MC, r.NC, r.Blocking = bl.KC, bl.MC, bl.NC, bl.Origin
 	// Chance: guessing among the classes the samples have (the JPEG copy
 	// of CIFAR-10 holds only cats and ships: 0.5, not 0.1).

@@ -60,6 +60,7 @@ type Report struct {
 	Seed                     uint64
 	LoadSeconds              float64
 	Engine                   linalg.Settings // resolved: the instruction set and threads it ran on
+	Blocking                 linalg.Blocking // the GEMM blocking of its precision (it changes the last bits)
 	Result
 }
 
@@ -126,7 +127,7 @@ func runT[T linalg.Float](ctx context.Context, cfg Config) (*Report, error) {
 		Arch: cfg.Arch, Dataset: task.Name, Precision: cfg.Precision,
 		N: task.N(), Nt: task.Nt(), D: task.D, Outputs: task.Outputs,
 		ClassesPresent: task.ClassesPresent(), Alpha: task.Alpha,
-		Params: net.NumParams(), Seed: cfg.Seed, LoadSeconds: load, Engine: en.Settings(), Result: *res,
+		Params: net.NumParams(), Seed: cfg.Seed, LoadSeconds: load, Engine: en.Settings(), Blocking: en.Blocking(), Result: *res,
 	}, nil
 }
 

@@ -103,6 +103,24 @@ func (e *engineFlags) settings() linalg.Settings {
 	return linalg.Settings{ISA: e.isa, Threads: e.threads}
 }
 
+// apply selects the instruction set and the thread count process-wide for
+// the rest of the command, for commands that measure the process-wide
+// settings themselves (tune); restore puts both back.
+func (e *engineFlags) apply() (restore func(), err error) {
+	if e.threads < 0 {
+		return nil, fmt.Errorf("--threads %d, want >= 0 (0: all cores)", e.threads)
+	}
+	restoreISA, err := selectISA(e.isa)
+	if err != nil {
+		return nil, err
+	}
+	prev := linalg.SetThreads(e.threads)
+	return func() {
+		linalg.SetThreads(prev)
+		restoreISA()
+	}, nil
+}
+
 // writeJSON writes v as indented JSON, the --json output of a command.
 func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)

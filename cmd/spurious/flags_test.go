@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spurious-ml/spurious/asm"
 	"github.com/spurious-ml/spurious/linalg"
 )
 
@@ -56,6 +57,23 @@ func TestEngineFlags(t *testing.T) {
 	}
 	if got := e.settings(); got != (linalg.Settings{ISA: "generic", Threads: 1}) {
 		t.Errorf("settings() = %+v, want generic on 1 thread", got)
+	}
+	threads, isa := linalg.Threads(), asm.Active()
+	restore, err := e.apply()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if linalg.Threads() != 1 || asm.Active() != "generic" {
+		t.Errorf("applied: %d threads, isa %s; want 1 and generic", linalg.Threads(), asm.Active())
+	}
+	restore()
+	if linalg.Threads() != threads || asm.Active() != isa {
+		t.Errorf("restored: %d threads, isa %s; want %d and %s", linalg.Threads(), asm.Active(), threads, isa)
+	}
+	for _, bad := range []engineFlags{{threads: -1}, {isa: "sse9"}} {
+		if _, err := bad.apply(); err == nil {
+			t.Errorf("%+v accepted", bad)
+		}
 	}
 	if err := fs.Parse([]string{"--threads", "x"}); err == nil || !strings.Contains(err.Error(), "threads") {
 		t.Errorf("--threads x: %v", err)
