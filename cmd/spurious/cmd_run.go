@@ -92,7 +92,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	if *classes != "" {
 		if spec.Classes, err = parseClasses(*classes); err != nil {
-			return asUsage(err)
+			return asUsage(fmt.Errorf("run: %w", err))
 		}
 	}
 	if err := spec.Validate(); err != nil {
@@ -174,21 +174,6 @@ func gramProgress(w io.Writer, model string) func(done, total int) {
 	}
 }
 
-func parseClasses(s string) ([2]int, error) {
-	parts := strings.Split(s, ",")
-	if len(parts) != 2 {
-		return [2]int{}, fmt.Errorf("run: --classes %q: want two class labels A,B", s)
-	}
-	var c [2]int
-	for i, p := range parts {
-		v, err := strconv.Atoi(strings.TrimSpace(p))
-		if err != nil || v < 0 {
-			return c, fmt.Errorf("run: --classes %q: %q is not a class label (an integer >= 0)", s, p)
-		}
-		c[i] = v
-	}
-	return c, nil
-}
 
 // printRun prints the report as an aligned two-column table.
 func printRun(w io.Writer, r *trial.Result) error {
