@@ -174,7 +174,6 @@ func gramProgress(w io.Writer, model string) func(done, total int) {
 	}
 }
 
-
 // printRun prints the report as an aligned two-column table.
 func printRun(w io.Writer, r *trial.Result) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
