@@ -3,6 +3,7 @@ package bench
 import (
 	"fmt"
 	"runtime"
+	"runtime/debug"
 	"strings"
 
 	"github.com/klauspost/cpuid/v2"
@@ -102,4 +103,35 @@ func Header() string {
 	return fmt.Sprintf("isa=%s cpu=%q L1D=%dK L2=%dK L3=%dM gomaxprocs=%d %s %s/%s",
 		asm.Active(), brand, c.L1D>>10, c.L2>>10, c.L3>>20, runtime.GOMAXPROCS(0),
 		runtime.Version(), runtime.GOOS, runtime.GOARCH)
+}
+
+// Build describes the running binary from its build information.
+type Build struct {
+	Version  string // module version, "(devel)" for a source build
+	Revision string // VCS revision, "" when built without VCS information
+	Time     string // VCS commit time
+	Modified bool   // built with uncommitted changes
+}
+
+// ReadBuild returns the Build of the running binary.
+func ReadBuild() Build {
+	b := Build{Version: "(devel)"}
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return b
+	}
+	if bi.Main.Version != "" {
+		b.Version = bi.Main.Version
+	}
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			b.Revision = s.Value
+		case "vcs.time":
+			b.Time = s.Value
+		case "vcs.modified":
+			b.Modified = s.Value == "true"
+		}
+	}
+	return b
 }

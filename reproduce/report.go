@@ -6,7 +6,6 @@ import (
 	"math"
 	"path/filepath"
 	"runtime"
-	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/klauspost/cpuid/v2"
 
+	"github.com/spurious-ml/spurious/bench"
 	"github.com/spurious-ml/spurious/linalg"
 	"github.com/spurious-ml/spurious/nn"
 	"github.com/spurious-ml/spurious/report"
@@ -33,24 +33,12 @@ func currentEnvironment() environment {
 		platform: runtime.GOOS + "/" + runtime.GOARCH, cores: runtime.NumCPU(), procs: runtime.GOMAXPROCS(0),
 		caches: fmt.Sprintf("L1d %d KiB, L2 %d KiB, L3 %d KiB", c.L1D>>10, c.L2>>10, c.L3>>10),
 	}
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		var rev, dirty string
-		for _, s := range bi.Settings {
-			switch s.Key {
-			case "vcs.revision":
-				rev = s.Value
-			case "vcs.modified":
-				if s.Value == "true" {
-					dirty = " (with uncommitted changes)"
-				}
-			}
+	e.revision = "unknown (built without VCS information)"
+	if b := bench.ReadBuild(); b.Revision != "" {
+		e.revision = b.Revision
+		if b.Modified {
+			e.revision += " (with uncommitted changes)"
 		}
-		if rev != "" {
-			e.revision = rev + dirty
-		}
-	}
-	if e.revision == "" {
-		e.revision = "unknown (built without VCS information)"
 	}
 	return e
 }
