@@ -145,7 +145,7 @@ func Run(ctx context.Context, s Spec, opt Options) (*Result, error) {
 		CovSpurious: res.CovSpurious, CovLemma: res.CovLemma, LemmaMaxRelErr: res.LemmaMaxRelErr,
 		AUC: finite(res.AUC), TPRAt1PctFPR: finite(res.TPRAt1FPR), GammaTheory: gammaTheory(s, act),
 		GramCondition: res.Condition,
-		ISA: s.Engine.ISA, Threads: s.Engine.Threads, GramFlops: flops,
+		ISA:           s.Engine.ISA, Threads: s.Engine.Threads, GramFlops: flops,
 		GramSeconds: gramSec, SolveSeconds: time.Since(solveStart).Seconds(),
 		Samples: res, G: td.G,
 	}

@@ -246,7 +246,6 @@ func TestRunTable(t *testing.T) {
 	}
 }
 
-
 // TestRunDuplicateRows: a training row repeated with the opposite label
 // makes every model's Gram singular; the error names the two samples and
 // the labels, suggests --ridge, and --k only to models that have a k.
