@@ -56,6 +56,9 @@
 // generic (plain Go, always present), avx2 (AVX2+FMA), avx512 (AVX-512F) on
 // amd64, and neon on arm64. The best path the CPU supports is chosen at
 // start-up; the environment variable SPURIOUS_ISA=generic|avx2|avx512|neon
-// forces one, and forcing a path the CPU lacks is an error, never a silent
-// fallback. Building with -tags purego removes all assembly.
+// selects another, and a path the CPU lacks (or an unknown name) is an
+// error, never a silent fallback: EnvError reports it to whoever asks for
+// the default (linalg.NewEngine), while an explicitly named path
+// (KernelF64For, an engine's Settings.ISA) overrides the variable.
+// Building with -tags purego removes all assembly.
 package asm

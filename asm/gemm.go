@@ -1,6 +1,10 @@
 package asm
 
-import "unsafe"
+import (
+	"unsafe"
+
+	"github.com/spurious-ml/spurious/internal/impl"
+)
 
 // Panic messages for programmer errors.
 const (
@@ -47,6 +51,43 @@ func KernelF64() TileF64 { return tileF64(activeID()) }
 
 // KernelF32 returns the float32 micro-kernel of the active instruction set.
 func KernelF32() TileF32 { return tileF32(activeID()) }
+
+// KernelF64For returns the float64 micro-kernel of the named instruction
+// set without changing the active one, or an error naming the available
+// sets when this build or CPU cannot run it.
+func KernelF64For(isa string) (TileF64, error) {
+	id, err := idFor(isa)
+	if err != nil {
+		return TileF64{}, err
+	}
+	return tileF64(id), nil
+}
+
+// KernelF32For is KernelF64For for float32.
+func KernelF32For(isa string) (TileF32, error) {
+	id, err := idFor(isa)
+	if err != nil {
+		return TileF32{}, err
+	}
+	return tileF32(id), nil
+}
+
+// idFor returns the kernel id of a runnable instruction set.
+func idFor(isa string) (kernelID, error) {
+	name, err := impl.Check(isa)
+	if err != nil {
+		return idNone, err
+	}
+	switch name {
+	case AVX2:
+		return idAVX2, nil
+	case AVX512:
+		return idAVX512, nil
+	case NEON:
+		return idNEON, nil
+	}
+	return idGeneric, nil
+}
 
 // MulAdd adds the product of the packed panels a (MR x kc) and b (kc x NR) to
 // the MR x NR tile of c with row stride ldc, as the package doc describes.

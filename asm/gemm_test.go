@@ -7,6 +7,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/spurious-ml/spurious/internal/fpbound"
 	"github.com/spurious-ml/spurious/internal/impl"
 )
 
@@ -159,9 +160,9 @@ func uniform[T float32 | float64](r *rand.Rand) func() T {
 // specials returns a generator that mixes NaN, ±Inf, ±0, subnormals,
 // huge values and ordinary ones, each special with probability 1/8.
 func specials[T float32 | float64](r *rand.Rand) func() T {
-	p := paramsOf[T]()
+	p := fpbound.Of[T]()
 	vals := []float64{math.NaN(), math.Inf(1), math.Inf(-1), math.Copysign(0, -1), 0,
-		p.eta, -3 * p.eta, p.max, -p.max, 1}
+		p.Eta, -3 * p.Eta, p.Max, -p.Max, 1}
 	return func() T {
 		if r.IntN(8) == 0 {
 			return T(vals[r.IntN(len(vals))])

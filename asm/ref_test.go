@@ -1,34 +1,10 @@
 package asm
 
-import "math"
+import (
+	"math"
 
-// floatParams describes a floating-point format for error bounds.
-type floatParams struct {
-	u   float64 // unit roundoff
-	eta float64 // smallest positive subnormal
-	max float64 // largest finite value
-}
-
-var (
-	params64 = floatParams{u: 0x1p-53, eta: 0x1p-1074, max: math.MaxFloat64}
-	params32 = floatParams{u: 0x1p-24, eta: 0x1p-149, max: math.MaxFloat32}
+	"github.com/spurious-ml/spurious/internal/fpbound"
 )
-
-// paramsOf returns the format parameters of T.
-func paramsOf[T float32 | float64]() floatParams {
-	var z T
-	if _, ok := any(z).(float32); ok {
-		return params32
-	}
-	return params64
-}
-
-// gamma is γ(n) = n·u/(1−n·u), the classic bound on the relative error of n
-// floating-point operations in sequence.
-func gamma(n int, u float64) float64 {
-	nu := float64(n) * u
-	return nu / (1 - nu)
-}
 
 // refClass is the exceptional class an entry of C must end in.
 type refClass uint8
@@ -58,13 +34,13 @@ func (c refClass) String() string {
 // second the reference itself. Inputs of type float32 convert exactly and
 // their products are exact in float64.
 func refEntry[T float32 | float64](c0 T, x, y []T) (want, bound float64, class refClass) {
-	p := paramsOf[T]()
+	p := fpbound.Of[T]()
 	n := len(x)
 
 	// Exceptional classes follow from the inputs, unless finite terms come
 	// near overflow: the partial sums of every order stay below
 	// abs·(1+γ), so only then can some order overflow and others not.
-	g := gamma(n+1, p.u)
+	g := fpbound.Gamma(n+1, p.U)
 	nan := math.IsNaN(float64(c0))
 	posInf, negInf := math.IsInf(float64(c0), 1), math.IsInf(float64(c0), -1)
 	s, comp, abs := 0.0, 0.0, 0.0
@@ -85,17 +61,14 @@ func refEntry[T float32 | float64](c0 T, x, y []T) (want, bound float64, class r
 				negInf = true
 			}
 		default:
-			ph := xk * yk
-			pe := math.FMA(xk, yk, -ph)
-			sh := s + ph
-			bp := sh - s
-			se := (s - (sh - bp)) + (ph - bp)
-			s = sh
+			ph, pe := fpbound.TwoProd(xk, yk)
+			var se float64
+			s, se = fpbound.TwoSum(s, ph)
 			comp += pe + se
 			abs += math.Abs(ph)
 		}
 	}
-	nearOverflow := math.IsInf(abs, 0) || abs*(1+2*g) >= p.max
+	nearOverflow := math.IsInf(abs, 0) || abs*(1+2*g) >= p.Max
 	switch {
 	case nan || (posInf && negInf):
 		return math.NaN(), 0, classNaN
@@ -107,9 +80,10 @@ func refEntry[T float32 | float64](c0 T, x, y []T) (want, bound float64, class r
 		return math.Inf(-1), 0, classNegInf
 	}
 	want = s + comp
-	g64 := gamma(n+1, params64.u)
-	bound = g*abs + float64(2*n+2)*p.eta +
-		2*params64.u*math.Abs(want) + g64*g64*abs + float64(n+1)*params64.eta
+	f64 := fpbound.F64
+	g64 := fpbound.Gamma(n+1, f64.U)
+	bound = g*abs + float64(2*n+2)*p.Eta +
+		2*f64.U*math.Abs(want) + g64*g64*abs + float64(n+1)*f64.Eta
 	return want, bound, classFinite
 }
 

@@ -64,7 +64,7 @@ func FindCIFARDir() (string, error) {
 	}
 	dir := filepath.Join(cache, "cifar10")
 	if err := checkCIFARBinaryDir(dir); err != nil {
-		return "", fmt.Errorf("CIFAR-10: %w: not in the data cache %s; run `spurious data fetch cifar10` (a 170 MB download), or read a copy you have with --data DIR", ErrUnavailable, dir)
+		return "", fmt.Errorf("CIFAR-10: %w: not in the data cache %s; run `spurious data fetch cifar10` (a 170 MB download), or give the folder of a copy you have", ErrUnavailable, dir)
 	}
 	return dir, nil
 }
@@ -198,7 +198,7 @@ func (c ImageConfig) withDefaults() (ImageConfig, error) {
 			for i, n := range FashionMNISTClasses {
 				opts = append(opts, fmt.Sprintf("%d=%s", i, n))
 			}
-			return c, fmt.Errorf("fashion-mnist has no default class pair: choose two with --classes A,B (%s)", strings.Join(opts, ", "))
+			return c, fmt.Errorf("fashion-mnist has no default class pair: choose two classes (%s)", strings.Join(opts, ", "))
 		}
 	}
 	if c.Border == 0 {

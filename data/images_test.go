@@ -230,7 +230,7 @@ func TestImageConfigErrors(t *testing.T) {
 		{ImageConfig{Name: "mnist", Classes: [2]int{0, 1}, N: 2, Nt: 5}, "5 test samples requested but the test split has 4"},
 		{ImageConfig{Name: "mnist", Classes: [2]int{0, 1}, N: 0, Nt: 1}, "n=0"},
 		{ImageConfig{Name: "mnist", Classes: [2]int{0, 1}, N: 1, Border: -1}, "border -1"},
-		{ImageConfig{Name: "fashion-mnist", N: 1}, "--classes"},
+		{ImageConfig{Name: "fashion-mnist", N: 1}, "choose two classes"},
 	} {
 		_, err := BorderTrial(src, tc.cfg)
 		if err == nil || !strings.Contains(err.Error(), tc.frag) {

@@ -66,12 +66,17 @@ func Cholesky[T Float](a Matrix[T]) error { return CholeskyShift(a, 0) }
 // lower triangle from a copy (or from the untouched upper triangle, if a
 // held both).
 func CholeskyShift[T Float](a Matrix[T], shift T) error {
+	return choleskyShift(newEngine[T](), a, shift)
+}
+
+// choleskyShift is CholeskyShift on engine e.
+func choleskyShift[T Float](e *engine[T], a Matrix[T], shift T) error {
 	a.check()
 	if a.Rows != a.Cols {
 		panic(errNotSquare)
 	}
 	n := a.Rows
-	c := cholesky[T]{kern: newEngine[T](), a: a, shift: shift}
+	c := cholesky[T]{kern: e, a: a, shift: shift}
 	if err := c.factor(0, min(potrfBlock, n)); err != nil {
 		return err
 	}
@@ -124,7 +129,7 @@ func (c *cholesky[T]) update(s, n1, n2, next int) error {
 		// A21 = A21 * L11^{-T}, i.e. L11 * A21^T = A21^T on the transposed
 		// panel, then A22 -= A21 * A21^T on the lower triangle.
 		trsmLogical(e, opMat[T]{l11, false}, true, false, opMat[T]{a21, true})
-		gemmPacked(e, triLower, 0, -1, opMat[T]{a21, false}, opMat[T]{a21, true}, 1, a22, true, Threads())
+		gemmPacked(e, triLower, 0, -1, opMat[T]{a21, false}, opMat[T]{a21, true}, 1, a22, true, e.threads())
 		return c.factor(s+n1, next)
 	}
 	mr, nr := e.mr, e.nr
@@ -132,7 +137,7 @@ func (c *cholesky[T]) update(s, n1, n2, next int) error {
 	bBuf := getBuf[T](packedBSize(n1, n2, nr))
 	defer putBuf(bBuf)
 	bp := *bBuf
-	nt := threadsFor(float64(n2) * float64(n2) * float64(n1))
+	nt := e.threadsFor(float64(n2) * float64(n2) * float64(n1))
 	nt = max(1, min(nt, panels, (n2-next)/mr+1))
 	blockRows := dynamicRows(n2-next, e.mc, mr, nt)
 	blocks := (n2 - next + blockRows - 1) / blockRows

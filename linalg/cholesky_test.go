@@ -6,6 +6,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/spurious-ml/spurious/internal/fpbound"
 )
 
 // cholResidualMax bounds ||A - L*L^T||_F / (n * ||A||_F * u). The backward
@@ -40,7 +42,7 @@ func cholResidual[T Float](a, l Matrix[T], shift float64) float64 {
 	if n == 0 {
 		return 0
 	}
-	return math.Sqrt(r) / (float64(n) * math.Sqrt(na) * facUnitRoundoff[T]())
+	return math.Sqrt(r) / (float64(n) * math.Sqrt(na) * fpbound.Of[T]().U)
 }
 
 // cholResidualProbe is the O(n^2) randomized version of cholResidual for
@@ -73,7 +75,7 @@ func cholResidualProbe[T Float](rng *rand.Rand, a, l Matrix[T], shift float64) f
 		r += (ax - s) * (ax - s)
 		nx += x[i] * x[i]
 	}
-	return math.Sqrt(r) / (float64(n) * math.Sqrt(na) * math.Sqrt(nx) * facUnitRoundoff[T]())
+	return math.Sqrt(r) / (float64(n) * math.Sqrt(na) * math.Sqrt(nx) * fpbound.Of[T]().U)
 }
 
 func TestCholesky(t *testing.T) {
@@ -306,7 +308,7 @@ func checkNotPD[T Float](t *testing.T, name string, a Matrix[T], pivot int, want
 		if !(e.Value <= 0) {
 			t.Errorf("%s: pivot value %g is not <= 0", name, e.Value)
 		}
-	} else if tol := 10 * float64(a.Rows) * facUnitRoundoff[T](); !(math.Abs(e.Value-want) <= tol) {
+	} else if tol := 10 * float64(a.Rows) * fpbound.Of[T]().U; !(math.Abs(e.Value-want) <= tol) {
 		t.Errorf("%s: pivot value %g, want %g within %.2g", name, e.Value, want, tol)
 	}
 	if e.Error() == "" {
@@ -446,7 +448,7 @@ func TestCholeskySolveInverse(t *testing.T) {
 // cond(A)*n*u.
 func testCholeskySolveInverse[T Float](t *testing.T) {
 	rng := rand.New(rand.NewPCG(15, 16))
-	u := facUnitRoundoff[T]()
+	u := fpbound.Of[T]().U
 	const cond = 100
 	for _, n := range []int{1, 2, 7, triLeaf + 1, 3*triLeaf - 1, 150} {
 		a := facSPD[T](rng, n, 1, cond)

@@ -52,6 +52,14 @@
 // different kernels, caches or tuned KC. MC and NC change no bit: they
 // only decide which tiles are computed together.
 //
+// # Engines
+//
+// The package-level functions run on the process-wide settings, read once
+// per call: the active instruction set and Threads(). An Engine (NewEngine)
+// fixes both for every call made through it, down to the last sub-problem,
+// so concurrent computations with different settings cannot affect each
+// other; DefaultEngine is the engine of the package-level functions.
+//
 // # Errors
 //
 // Shape mismatches and negative sizes are programmer errors and panic with

@@ -66,3 +66,24 @@ func ExampleReloadTuning() {
 	linalg.ReloadTuning()
 	// Output: true derived
 }
+
+// An Engine fixes the instruction set and thread count of a computation,
+// whatever the process-wide settings are meanwhile.
+func ExampleNewEngine() {
+	en, err := linalg.NewEngine[float64](linalg.Settings{ISA: "generic", Threads: 2})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	a := linalg.MatrixFrom(2, 2, []float64{4, 2, 2, 3})
+	if err := en.Cholesky(a); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(en.ISA(), en.Threads(), a.At(0, 0), a.At(1, 0), a.At(1, 1))
+	_, err = linalg.NewEngine[float64](linalg.Settings{ISA: "sse9"})
+	fmt.Println(err != nil)
+	// Output:
+	// generic 2 2 1 1.4142135623730951
+	// true
+}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"math"
 	"testing"
+
+	"github.com/spurious-ml/spurious/internal/fpbound"
 )
 
 // FuzzCholesky factors small symmetric matrices decoded from raw bits (so
@@ -80,7 +82,7 @@ func fuzzCholesky[T Float](t *testing.T, n int, data []byte, raw bool) {
 		}
 	}
 	if n <= triLeaf {
-		u := facUnitRoundoff[T]()
+		u := fpbound.Of[T]().U
 		tiny := 0x1p-1022
 		if size == 4 {
 			tiny = 0x1p-126

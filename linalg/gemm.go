@@ -22,6 +22,11 @@ const (
 // threads and from run to run, for a given instruction set and block
 // depth KC. Different instruction sets round differently in the last bits.
 func Gemm[T Float](tA, tB Transpose, alpha T, a, b Matrix[T], beta T, c Matrix[T]) {
+	gemm(newEngine[T](), tA, tB, alpha, a, b, beta, c)
+}
+
+// gemm is Gemm on engine e.
+func gemm[T Float](e *engine[T], tA, tB Transpose, alpha T, a, b Matrix[T], beta T, c Matrix[T]) {
 	a.check()
 	b.check()
 	c.check()
@@ -46,7 +51,7 @@ func Gemm[T Float](tA, tB Transpose, alpha T, a, b Matrix[T], beta T, c Matrix[T
 		scaleBlock(c, beta)
 		return
 	}
-	gemmPacked(newEngine[T](), triFull, 0, alpha, opMat[T]{a, bool(tA)}, opMat[T]{b, bool(tB)}, beta, c, false, Threads())
+	gemmPacked(e, triFull, 0, alpha, opMat[T]{a, bool(tA)}, opMat[T]{b, bool(tB)}, beta, c, false, e.threads())
 }
 
 // gemmPlan is how one product is cut between threads. A full product

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"unsafe"
 
+	"github.com/spurious-ml/spurious/internal/fpbound"
 	"github.com/spurious-ml/spurious/internal/impl"
 )
 
@@ -19,16 +20,6 @@ func opAt[T Float](x Matrix[T], t Transpose, i, j int) float64 {
 		return float64(x.At(j, i))
 	}
 	return float64(x.At(i, j))
-}
-
-// twoSum and dot2 are the error-free transformations of Ogita, Rump and
-// Oishi: dot2 returns the dot product as accurately as if computed in
-// twice the working precision, then rounded (error <= u|s| + gamma(k)^2
-// sum|x y|).
-func twoSum(a, b float64) (s, e float64) {
-	s = a + b
-	z := s - a
-	return s, (a - (s - z)) + (b - z)
 }
 
 // gemmExpect is what Gemm must produce for element (i, j) of C.
@@ -81,10 +72,9 @@ func expectGemm[T Float](tA, tB Transpose, alpha T, a, b Matrix[T], beta T, c0 M
 			return gemmExpect{skip: true}
 		}
 		mag += math.Abs(prod)
-		h := prod
-		l := math.FMA(x, y, -h)
+		h, l := fpbound.TwoProd(x, y)
 		var es float64
-		s, es = twoSum(s, h)
+		s, es = fpbound.TwoSum(s, h)
 		e += es + l
 	}
 	plain += betaC
@@ -93,16 +83,16 @@ func expectGemm[T Float](tA, tB Transpose, alpha T, a, b Matrix[T], beta T, c0 M
 	} else {
 		mag += math.Abs(betaC)
 	}
-	if mag > maxFinite[T]()/4 {
+	if mag > fpbound.Of[T]().Max/4 {
 		return gemmExpect{skip: true}
 	}
 	if !finite {
 		return gemmExpect{class: true, nonFin: plain}
 	}
-	u := unitRoundoff[T]()
+	u := fpbound.Of[T]().U
 	want := (s + e) + betaC
-	eta := minSubnormal[T]()
-	tol := gammaBound(k+2, u)*mag + u*math.Abs(betaC) + float64(k+2)*eta + eta*sumB + 4*0x1p-53*mag
+	eta := fpbound.Of[T]().Eta
+	tol := fpbound.Gamma(k+2, u)*mag + u*math.Abs(betaC) + float64(k+2)*eta + eta*sumB + 4*0x1p-53*mag
 	return gemmExpect{want: want, tol: tol}
 }
 
@@ -414,37 +404,37 @@ func blisCheck[T Float](tA, tB Transpose, alpha T, a, b Matrix[T], beta T, c0, c
 		var s, e, ab float64
 		for j := 0; j < n; j++ {
 			x := opAt(b, tB, p, j)
-			h := x * vec[j]
+			h, l := fpbound.TwoProd(x, vec[j])
 			var es float64
-			s, es = twoSum(s, h)
-			e += es + math.FMA(x, vec[j], -h)
+			s, es = fpbound.TwoSum(s, h)
+			e += es + l
 			ab += math.Abs(x * vec[j])
 		}
 		bt[p], babs[p] = s+e, ab
 	}
-	u := unitRoundoff[T]()
+	u := fpbound.Of[T]().U
 	al, be := float64(alpha), float64(beta)
 	for i := 0; i < m; i++ {
 		var lhs, lhsE, rhs, rhsE, mag, cmag float64
 		for j := 0; j < n; j++ {
-			x := float64(c.At(i, j)) * vec[j]
+			x, l := fpbound.TwoProd(float64(c.At(i, j)), vec[j])
 			var es float64
-			lhs, es = twoSum(lhs, x)
-			lhsE += es + math.FMA(float64(c.At(i, j)), vec[j], -x)
+			lhs, es = fpbound.TwoSum(lhs, x)
+			lhsE += es + l
 			y := be * float64(c0.At(i, j)) * vec[j]
-			rhs, es = twoSum(rhs, y)
+			rhs, es = fpbound.TwoSum(rhs, y)
 			rhsE += es
 			cmag += math.Abs(y)
 		}
 		for p := 0; p < k; p++ {
 			x := al * opAt(a, tA, i, p) * bt[p]
 			var es float64
-			rhs, es = twoSum(rhs, x)
+			rhs, es = fpbound.TwoSum(rhs, x)
 			rhsE += es
 			mag += math.Abs(al*opAt(a, tA, i, p)) * babs[p]
 		}
 		diff := math.Abs((lhs + lhsE) - (rhs + rhsE))
-		tol := gammaBound(k+2, u)*(mag+cmag) + u*cmag + 4*0x1p-53*(mag+cmag)*float64(k+n) + float64(k+2)*float64(n)*minSubnormal[T]()
+		tol := fpbound.Gamma(k+2, u)*(mag+cmag) + u*cmag + 4*0x1p-53*(mag+cmag)*float64(k+n) + float64(k+2)*float64(n)*fpbound.Of[T]().Eta
 		if diff > tol {
 			failures = append(failures, fmt.Sprintf("row %d: |C t - (beta C0 t + alpha A B t)| = %.3g > %.3g", i, diff, tol))
 		}

@@ -6,7 +6,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"testing"
-	"unsafe"
 
 	"github.com/spurious-ml/spurious/internal/impl"
 )
@@ -38,33 +37,6 @@ func TestMain(m *testing.M) {
 func forEachPrec(t *testing.T, f64 func(t *testing.T), f32 func(t *testing.T)) {
 	t.Run("prec=f64", f64)
 	t.Run("prec=f32", f32)
-}
-
-// unitRoundoff is u for T: 2^-53 for float64, 2^-24 for float32.
-func unitRoundoff[T Float]() float64 {
-	if unsafe.Sizeof(T(0)) == 8 {
-		return 0x1p-53
-	}
-	return 0x1p-24
-}
-
-// gammaBound is Higham's gamma(n) = n*u / (1 - n*u).
-func gammaBound(n int, u float64) float64 { return float64(n) * u / (1 - float64(n)*u) }
-
-// maxFinite is the largest finite T.
-func maxFinite[T Float]() float64 {
-	if unsafe.Sizeof(T(0)) == 8 {
-		return math.MaxFloat64
-	}
-	return math.MaxFloat32
-}
-
-// minSubnormal is the smallest positive T.
-func minSubnormal[T Float]() float64 {
-	if unsafe.Sizeof(T(0)) == 8 {
-		return math.SmallestNonzeroFloat64
-	}
-	return math.SmallestNonzeroFloat32
 }
 
 // gemmTestRNG returns a deterministic generator for a test.

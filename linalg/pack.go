@@ -58,54 +58,73 @@ type kernel[T Float] struct {
 }
 
 // engine is the packed machinery of one operation: the micro-kernel of
-// the active instruction set and its block sizes (tune.go), obtained once
-// so that packing and kernel agree.
+// one instruction set, its block sizes (tune.go) and the goroutines it may
+// use, fixed when the engine is made, so that packing and kernel agree and
+// nothing in the call tree reads the process-wide settings again (Engine
+// holds one for a whole computation).
 type engine[T Float] struct {
 	kernel[T]
 	blocking
-	// maxThreads, if > 0, caps the goroutines of the operations run with
-	// this engine that split work by threadsFor (set for sub-problems that
-	// run side by side).
+	// maxThreads (>= 1) caps the goroutines of the operations run with this
+	// engine; sub-problems that run side by side get a copy with a lower
+	// cap.
 	maxThreads int
 }
 
-// threads is Threads() under the engine's cap.
-func (e *engine[T]) threads() int {
-	if e.maxThreads > 0 {
-		return min(Threads(), e.maxThreads)
-	}
-	return Threads()
-}
+// threads is the engine's goroutine cap.
+func (e *engine[T]) threads() int { return e.maxThreads }
 
-// threadsFor is the package threadsFor under the engine's cap.
+// threadsFor returns how many goroutines an operation of the given flops
+// uses: the engine's cap, or one below parallelMinFlops (tune.go).
 func (e *engine[T]) threadsFor(flops float64) int {
-	return min(threadsFor(flops), e.threads())
+	if flops < parallelMinFlops {
+		return 1
+	}
+	return e.threads()
 }
 
-func newEngine[T Float]() *engine[T] {
-	k := newKernel[T]()
-	return &engine[T]{kernel: k, blocking: blockSizes(k.isa, k.rule, k.mr, k.nr, int(unsafe.Sizeof(T(0))))}
+// newEngine returns an engine on the active instruction set and Threads().
+func newEngine[T Float]() *engine[T] { return engineOf(newKernel[T](), Threads()) }
+
+// engineOf returns the engine of kernel k on up to threads goroutines.
+func engineOf[T Float](k kernel[T], threads int) *engine[T] {
+	return &engine[T]{kernel: k, blocking: blockSizes(k.isa, k.rule, k.mr, k.nr, int(unsafe.Sizeof(T(0)))), maxThreads: max(threads, 1)}
 }
 
 // newKernel returns the micro-kernel of the active instruction set for T.
 // Call it once per operation so that packing and kernel agree even if the
 // active path is switched meanwhile.
-func newKernel[T Float]() kernel[T] {
+func newKernel[T Float]() kernel[T] { return kernelOf[T](asm.KernelF64(), asm.KernelF32()) }
+
+// kernelFor returns the micro-kernel of the named instruction set for T,
+// or an error naming the available ones.
+func kernelFor[T Float](isa string) (kernel[T], error) {
+	t64, err := asm.KernelF64For(isa)
+	if err != nil {
+		return kernel[T]{}, err
+	}
+	t32, err := asm.KernelF32For(isa)
+	if err != nil {
+		return kernel[T]{}, err
+	}
+	return kernelOf[T](t64, t32), nil
+}
+
+// kernelOf wraps the tile of T's precision.
+func kernelOf[T Float](t64 asm.TileF64, t32 asm.TileF32) kernel[T] {
 	var zero T
 	if _, ok := any(zero).(float64); ok {
-		t := asm.KernelF64()
-		return kernel[T]{mr: t.MR, nr: t.NR, isa: t.ISA, rule: t.Rule,
-			mulAdd:       any(t.MulAdd).(func(int, []T, []T, []T, int)),
-			mulAddColumn: any(t.MulAddColumn).(func(int, []T, []T, []T, int, int)),
-			packA:        any(t.PackA).(func([]T, []T, int, int, T, int)),
-			packBT:       any(t.PackBT).(func([]T, []T, int, int, int))}
+		return kernel[T]{mr: t64.MR, nr: t64.NR, isa: t64.ISA, rule: t64.Rule,
+			mulAdd:       any(t64.MulAdd).(func(int, []T, []T, []T, int)),
+			mulAddColumn: any(t64.MulAddColumn).(func(int, []T, []T, []T, int, int)),
+			packA:        any(t64.PackA).(func([]T, []T, int, int, T, int)),
+			packBT:       any(t64.PackBT).(func([]T, []T, int, int, int))}
 	}
-	t := asm.KernelF32()
-	return kernel[T]{mr: t.MR, nr: t.NR, isa: t.ISA, rule: t.Rule,
-		mulAdd:       any(t.MulAdd).(func(int, []T, []T, []T, int)),
-		mulAddColumn: any(t.MulAddColumn).(func(int, []T, []T, []T, int, int)),
-		packA:        any(t.PackA).(func([]T, []T, int, int, T, int)),
-		packBT:       any(t.PackBT).(func([]T, []T, int, int, int))}
+	return kernel[T]{mr: t32.MR, nr: t32.NR, isa: t32.ISA, rule: t32.Rule,
+		mulAdd:       any(t32.MulAdd).(func(int, []T, []T, []T, int)),
+		mulAddColumn: any(t32.MulAddColumn).(func(int, []T, []T, []T, int, int)),
+		packA:        any(t32.PackA).(func([]T, []T, int, int, T, int)),
+		packBT:       any(t32.PackBT).(func([]T, []T, int, int, int))}
 }
 
 // packedASize is the length of a packed mb x kb block of A.

@@ -12,6 +12,11 @@ const (
 // right-hand sides. It panics if l is not square or b has the wrong number
 // of rows.
 func CholeskySolve[T Float](l, b Matrix[T]) {
+	choleskySolve(newEngine[T](), l, b)
+}
+
+// choleskySolve is CholeskySolve on engine kern.
+func choleskySolve[T Float](kern *engine[T], l, b Matrix[T]) {
 	l.check()
 	b.check()
 	if l.Rows != l.Cols {
@@ -23,7 +28,6 @@ func CholeskySolve[T Float](l, b Matrix[T]) {
 	if l.Rows == 0 || b.Cols == 0 {
 		return
 	}
-	kern := newEngine[T]()
 	y := opMat[T]{b, false}
 	trsmLogical(kern, opMat[T]{l, false}, true, false, y)
 	trsmLogical(kern, opMat[T]{l, true}, false, false, y)
@@ -39,6 +43,11 @@ func CholeskySolve[T Float](l, b Matrix[T]) {
 // steps that run in the packed micro-kernel; then the lower triangle is
 // mirrored. Total about 2n^3/3 flops, multi-core for large n.
 func CholeskyInverse[T Float](l Matrix[T]) {
+	choleskyInverse(newEngine[T](), l)
+}
+
+// choleskyInverse is CholeskyInverse on engine kern.
+func choleskyInverse[T Float](kern *engine[T], l Matrix[T]) {
 	l.check()
 	if l.Rows != l.Cols {
 		panic(errNotSquare)
@@ -47,10 +56,9 @@ func CholeskyInverse[T Float](l Matrix[T]) {
 	if n == 0 {
 		return
 	}
-	kern := newEngine[T]()
 	invertFactor(kern, l)
 	lauum(kern, l)
-	Symmetrize(Lower, l)
+	symmetrize(kern.threads(), Lower, l)
 }
 
 // CholeskyInverseDiag stores in dst the diagonal of A^{-1}, where l holds
@@ -60,6 +68,11 @@ func CholeskyInverse[T Float](l Matrix[T]) {
 // scratch copy of n^2 elements): half of CholeskyInverse. It panics if l is
 // not square or len(dst) != n.
 func CholeskyInverseDiag[T Float](l Matrix[T], dst []T) {
+	choleskyInverseDiag(newEngine[T](), l, dst)
+}
+
+// choleskyInverseDiag is CholeskyInverseDiag on engine kern.
+func choleskyInverseDiag[T Float](kern *engine[T], l Matrix[T], dst []T) {
 	l.check()
 	if l.Rows != l.Cols {
 		panic(errNotSquare)
@@ -75,7 +88,7 @@ func CholeskyInverseDiag[T Float](l Matrix[T], dst []T) {
 	for i := 0; i < n; i++ {
 		copy(w.Row(i)[:i+1], l.Row(i)[:i+1])
 	}
-	invertFactor(newEngine[T](), w)
+	invertFactor(kern, w)
 	clear(dst)
 	for k := 0; k < n; k++ {
 		row := w.Row(k)[:k+1]

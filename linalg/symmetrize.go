@@ -11,7 +11,10 @@ const symTile = 32
 // goroutines (each tile is written by one goroutine, so the result does not
 // depend on the thread count). It panics if a is not square or uplo is
 // invalid.
-func Symmetrize[T Float](uplo Uplo, a Matrix[T]) {
+func Symmetrize[T Float](uplo Uplo, a Matrix[T]) { symmetrize(Threads(), uplo, a) }
+
+// symmetrize is Symmetrize on up to nt goroutines.
+func symmetrize[T Float](nt int, uplo Uplo, a Matrix[T]) {
 	if uplo != Lower && uplo != Upper {
 		panic(errUplo)
 	}
@@ -24,7 +27,7 @@ func Symmetrize[T Float](uplo Uplo, a Matrix[T]) {
 	// Block row b of the destination triangle holds about n - b*symTile
 	// elements (upper) or b*symTile (lower): pairing b with blocks-1-b
 	// gives every goroutine about the same work.
-	ParallelFor((blocks+1)/2, func(lo, hi int) {
+	parallelFor(nt, (blocks+1)/2, func(lo, hi int) {
 		for p := lo; p < hi; p++ {
 			symmetrizeBlockRow(uplo, a, p)
 			if q := blocks - 1 - p; q != p {

@@ -26,6 +26,11 @@ const (
 // fixed order whatever the number of goroutines, so results do not depend
 // on it. It panics if uplo is invalid or the shapes do not match.
 func Syrk[T Float](uplo Uplo, t Transpose, alpha T, a Matrix[T], beta T, c Matrix[T]) {
+	syrk(newEngine[T](), uplo, t, alpha, a, beta, c)
+}
+
+// syrk is Syrk on engine e.
+func syrk[T Float](e *engine[T], uplo Uplo, t Transpose, alpha T, a Matrix[T], beta T, c Matrix[T]) {
 	if uplo != Lower && uplo != Upper {
 		panic(errUplo)
 	}
@@ -47,7 +52,7 @@ func Syrk[T Float](uplo Uplo, t Transpose, alpha T, a Matrix[T], beta T, c Matri
 		scaleKept(tri, 0, c, beta)
 		return
 	}
-	gemmPacked(newEngine[T](), tri, 0, alpha, op, op.transpose(), beta, c, true, Threads())
+	gemmPacked(e, tri, 0, alpha, op, op.transpose(), beta, c, true, e.threads())
 }
 
 // scaleKept multiplies the elements of c that tri keeps with diagonal

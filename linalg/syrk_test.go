@@ -6,20 +6,12 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/spurious-ml/spurious/internal/fpbound"
 	"github.com/spurious-ml/spurious/internal/impl"
 )
 
 // Helpers shared by the Syrk, Trsm and Cholesky tests (prefixed fac to keep
 // clear of the GEMM tests' names).
-
-// facUnitRoundoff is the unit roundoff u of T: 2^-53 or 2^-24.
-func facUnitRoundoff[T Float]() float64 {
-	var z T
-	if _, ok := any(z).(float32); ok {
-		return 0x1p-24
-	}
-	return 0x1p-53
-}
 
 // facRand returns an r x c matrix with entries uniform in [-1, 1) whose
 // rows are padded by pad elements holding NaN, so that a routine reading
@@ -129,7 +121,7 @@ func TestSyrk(t *testing.T) {
 func testSyrk[T Float](t *testing.T) {
 	kern := newEngine[T]()
 	rng := rand.New(rand.NewPCG(1, 2))
-	u := facUnitRoundoff[T]()
+	u := fpbound.Of[T]().U
 	mr, nr := kern.mr, kern.nr
 	ns := []int{0, 1, 2, mr - 1, mr + 1, nr + 1, 2*max(mr, nr) + 3, kern.mc + 5}
 	ks := []int{0, 1, 3, kern.kc + 1}
@@ -268,7 +260,7 @@ func TestSyrkSmallBlocks(t *testing.T) {
 
 func testSyrkSmallBlocks[T Float](t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
-	u := facUnitRoundoff[T]()
+	u := fpbound.Of[T]().U
 	n, k := 61, 600 // n(n+1)k = 2.2e6 flops: more than one thread
 	for _, uplo := range []Uplo{Lower, Upper} {
 		for _, tr := range []Transpose{NoTrans, Trans} {

@@ -30,15 +30,6 @@ func Threads() int {
 	return runtime.GOMAXPROCS(0)
 }
 
-// threadsFor returns how many goroutines an operation of the given flops
-// uses: Threads(), or one below parallelMinFlops (tune.go).
-func threadsFor(flops float64) int {
-	if flops < parallelMinFlops {
-		return 1
-	}
-	return Threads()
-}
-
 // spinFor is how long a goroutine of parallel or barrier busy-waits for the
 // event it expects before it parks. Parking and waking a goroutine costs
 // tens of microseconds on a virtual machine (a futex sleep and wake of an

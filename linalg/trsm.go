@@ -36,6 +36,11 @@ const (
 // the split, so the result does not depend on the number of goroutines.
 // It panics if an enum is invalid or the shapes do not match.
 func Trsm[T Float](side Side, uplo Uplo, tA Transpose, diag Diag, alpha T, a, b Matrix[T]) {
+	trsm(newEngine[T](), side, uplo, tA, diag, alpha, a, b)
+}
+
+// trsm is Trsm on engine e.
+func trsm[T Float](e *engine[T], side Side, uplo Uplo, tA Transpose, diag Diag, alpha T, a, b Matrix[T]) {
 	if side != Left && side != Right {
 		panic(errSide)
 	}
@@ -68,7 +73,7 @@ func Trsm[T Float](side Side, uplo Uplo, tA Transpose, diag Diag, alpha T, a, b 
 	if side == Right {
 		tri, y = opMat[T]{a, !bool(tA)}, opMat[T]{b, true}
 	}
-	trsmLogical(newEngine[T](), tri, (uplo == Lower) != tri.t, diag == Unit, y)
+	trsmLogical(e, tri, (uplo == Lower) != tri.t, diag == Unit, y)
 }
 
 // triLeaf is the order of the diagonal blocks that the recursive
@@ -201,7 +206,7 @@ func packDiags[T Float](e *engine[T], tri opMat[T], lower, unit bool) *[]T {
 	size := diagPackSize(kb, mr)
 	blocks := (m + kb - 1) / kb
 	buf := getBuf[T](blocks * size)
-	ParallelFor(blocks, func(lo, hi int) {
+	parallelFor(e.threads(), blocks, func(lo, hi int) {
 		for q := lo; q < hi; q++ {
 			s := q * kb
 			b := min(kb, m-s)

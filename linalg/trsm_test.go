@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/spurious-ml/spurious/internal/fpbound"
 )
 
 // trsmBackwardMax bounds the normwise backward error of Trsm,
@@ -103,7 +105,7 @@ func testTrsm[T Float](t *testing.T) {
 // that the padding of x is untouched.
 func checkTrsm[T Float](t *testing.T, name string, side Side, uplo Uplo, tA Transpose, diag Diag, alpha T, a, b0, x Matrix[T]) {
 	t.Helper()
-	u := facUnitRoundoff[T]()
+	u := fpbound.Of[T]().U
 	m := a.Rows
 	var r2, den1, den2 float64
 	for i := 0; i < x.Rows; i++ {

@@ -3,7 +3,6 @@ package linalg
 import (
 	"sync"
 	"sync/atomic"
-	"unsafe"
 
 	"github.com/klauspost/cpuid/v2"
 
@@ -80,15 +79,7 @@ type Blocking struct {
 
 // GemmBlocking returns the blocking Gemm uses now for element type T on
 // the active instruction set.
-func GemmBlocking[T Float]() Blocking {
-	k := newKernel[T]()
-	b := blockSizes(k.isa, k.rule, k.mr, k.nr, int(unsafe.Sizeof(T(0))))
-	return Blocking{
-		ISA: k.isa, MR: k.mr, NR: k.nr, KC: b.kc, MC: b.mc, NC: b.nc,
-		ElemSize: int(unsafe.Sizeof(T(0))), ParallelFlops: parallelMinFlops,
-		Caches: cacheSizes(), Rule: k.rule, Origin: blockOrigin(b, k.isa, k.mr, k.nr, int(unsafe.Sizeof(T(0)))),
-	}
-}
+func GemmBlocking[T Float]() Blocking { return DefaultEngine[T]().Blocking() }
 
 // blocking is the internal form of the block sizes, in elements.
 type blocking struct{ kc, mc, nc int }

@@ -30,7 +30,10 @@ const mulVecParallel = 1 << 16
 // it). It costs 2*rows*cols flops and panics if len(x) != cols or
 // len(y) != rows. A matrix with no rows (the zero Matrix value included)
 // is a no-op.
-func MulVec[T Float](a Matrix[T], x, y []T) {
+func MulVec[T Float](a Matrix[T], x, y []T) { mulVec(Threads(), a, x, y) }
+
+// mulVec is MulVec on up to nt goroutines.
+func mulVec[T Float](nt int, a Matrix[T], x, y []T) {
 	if a.Rows == 0 && len(y) == 0 {
 		return // also the zero Matrix value, whatever x is
 	}
@@ -47,7 +50,7 @@ func MulVec[T Float](a Matrix[T], x, y []T) {
 		rows(0, a.Rows)
 		return
 	}
-	ParallelFor(a.Rows, rows)
+	parallelFor(nt, a.Rows, rows)
 }
 
 // ParallelFor splits [0, n) into up to Threads() contiguous ranges and runs
@@ -56,8 +59,11 @@ func MulVec[T Float](a Matrix[T], x, y []T) {
 // when all are done. The ranges depend only on n and the thread count; fn
 // must not depend on which goroutine runs a range if results are to be
 // thread-count independent.
-func ParallelFor(n int, fn func(lo, hi int)) {
-	w := min(Threads(), n)
+func ParallelFor(n int, fn func(lo, hi int)) { parallelFor(Threads(), n, fn) }
+
+// parallelFor is ParallelFor on up to nt goroutines.
+func parallelFor(nt, n int, fn func(lo, hi int)) {
+	w := min(nt, n)
 	if w <= 1 {
 		if n > 0 {
 			fn(0, n)

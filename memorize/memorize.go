@@ -44,6 +44,9 @@ type Options struct {
 	VerifyLOO int
 	// Seed chooses the VerifyLOO samples.
 	Seed uint64
+	// Engine is the instruction set and thread count of the linear
+	// algebra (zero fields: the process defaults, see linalg.Settings).
+	Engine linalg.Settings
 }
 
 // Result holds the per-sample values and the trial's summary statistics.
@@ -134,12 +137,16 @@ func Solve(in Input, opt Options) (*Result, error) {
 	if opt.Ridge > MaxRidge {
 		return nil, fmt.Errorf("memorize: ridge %g is more than %g times the mean diagonal: K + lambda*s*I would keep fewer than 6 significant digits of K and the results would be rounding noise; use a smaller ridge (lambda -> infinity is the zero predictor)", opt.Ridge, MaxRidge)
 	}
+	en, err := linalg.NewEngine[float64](opt.Engine)
+	if err != nil {
+		return nil, fmt.Errorf("memorize: Options.Engine: %w", err)
+	}
 	k := in.K
 
 	// Mirror the lower triangle into the upper one and keep the diagonal:
 	// the factorization overwrites the lower triangle but leaves the strict
 	// upper one, so K stays available for the training predictions.
-	linalg.Symmetrize(linalg.Lower, k)
+	en.Symmetrize(linalg.Lower, k)
 	diag := make([]float64, n)
 	var s, maxDiag float64
 	for i := range diag {
@@ -162,7 +169,7 @@ func Solve(in Input, opt Options) (*Result, error) {
 		}
 	}
 
-	if err := factor(k, shift, s, maxDiag); err != nil {
+	if err := factor(en, k, shift, s, maxDiag); err != nil {
 		var se *SingularError
 		if errors.As(err, &se) && !math.IsNaN(se.Value) && !math.IsInf(se.Value, 0) {
 			se.Duplicates, se.More = findDuplicates(k, diag, in.G, s, duplicateTol)
@@ -187,7 +194,7 @@ func Solve(in Input, opt Options) (*Result, error) {
 	// a = (K + shift I)^{-1} g.
 	a := linalg.NewMatrix[float64](n, 1)
 	copy(a.Data, in.G)
-	linalg.CholeskySolve(k, a)
+	en.CholeskySolve(k, a)
 	av := a.Data
 
 	// f(z_i) = (K a)_i from the untouched strict upper triangle + diagonal.
@@ -201,17 +208,17 @@ func Solve(in Input, opt Options) (*Result, error) {
 		r.FTrain[i] += v
 	}
 
-	linalg.CholeskyInverse(k) // k now holds B = (K + shift I)^{-1}
+	en.CholeskyInverse(k) // k now holds B = (K + shift I)^{-1}
 	b := k
 	r.Condition = min(normK*norm1(b), math.MaxFloat64) // an overflow still reads as huge, and stays JSON-encodable
 	if r.RoundingDominated() {
 		r.NearDuplicates = near
 	}
 
-	linalg.MulVec(in.Ks, av, r.FSpurious)
-	linalg.MulVec(in.Kt, av, r.FTest)
-	linalg.MulVec(in.Kh, av, r.FHeld)
-	linalg.ParallelFor(n, func(lo, hi int) {
+	en.MulVec(in.Ks, av, r.FSpurious)
+	en.MulVec(in.Kt, av, r.FTest)
+	en.MulVec(in.Kh, av, r.FHeld)
+	en.ParallelFor(n, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			bi := b.Row(i)
 			r.F[i] = linalg.Dot(bi, in.Ks.Row(i))
@@ -219,14 +226,14 @@ func Solve(in Input, opt Options) (*Result, error) {
 			r.FSpuriousLOO[i] = r.FSpurious[i] - r.F[i]*r.S[i]
 		}
 	})
-	r.LemmaMaxRelErr = lemmaCheck(r, in.Ks, b, av)
+	r.LemmaMaxRelErr = lemmaCheck(en, r, in.Ks, b, av)
 	r.summarize(in)
 	if err := r.checkFinite(); err != nil {
 		return nil, err
 	}
 
 	if opt.VerifyLOO > 0 {
-		if err := r.verify(orig, in, shift, opt); err != nil {
+		if err := r.verify(en, orig, in, shift, opt); err != nil {
 			return nil, err
 		}
 	}
@@ -267,9 +274,9 @@ func checkInput(in Input, n int) {
 
 // factor runs the shifted Cholesky and turns a failure, or a pivot that is
 // numerically zero, into an actionable error.
-func factor(k linalg.Matrix[float64], shift, s, maxDiag float64) error {
+func factor(en *linalg.Engine[float64], k linalg.Matrix[float64], shift, s, maxDiag float64) error {
 	n := k.Rows
-	err := linalg.CholeskyShift(k, shift)
+	err := en.CholeskyShift(k, shift)
 	var npd *linalg.NotPositiveDefiniteError
 	if errors.As(err, &npd) {
 		return notPD(npd, s)
@@ -302,7 +309,7 @@ const (
 // vector a_{-i} - B[-i, i] S_i (the rank-one downdate of B; zero weight on
 // sample i) and returns the largest relative gap between
 // f(zs_i) - f_{-i}(zs_i) and F_i S_i. Cost O(N^2).
-func lemmaCheck(r *Result, ks, b linalg.Matrix[float64], a []float64) float64 {
+func lemmaCheck(en *linalg.Engine[float64], r *Result, ks, b linalg.Matrix[float64], a []float64) float64 {
 	n := len(a)
 	var mean float64
 	for i := range n {
@@ -311,7 +318,7 @@ func lemmaCheck(r *Result, ks, b linalg.Matrix[float64], a []float64) float64 {
 	mean /= float64(n)
 	// b is symmetric (both triangles filled), so b(j, i) is read from row i.
 	worst := make([]float64, n)
-	linalg.ParallelFor(n, func(lo, hi int) {
+	en.ParallelFor(n, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			ksi, bi := ks.Row(i), b.Row(i)
 			si := r.S[i]
@@ -410,7 +417,7 @@ func (r *Result) summarize(in Input) {
 // the (N-1) x (N-1) Gram (plus the same shift) and solves for the labels and
 // for K[-i, i], from which it gets f_{-i}(z_i), f_{-i}(zs_i) and, by the
 // Schur complement, F_i; it records the largest relative gaps.
-func (r *Result) verify(orig linalg.Matrix[float64], in Input, shift float64, opt Options) error {
+func (r *Result) verify(en *linalg.Engine[float64], orig linalg.Matrix[float64], in Input, shift float64, opt Options) error {
 	n := r.N
 	m := min(opt.VerifyLOO, n)
 	rng := rand.New(rand.NewPCG(opt.Seed, 0x5eed1007))
@@ -440,10 +447,10 @@ func (r *Result) verify(orig linalg.Matrix[float64], in Input, shift float64, op
 			pp++
 		}
 		if n > 1 {
-			if err := linalg.CholeskyShift(sub, shift); err != nil {
-				return fmt.Errorf("memorize: --verify-loo: the Gram matrix without sample %d does not factor (%w); the closed forms cannot be checked at this conditioning: add a ridge", i, err)
+			if err := en.CholeskyShift(sub, shift); err != nil {
+				return fmt.Errorf("memorize: Options.VerifyLOO: the Gram matrix without sample %d does not factor (%w); the closed forms cannot be checked at this conditioning: add a ridge", i, err)
 			}
-			linalg.CholeskySolve(sub, rhs)
+			en.CholeskySolve(sub, rhs)
 		}
 		ki, ksi := orig.Row(i), in.Ks.Row(i)
 		var fz, fzs, kuk, ksu float64

@@ -24,7 +24,12 @@ type Conv3x3[T linalg.Float] struct {
 	x          linalg.Matrix[T]
 	y, dx, col []T
 	chunkVals  int // im2col buffer bound; 0: colsChunkValues (tests lower it)
+	// Engine runs the products (nil: linalg.DefaultEngine); Net.SetEngine
+	// sets it.
+	Engine *linalg.Engine[T]
 }
+
+func (l *Conv3x3[T]) setEngine(en *linalg.Engine[T]) { l.Engine = en }
 
 // NewConv3x3 returns the convolution initialised as nn.Conv2d (fan_in =
 // 9*Cin), drawing weights, then biases, from r.
@@ -71,12 +76,13 @@ func (l *Conv3x3[T]) Forward(x linalg.Matrix[T]) linalg.Matrix[T] {
 	cs := l.chunk()
 	col := grow(&l.col, min(cs, x.Rows)*hw*k)
 	w := l.weights()
+	en := engineOr(l.Engine)
 	for s0 := 0; s0 < x.Rows; s0 += cs {
 		ns := min(cs, x.Rows-s0)
 		c := rows(col, ns*hw, k)
 		l.im2col(c.Data, x.Data[s0*in:(s0+ns)*in], ns)
 		yc := rows(y[s0*out:], ns*hw, l.Cout)
-		linalg.Gemm(linalg.NoTrans, linalg.Trans, 1, c, w, 0, yc)
+		en.Gemm(linalg.NoTrans, linalg.Trans, 1, c, w, 0, yc)
 	}
 	for p := 0; p < len(y); p += l.Cout {
 		row := y[p : p+l.Cout]
@@ -109,6 +115,7 @@ func (l *Conv3x3[T]) Backward(dy linalg.Matrix[T], needInput bool) linalg.Matrix
 	col := grow(&l.col, min(cs, b)*hw*k)
 	w := l.weights()
 	dw := linalg.MatrixFrom(l.Cout, k, l.Weight.Grad)
+	en := engineOr(l.Engine)
 	for s0 := 0; s0 < b; s0 += cs {
 		ns := min(cs, b-s0)
 		c := rows(col, ns*hw, k)
@@ -118,9 +125,9 @@ func (l *Conv3x3[T]) Backward(dy linalg.Matrix[T], needInput bool) linalg.Matrix
 		if s0 == 0 {
 			beta = 0
 		}
-		linalg.Gemm(linalg.Trans, linalg.NoTrans, 1, dyc, c, beta, dw)
+		en.Gemm(linalg.Trans, linalg.NoTrans, 1, dyc, c, beta, dw)
 		if needInput {
-			linalg.Gemm(linalg.NoTrans, linalg.NoTrans, 1, dyc, w, 0, c)
+			en.Gemm(linalg.NoTrans, linalg.NoTrans, 1, dyc, w, 0, c)
 			l.col2im(dx[s0*in:(s0+ns)*in], c.Data, ns)
 		}
 	}

@@ -23,9 +23,11 @@
 // output), and Adam updates them exactly as torch.optim.Adam (no weight
 // decay) under a step schedule (StepLR).
 //
-// Every matrix product, dense or convolutional, runs on linalg.Gemm, which
-// uses all cores; Adam's element-wise update is split over the same
-// threads, and the rest (im2col, pooling, ReLU) is plain loops.
+// Every matrix product, dense or convolutional, runs on the Gemm of the
+// network's linalg.Engine (Net.SetEngine; Config.Engine for Run: the
+// instruction set and thread count of the whole run); Adam's element-wise
+// update is split over the same threads, and the rest (im2col, pooling,
+// ReLU) is plain loops.
 // The element type is float32 (as PyTorch trains; Gemm is twice as fast) or
 // float64 (used by the gradient checks).
 //

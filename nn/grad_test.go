@@ -6,15 +6,13 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/spurious-ml/spurious/internal/fpbound"
 	"github.com/spurious-ml/spurious/linalg"
 )
 
-// gamma returns γ(n) = n·u/(1−n·u), u = 2⁻⁵³: the relative bound on the
-// rounding error of a float64 sum or dot product of n terms, in any order.
-func gamma(n int) float64 {
-	const u = 0x1p-53
-	return float64(n) * u / (1 - float64(n)*u)
-}
+// gamma returns γ(n) for float64: the relative bound on the rounding
+// error of a sum or dot product of n terms, in any order.
+func gamma(n int) float64 { return fpbound.Gamma(n, fpbound.F64.U) }
 
 // fdProblem is a scalar objective of some float64 arrays (vars) with their
 // analytic gradients. obj(abs) evaluates the objective; with abs true it

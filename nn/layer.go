@@ -62,6 +62,16 @@ func checkBatch[T linalg.Float](x linalg.Matrix[T], cols int) {
 	}
 }
 
+// engineOr returns en, or linalg.DefaultEngine when en is nil.
+func engineOr[T linalg.Float](en *linalg.Engine[T]) *linalg.Engine[T] {
+	if en == nil {
+		return linalg.DefaultEngine[T]()
+	}
+	return en
+}
+
+func (l *Dense[T]) setEngine(en *linalg.Engine[T]) { l.Engine = en }
+
 // rows returns the first r*c values of x as a compact r x c matrix.
 func rows[T linalg.Float](x []T, r, c int) linalg.Matrix[T] {
 	return linalg.MatrixFrom(r, c, x[:r*c])
@@ -82,6 +92,9 @@ func initUniform[T linalg.Float](v []T, fanIn int, r *rand.Rand) {
 type Dense[T linalg.Float] struct {
 	In, Out int
 	W, B    Param[T]
+	// Engine runs the products (nil: linalg.DefaultEngine); Net.SetEngine
+	// sets it.
+	Engine *linalg.Engine[T]
 
 	x     linalg.Matrix[T]
 	y, dx []T
@@ -112,7 +125,7 @@ func (l *Dense[T]) Forward(x linalg.Matrix[T]) linalg.Matrix[T] {
 	l.x = x
 	y := rows(grow(&l.y, x.Rows*l.Out), x.Rows, l.Out)
 	w := linalg.MatrixFrom(l.Out, l.In, l.W.Value)
-	linalg.Gemm(linalg.NoTrans, linalg.Trans, 1, x, w, 0, y)
+	engineOr(l.Engine).Gemm(linalg.NoTrans, linalg.Trans, 1, x, w, 0, y)
 	for i := range y.Rows {
 		row := y.Row(i)
 		for j, b := range l.B.Value {
@@ -129,14 +142,15 @@ func (l *Dense[T]) Backward(dy linalg.Matrix[T], needInput bool) linalg.Matrix[T
 	if dy.Rows != l.x.Rows {
 		panic(errGradRows)
 	}
+	en := engineOr(l.Engine)
 	w := linalg.MatrixFrom(l.Out, l.In, l.W.Value)
-	linalg.Gemm(linalg.Trans, linalg.NoTrans, 1, dy, l.x, 0, linalg.MatrixFrom(l.Out, l.In, l.W.Grad))
+	en.Gemm(linalg.Trans, linalg.NoTrans, 1, dy, l.x, 0, linalg.MatrixFrom(l.Out, l.In, l.W.Grad))
 	sumRows(l.B.Grad, dy)
 	if !needInput {
 		return linalg.Matrix[T]{}
 	}
 	dx := rows(grow(&l.dx, dy.Rows*l.In), dy.Rows, l.In)
-	linalg.Gemm(linalg.NoTrans, linalg.NoTrans, 1, dy, w, 0, dx)
+	en.Gemm(linalg.NoTrans, linalg.NoTrans, 1, dy, w, 0, dx)
 	return dx
 }
 

@@ -11,6 +11,20 @@ import (
 // Net is a feed-forward network: Layers applied in order.
 type Net[T linalg.Float] struct {
 	Layers []Layer[T]
+	// Engine is the linear algebra of the layers and of Adam (nil:
+	// linalg.DefaultEngine); set it with SetEngine.
+	Engine *linalg.Engine[T]
+}
+
+// SetEngine makes every layer (and the Adam steps of a Stepper made
+// afterwards) run on en.
+func (n *Net[T]) SetEngine(en *linalg.Engine[T]) {
+	n.Engine = en
+	for _, l := range n.Layers {
+		if s, ok := l.(interface{ setEngine(*linalg.Engine[T]) }); ok {
+			s.setEngine(en)
+		}
+	}
 }
 
 // InSize returns the features per input sample.
@@ -110,8 +124,10 @@ func NewCNN[T linalg.Float](h, w, c, outputs int, r *rand.Rand) *Net[T] {
 //	p -= (LR/(1-b1^t)) * m / (sqrt(v)/sqrt(1-b2^t) + Eps).
 type Adam[T linalg.Float] struct {
 	LR, Beta1, Beta2, Eps float64
-	t                     int
-	m, v                  [][]T
+	// Threads caps the goroutines of Step (0: linalg.Threads()).
+	Threads int
+	t       int
+	m, v    [][]T
 }
 
 // NewAdam returns Adam with PyTorch's defaults (lr 1e-3, betas 0.9 and
@@ -123,7 +139,7 @@ func NewAdam[T linalg.Float]() *Adam[T] {
 // Step updates every parameter from its gradient; the parameter list must
 // be the same (same order and sizes) at every call. The arithmetic is in T
 // as PyTorch's (denominator sqrt(v)*(1/sqrt(1-b2^t)) + Eps), and the values
-// are split into chunks updated on up to linalg.Threads() goroutines; each
+// are split into chunks updated on up to Threads goroutines; each
 // value's update is independent of the others, so the result does not
 // depend on the split. Cost: O(#values), about 20 bytes of memory traffic
 // per value.
@@ -151,7 +167,11 @@ func (a *Adam[T]) Step(ps []*Param[T]) {
 	const chunk = 1 << 16
 	var wg sync.WaitGroup
 	work := make(chan [4][]T)
-	for range linalg.Threads() {
+	threads := a.Threads
+	if threads < 1 {
+		threads = linalg.Threads()
+	}
+	for range threads {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

@@ -43,6 +43,10 @@ type Config struct {
 
 	Precision string // "f32" (default, as PyTorch) or "f64"
 
+	// Engine is the instruction set and thread count of the linear
+	// algebra (zero fields: the process defaults).
+	Engine linalg.Settings
+
 	TrainConfig // Seed also drives the data and the initialisation
 }
 
@@ -55,6 +59,8 @@ type Report struct {
 	Params                   int
 	Seed                     uint64
 	LoadSeconds              float64
+	Engine                   linalg.Settings // resolved: the instruction set and threads it ran on
+	Blocking                 linalg.Blocking // the GEMM blocking of its precision (it changes the last bits)
 	Result
 }
 
@@ -66,7 +72,7 @@ func (c Config) Validate() error {
 	case !slices.Contains(DataSets, c.Dataset):
 		return fmt.Errorf("data set %q, want %s", c.Dataset, strings.Join(DataSets, ", "))
 	case c.Arch == "cnn" && c.Dataset == "synthetic":
-		return fmt.Errorf("the cnn needs images: use --arch fc for synthetic data")
+		return fmt.Errorf("the cnn needs images: use architecture fc for synthetic data")
 	case c.Precision != "" && c.Precision != "f32" && c.Precision != "f64":
 		return fmt.Errorf("precision %q, want f32 or f64", c.Precision)
 	case c.N < 1:
@@ -75,6 +81,9 @@ func (c Config) Validate() error {
 		return fmt.Errorf("nt=%d, want nt >= 0", c.Nt)
 	case c.Dataset != "synthetic" && (c.D != 0 || c.Alpha != 0):
 		return fmt.Errorf("d and alpha apply to synthetic data only; for %s they follow from the image size and the border width", c.Dataset)
+	}
+	if _, err := c.Engine.Resolve(); err != nil {
+		return fmt.Errorf("engine: %w", err)
 	}
 	_, err := c.TrainConfig.withDefaults()
 	return err
@@ -101,10 +110,15 @@ func runT[T linalg.Float](ctx context.Context, cfg Config) (*Report, error) {
 		return nil, err
 	}
 	load := time.Since(start).Seconds()
+	en, err := linalg.NewEngine[T](cfg.Engine)
+	if err != nil {
+		return nil, fmt.Errorf("engine: %w", err)
+	}
 	net, err := NewNet(cfg.Arch, task, cfg.Seed)
 	if err != nil {
 		return nil, err
 	}
+	net.SetEngine(en)
 	res, err := Train(ctx, net, task, cfg.TrainConfig)
 	if err != nil {
 		return nil, err
@@ -113,7 +127,7 @@ func runT[T linalg.Float](ctx context.Context, cfg Config) (*Report, error) {
 		Arch: cfg.Arch, Dataset: task.Name, Precision: cfg.Precision,
 		N: task.N(), Nt: task.Nt(), D: task.D, Outputs: task.Outputs,
 		ClassesPresent: task.ClassesPresent(), Alpha: task.Alpha,
-		Params: net.NumParams(), Seed: cfg.Seed, LoadSeconds: load, Result: *res,
+		Params: net.NumParams(), Seed: cfg.Seed, LoadSeconds: load, Engine: en.Settings(), Blocking: en.Blocking(), Result: *res,
 	}, nil
 }
 

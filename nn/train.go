@@ -180,8 +180,12 @@ func NewStepper[T linalg.Float](net *Net[T], outputs, maxBatch int) (*Stepper[T]
 	if net.OutSize() != outputs {
 		return nil, fmt.Errorf("%d outputs needed but the network has %d", outputs, net.OutSize())
 	}
-	return &Stepper[T]{Net: net, Loss: LossFor[T](outputs), Opt: NewAdam[T](),
-		params: net.Params(), grad: make([]T, maxBatch*outputs)}, nil
+	s := &Stepper[T]{Net: net, Loss: LossFor[T](outputs), Opt: NewAdam[T](),
+		params: net.Params(), grad: make([]T, maxBatch*outputs)}
+	if net.Engine != nil {
+		s.Opt.Threads = net.Engine.Threads()
+	}
+	return s, nil
 }
 
 // Step trains on one batch x (b x InSize, b <= maxBatch) with labels and

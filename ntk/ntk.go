@@ -27,6 +27,9 @@ type Config struct {
 	// Progress, if not nil, is called after each block with the number of
 	// hidden units done so far and K.
 	Progress func(done, total int)
+	// Engine is the instruction set and thread count of the linear
+	// algebra (zero fields: the process defaults, see linalg.Settings).
+	Engine linalg.Settings
 }
 
 // Panic messages for programmer errors.
@@ -97,7 +100,7 @@ func checkDims(z linalg.Matrix[float64], queries []linalg.Matrix[float64]) int {
 // K = Z Z^T (N x N, both triangles) and C_m = Q_m Z^T for each query
 // matrix, unscaled. Cost: LinearFlops.
 func Linear(z linalg.Matrix[float64], queries ...linalg.Matrix[float64]) (linalg.Matrix[float64], []linalg.Matrix[float64]) {
-	k, cross, _ := LinearShared(nil, z, queries...)
+	k, cross, _ := LinearShared(nil, nil, z, queries...)
 	return k, cross
 }
 
@@ -107,11 +110,15 @@ func Linear(z linalg.Matrix[float64], queries ...linalg.Matrix[float64]) (linalg
 // reuses the second term, computed once for both. For a base that is Z
 // itself this applies when the query has N rows (then the reused term is
 // the SYRK Z[:, B] Z[:, B]^T). Cost: LinearFlops minus SharedFlops. The
-// declarations are checked (rf.CheckShared).
-func LinearShared(shared []rf.Shared, z linalg.Matrix[float64], queries ...linalg.Matrix[float64]) (linalg.Matrix[float64], []linalg.Matrix[float64], error) {
+// declarations are checked (rf.CheckShared). The products run on en (nil:
+// linalg.DefaultEngine).
+func LinearShared(en *linalg.Engine[float64], shared []rf.Shared, z linalg.Matrix[float64], queries ...linalg.Matrix[float64]) (linalg.Matrix[float64], []linalg.Matrix[float64], error) {
 	checkDims(z, queries)
 	if err := rf.CheckShared(shared, z, queries...); err != nil {
 		return linalg.Matrix[float64]{}, nil, err
+	}
+	if en == nil {
+		en = linalg.DefaultEngine[float64]()
 	}
 	n, d := z.Rows, z.Cols
 	k := linalg.NewMatrix[float64](n, n)
@@ -134,7 +141,7 @@ func LinearShared(shared []rf.Shared, z linalg.Matrix[float64], queries ...linal
 	// gemmCols sets dst = x[:, lo:hi] Z[:, lo:hi]^T + beta*dst.
 	gemmCols := func(x linalg.Matrix[float64], lo, hi int, beta float64, dst linalg.Matrix[float64]) {
 		if hi > lo && x.Rows > 0 {
-			linalg.Gemm(linalg.NoTrans, linalg.Trans, 1, x.View(0, lo, x.Rows, hi-lo), z.View(0, lo, n, hi-lo), beta, dst)
+			en.Gemm(linalg.NoTrans, linalg.Trans, 1, x.View(0, lo, x.Rows, hi-lo), z.View(0, lo, n, hi-lo), beta, dst)
 		}
 	}
 	done := make([]int, len(queries)+1) // leading rows of each product done
@@ -146,15 +153,15 @@ func LinearShared(shared []rf.Shared, z linalg.Matrix[float64], queries ...linal
 		case rq == 0:
 		case b == 0 && rq == n:
 			zb := z.View(0, s.Lo, n, s.Hi-s.Lo)
-			linalg.Syrk(linalg.Lower, linalg.NoTrans, 1, zb, 0, k)
-			linalg.Symmetrize(linalg.Lower, k)
+			en.Syrk(linalg.Lower, linalg.NoTrans, 1, zb, 0, k)
+			en.Symmetrize(linalg.Lower, k)
 			cq := cross[q-1]
 			for i := 0; i < n; i++ {
 				copy(cq.Row(i), k.Row(i))
 			}
 			for _, r := range outside {
 				if r[1] > r[0] {
-					linalg.Syrk(linalg.Lower, linalg.NoTrans, 1, z.View(0, r[0], n, r[1]-r[0]), 1, k)
+					en.Syrk(linalg.Lower, linalg.NoTrans, 1, z.View(0, r[0], n, r[1]-r[0]), 1, k)
 				}
 				gemmCols(in(q), r[0], r[1], 1, cq)
 			}
@@ -174,9 +181,9 @@ func LinearShared(shared []rf.Shared, z linalg.Matrix[float64], queries ...linal
 		}
 	}
 	if done[0] == 0 {
-		linalg.Syrk(linalg.Lower, linalg.NoTrans, 1, z, 0, k)
+		en.Syrk(linalg.Lower, linalg.NoTrans, 1, z, 0, k)
 	}
-	linalg.Symmetrize(linalg.Lower, k)
+	en.Symmetrize(linalg.Lower, k)
 	for i := 1; i <= len(queries); i++ {
 		x := in(i)
 		if r := x.Rows - done[i]; r > 0 {
@@ -215,7 +222,11 @@ func Gram(ctx context.Context, cfg Config, z linalg.Matrix[float64], queries ...
 		return linalg.Matrix[float64]{}, nil, err
 	}
 	q := checkDims(z, queries)
-	k, cross, err := LinearShared(cfg.Shared, z, queries...)
+	en, err := linalg.NewEngine[float64](cfg.Engine)
+	if err != nil {
+		return linalg.Matrix[float64]{}, nil, fmt.Errorf("ntk: Config.Engine: %w", err)
+	}
+	k, cross, err := LinearShared(en, cfg.Shared, z, queries...)
 	if err != nil {
 		return linalg.Matrix[float64]{}, nil, err
 	}
@@ -232,10 +243,10 @@ func Gram(ctx context.Context, cfg Config, z linalg.Matrix[float64], queries ...
 	// derivs sets rows of pb to act'(x W_block^T) for the stacked inputs.
 	derivs := func(f0, bb int) linalg.Matrix[float64] {
 		w := wb.View(0, 0, bb, d)
-		rf.WeightRows(cfg.Seed, f0, w)
+		rf.WeightRows(en, cfg.Seed, f0, w)
 		pb := p.View(0, 0, n+q, bb)
-		rf.Project(inputs, cfg.Shared, w, pb)
-		linalg.ParallelFor(n+q, func(lo, hi int) {
+		rf.Project(en, inputs, cfg.Shared, w, pb)
+		en.ParallelFor(n+q, func(lo, hi int) {
 			for i := lo; i < hi; i++ {
 				r := pb.Row(i)
 				cfg.Act.ApplyDeriv(r, r, cfg.Deriv)
@@ -247,7 +258,7 @@ func Gram(ctx context.Context, cfg Config, z linalg.Matrix[float64], queries ...
 		if err := ctx.Err(); err != nil {
 			return linalg.Matrix[float64]{}, nil, err
 		}
-		hadamardStrips(alpha, derivs(0, b), k, cross)
+		hadamardStrips(en, alpha, derivs(0, b), k, cross)
 		if cfg.Progress != nil {
 			cfg.Progress(cfg.K, cfg.K)
 		}
@@ -262,15 +273,15 @@ func Gram(ctx context.Context, cfg Config, z linalg.Matrix[float64], queries ...
 		bb := min(b, cfg.K-f0)
 		pb := derivs(f0, bb)
 		pz := pb.View(0, 0, n, bb)
-		linalg.Syrk(linalg.Lower, linalg.NoTrans, alpha, pz, 1, dk)
+		en.Syrk(linalg.Lower, linalg.NoTrans, alpha, pz, 1, dk)
 		if q > 0 {
-			linalg.Gemm(linalg.NoTrans, linalg.Trans, alpha, pb.View(n, 0, q, bb), pz, 1, dc)
+			en.Gemm(linalg.NoTrans, linalg.Trans, alpha, pb.View(n, 0, q, bb), pz, 1, dc)
 		}
 		if cfg.Progress != nil {
 			cfg.Progress(f0+bb, cfg.K)
 		}
 	}
-	linalg.Symmetrize(linalg.Lower, dk)
+	en.Symmetrize(linalg.Lower, dk)
 	hadamard(k, dk)
 	row := 0
 	for _, c := range cross {
@@ -292,15 +303,15 @@ const hadamardRows = 128
 // N x N and q x N matrices: of k only the lower triangle and the diagonal
 // blocks (then mirrored), so it costs about the flops of the SYRK and GEMM
 // it replaces.
-func hadamardStrips(alpha float64, d linalg.Matrix[float64], k linalg.Matrix[float64], cross []linalg.Matrix[float64]) {
+func hadamardStrips(en *linalg.Engine[float64], alpha float64, d linalg.Matrix[float64], k linalg.Matrix[float64], cross []linalg.Matrix[float64]) {
 	n := k.Rows
 	dz := d.View(0, 0, n, d.Cols)
 	strip := linalg.NewMatrix[float64](min(hadamardRows, max(d.Rows, 1)), n)
 	// mul sets out = out .* (alpha * x dz[:cols]^T) for the rows of x.
 	mul := func(x linalg.Matrix[float64], cols int, out linalg.Matrix[float64]) {
 		t := strip.View(0, 0, x.Rows, cols)
-		linalg.Gemm(linalg.NoTrans, linalg.Trans, alpha, x, dz.View(0, 0, cols, d.Cols), 0, t)
-		linalg.ParallelFor(x.Rows, func(lo, hi int) {
+		en.Gemm(linalg.NoTrans, linalg.Trans, alpha, x, dz.View(0, 0, cols, d.Cols), 0, t)
+		en.ParallelFor(x.Rows, func(lo, hi int) {
 			for i := lo; i < hi; i++ {
 				o := out.Row(i)[:cols]
 				for j, v := range t.Row(i) {
@@ -313,7 +324,7 @@ func hadamardStrips(alpha float64, d linalg.Matrix[float64], k linalg.Matrix[flo
 		r1 := min(r0+hadamardRows, n)
 		mul(dz.View(r0, 0, r1-r0, d.Cols), r1, k.View(r0, 0, r1-r0, n))
 	}
-	linalg.Symmetrize(linalg.Lower, k)
+	en.Symmetrize(linalg.Lower, k)
 	row := n
 	for _, c := range cross {
 		for r0 := 0; r0 < c.Rows; r0 += hadamardRows {
@@ -330,25 +341,29 @@ func hadamardStrips(alpha float64, d linalg.Matrix[float64], k linalg.Matrix[flo
 // RF and NTK kernels of package theory (rf-inf, ntk-inf). The dot products
 // come from Linear; kern is evaluated (N^2 + qN) times, in parallel, and
 // must be safe for concurrent use. K has both triangles, kern(a, b, t, d)
-// being assumed equal to kern(b, a, t, d).
-func DotKernelGram(kern func(nz2, nz2p, dot float64, d int) float64, z linalg.Matrix[float64], queries ...linalg.Matrix[float64]) (linalg.Matrix[float64], []linalg.Matrix[float64]) {
-	k, cross := Linear(z, queries...)
+// being assumed equal to kern(b, a, t, d). It runs on en (nil:
+// linalg.DefaultEngine).
+func DotKernelGram(en *linalg.Engine[float64], kern func(nz2, nz2p, dot float64, d int) float64, z linalg.Matrix[float64], queries ...linalg.Matrix[float64]) (linalg.Matrix[float64], []linalg.Matrix[float64]) {
+	if en == nil {
+		en = linalg.DefaultEngine[float64]()
+	}
+	k, cross, _ := LinearShared(en, nil, z, queries...)
 	d := z.Cols
 	zn := make([]float64, z.Rows)
 	for i := range zn {
 		zn[i] = k.At(i, i)
 	}
-	linalg.ParallelFor(k.Rows, func(lo, hi int) {
+	en.ParallelFor(k.Rows, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			for j := 0; j <= i; j++ {
 				k.Set(i, j, kern(zn[i], zn[j], k.At(i, j), d))
 			}
 		}
 	})
-	linalg.Symmetrize(linalg.Lower, k)
+	en.Symmetrize(linalg.Lower, k)
 	for m, c := range cross {
 		q := queries[m]
-		linalg.ParallelFor(c.Rows, func(lo, hi int) {
+		en.ParallelFor(c.Rows, func(lo, hi int) {
 			for i := lo; i < hi; i++ {
 				qi := q.Row(i)
 				var qn float64
@@ -386,7 +401,7 @@ func Features(cfg Config, x linalg.Matrix[float64]) (linalg.Matrix[float64], err
 	}
 	d := x.Cols
 	w := linalg.NewMatrix[float64](cfg.K, d)
-	rf.WeightRows(cfg.Seed, 0, w)
+	rf.WeightRows(nil, cfg.Seed, 0, w)
 	deriv := cfg.Act.Deriv(cfg.Deriv)
 	phi := linalg.NewMatrix[float64](x.Rows, d*cfg.K)
 	u := make([]float64, cfg.K)

@@ -9,6 +9,8 @@ import (
 	"github.com/spurious-ml/spurious/internal/testutil"
 	"github.com/spurious-ml/spurious/linalg"
 	"github.com/spurious-ml/spurious/rf"
+
+	"github.com/spurious-ml/spurious/internal/fpbound"
 )
 
 // gramTol bounds the relative rounding of a Gram entry: the d*k-term sum
@@ -16,7 +18,7 @@ import (
 // (each <= terms*u relative to the sum of |products|), plus the rounding
 // of act'(w.x) (d terms, amplified by the second derivative, <= ~10 here):
 // (d*k + d + k + 10*d)*u with d = 10, k = 60.
-const gramTol = (10*60 + 10 + 60 + 10*10) * 0x1p-53
+const gramTol = (10*60 + 10 + 60 + 10*10) * fpbound.U64
 
 func TestHadamardEqualsKronecker(t *testing.T) {
 	z, zs, zt := testutil.RandMatrix(15, 10, 1), testutil.RandMatrix(15, 10, 2), testutil.RandMatrix(7, 10, 3)
@@ -49,7 +51,7 @@ func TestKroneckerOrder(t *testing.T) {
 	x := testutil.RandMatrix(1, 2, 4)
 	phi, _ := Features(cfg, x)
 	w := linalg.NewMatrix[float64](3, 2)
-	rf.WeightRows(cfg.Seed, 0, w)
+	rf.WeightRows(nil, cfg.Seed, 0, w)
 	for a := 0; a < 2; a++ {
 		for f := 0; f < 3; f++ {
 			u := cfg.Act.NTKDeriv(w.At(f, 0)*x.At(0, 0) + w.At(f, 1)*x.At(0, 1))
@@ -91,7 +93,7 @@ func TestLinear(t *testing.T) {
 	k, cross := Linear(z, q)
 	wk, ak := testutil.RefGram(z, z, 1)
 	wq, aq := testutil.RefGram(q, z, 1)
-	tol := 14 * 0x1p-53
+	tol := 14 * fpbound.U64
 	testutil.Within(t, "ZZ^T", k, wk, ak, tol)
 	testutil.Within(t, "QZ^T", cross[0], wq, aq, tol)
 }
@@ -106,7 +108,7 @@ func TestDotKernelGram(t *testing.T) {
 	z, q := testutil.RandMatrix(8, 5, 1), testutil.RandMatrix(4, 5, 2)
 	// A kernel that records its arguments: norms and dot products.
 	kern := func(a, b, dot float64, d int) float64 { return a + 10*b + 100*dot + float64(d) }
-	k, cross := DotKernelGram(kern, z, q)
+	k, cross := DotKernelGram(nil, kern, z, q)
 	norm := func(x []float64) float64 { return dot(x, x) }
 	for i := 0; i < z.Rows; i++ {
 		for j := 0; j < z.Rows; j++ {
@@ -149,12 +151,12 @@ func TestLinearShared(t *testing.T) {
 	zh := share(zt, 4, 2, 10, 5) // base a query
 	queries := []linalg.Matrix[float64]{zs, zt, zh, zs2}
 	shared := []rf.Shared{{Query: 0, Base: -1, Lo: 5, Hi: 10}, {Query: 2, Base: 1, Lo: 2, Hi: 10}}
-	k, cross, err := LinearShared(shared, z, queries...)
+	k, cross, err := LinearShared(nil, shared, z, queries...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	wk, ak := testutil.RefGram(z, z, 1)
-	tol := 10 * 0x1p-53 // a 10-term sum, however it is split
+	tol := 10 * fpbound.U64 // a 10-term sum, however it is split
 	testutil.Within(t, "K", k, wk, ak, tol)
 	for m, q := range queries {
 		w, a := testutil.RefGram(q, z, 1)
@@ -180,7 +182,7 @@ func TestLinearShared(t *testing.T) {
 		testutil.Within(t, "NTK C shared", sc[m], plainC[m], a, gramTol)
 	}
 	zs.Set(3, 7, 0) // break the declaration
-	if _, _, err := LinearShared(shared, z, queries...); err == nil {
+	if _, _, err := LinearShared(nil, shared, z, queries...); err == nil {
 		t.Error("broken declaration: no error")
 	}
 }

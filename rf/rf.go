@@ -58,6 +58,9 @@ type Config struct {
 	// Progress, if not nil, is called after each block with the number of
 	// features done so far and K.
 	Progress func(done, total int)
+	// Engine is the instruction set and thread count of the linear
+	// algebra (zero fields: the process defaults, see linalg.Settings).
+	Engine linalg.Settings
 }
 
 // Panic messages for programmer errors.
@@ -138,16 +141,19 @@ const weightDomain = 0x7766_5eed_a11c_e5e1
 // WeightRows fills w, a rows x d matrix, with rows first, first+1, ... of
 // the weight stream of seed: row r holds d i.i.d. N(0, 1/d) draws from a
 // PCG generator seeded by a hash of (seed, r) alone. Rows are generated in
-// parallel; the result does not depend on the thread count. Cost: rows*d
-// normal draws.
-func WeightRows(seed uint64, first int, w linalg.Matrix[float64]) {
+// parallel on en's threads (nil: linalg.DefaultEngine); the result does not
+// depend on the thread count. Cost: rows*d normal draws.
+func WeightRows(en *linalg.Engine[float64], seed uint64, first int, w linalg.Matrix[float64]) {
+	if en == nil {
+		en = linalg.DefaultEngine[float64]()
+	}
 	if first < 0 {
 		panic(errWShape)
 	}
 	d := w.Cols
 	scale := 1 / math.Sqrt(float64(d))
 	h := splitmix64(seed ^ weightDomain)
-	linalg.ParallelFor(w.Rows, func(lo, hi int) {
+	en.ParallelFor(w.Rows, func(lo, hi int) {
 		pcg := rand.NewPCG(0, 0)
 		r := rand.New(pcg)
 		for i := lo; i < hi; i++ {
@@ -184,8 +190,16 @@ func Gram(ctx context.Context, cfg Config, z linalg.Matrix[float64], queries ...
 	if err := checkShared(cfg.Shared, inputs); err != nil {
 		return linalg.Matrix[float64]{}, nil, err
 	}
+	en, err := linalg.NewEngine[float64](cfg.Engine)
+	if err != nil {
+		return linalg.Matrix[float64]{}, nil, fmt.Errorf("rf: Config.Engine: %w", err)
+	}
 	if cfg.Precision == F32 {
-		return gram32(ctx, cfg, inputs, off)
+		en32, err := linalg.NewEngine[float32](en.Settings())
+		if err != nil {
+			return linalg.Matrix[float64]{}, nil, fmt.Errorf("rf: Config.Engine: %w", err)
+		}
+		return gram32(ctx, cfg, en, en32, inputs, off)
 	}
 	n, b, q := z.Rows, cfg.block(), off[len(inputs)]-z.Rows
 	vb := linalg.NewMatrix[float64](b, d)
@@ -199,31 +213,31 @@ func Gram(ctx context.Context, cfg Config, z linalg.Matrix[float64], queries ...
 		}
 		bb := min(b, cfg.K-f0)
 		v := vb.View(0, 0, bb, d)
-		WeightRows(cfg.Seed, f0, v)
+		WeightRows(en, cfg.Seed, f0, v)
 		pb := p.View(0, 0, n+q, bb)
-		Project(inputs, cfg.Shared, v, pb)
-		linalg.ParallelFor(n+q, func(lo, hi int) {
+		Project(en, inputs, cfg.Shared, v, pb)
+		en.ParallelFor(n+q, func(lo, hi int) {
 			for i := lo; i < hi; i++ {
 				r := pb.Row(i)
 				cfg.Act.Apply(r, r)
 			}
 		})
 		pz := pb.View(0, 0, n, bb)
-		linalg.Syrk(linalg.Lower, linalg.NoTrans, alpha, pz, 1, k)
+		en.Syrk(linalg.Lower, linalg.NoTrans, alpha, pz, 1, k)
 		if q > 0 {
-			linalg.Gemm(linalg.NoTrans, linalg.Trans, alpha, pb.View(n, 0, q, bb), pz, 1, c)
+			en.Gemm(linalg.NoTrans, linalg.Trans, alpha, pb.View(n, 0, q, bb), pz, 1, c)
 		}
 		if cfg.Progress != nil {
 			cfg.Progress(f0+bb, cfg.K)
 		}
 	}
-	linalg.Symmetrize(linalg.Lower, k)
+	en.Symmetrize(linalg.Lower, k)
 	return k, split(c, queries), nil
 }
 
 // gram32 is Gram with float32 feature blocks: each block's products go to
 // float32 scratch matrices and are added into the float64 accumulators.
-func gram32(ctx context.Context, cfg Config, inputs []linalg.Matrix[float64], off []int) (linalg.Matrix[float64], []linalg.Matrix[float64], error) {
+func gram32(ctx context.Context, cfg Config, en *linalg.Engine[float64], en32 *linalg.Engine[float32], inputs []linalg.Matrix[float64], off []int) (linalg.Matrix[float64], []linalg.Matrix[float64], error) {
 	n, d, b := inputs[0].Rows, inputs[0].Cols, cfg.block()
 	q := off[len(inputs)] - n
 	x := linalg.NewMatrix[float32](n+q, d)
@@ -250,7 +264,7 @@ func gram32(ctx context.Context, cfg Config, inputs []linalg.Matrix[float64], of
 			return linalg.Matrix[float64]{}, nil, err
 		}
 		bb := min(b, cfg.K-f0)
-		WeightRows(cfg.Seed, f0, vb.View(0, 0, bb, d))
+		WeightRows(en, cfg.Seed, f0, vb.View(0, 0, bb, d))
 		v := vb32.View(0, 0, bb, d)
 		for i := 0; i < bb; i++ {
 			dst := v.Row(i)
@@ -259,31 +273,31 @@ func gram32(ctx context.Context, cfg Config, inputs []linalg.Matrix[float64], of
 			}
 		}
 		pb := p.View(0, 0, n+q, bb)
-		Project(in32, cfg.Shared, v, pb)
-		linalg.ParallelFor(n+q, func(lo, hi int) {
+		Project(en32, in32, cfg.Shared, v, pb)
+		en.ParallelFor(n+q, func(lo, hi int) {
 			for i := lo; i < hi; i++ {
 				r := pb.Row(i)
 				cfg.Act.Apply32(r, r)
 			}
 		})
 		pz := pb.View(0, 0, n, bb)
-		linalg.Syrk(linalg.Lower, linalg.NoTrans, 1, pz, 0, k32)
-		accumulateLower(k, k32, alpha)
+		en32.Syrk(linalg.Lower, linalg.NoTrans, 1, pz, 0, k32)
+		accumulateLower(en, k, k32, alpha)
 		if q > 0 {
-			linalg.Gemm(linalg.NoTrans, linalg.Trans, 1, pb.View(n, 0, q, bb), pz, 0, c32)
-			accumulate(c, c32, alpha)
+			en32.Gemm(linalg.NoTrans, linalg.Trans, 1, pb.View(n, 0, q, bb), pz, 0, c32)
+			accumulate(en, c, c32, alpha)
 		}
 		if cfg.Progress != nil {
 			cfg.Progress(f0+bb, cfg.K)
 		}
 	}
-	linalg.Symmetrize(linalg.Lower, k)
+	en.Symmetrize(linalg.Lower, k)
 	return k, split(c, inputs[1:]), nil
 }
 
 // accumulate adds alpha*src into dst (same shape), in parallel over rows.
-func accumulate(dst linalg.Matrix[float64], src linalg.Matrix[float32], alpha float64) {
-	linalg.ParallelFor(dst.Rows, func(lo, hi int) {
+func accumulate(en *linalg.Engine[float64], dst linalg.Matrix[float64], src linalg.Matrix[float32], alpha float64) {
+	en.ParallelFor(dst.Rows, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			d := dst.Row(i)
 			for j, v := range src.Row(i) {
@@ -294,8 +308,8 @@ func accumulate(dst linalg.Matrix[float64], src linalg.Matrix[float32], alpha fl
 }
 
 // accumulateLower adds alpha*src into the lower triangle of dst.
-func accumulateLower(dst linalg.Matrix[float64], src linalg.Matrix[float32], alpha float64) {
-	linalg.ParallelFor(dst.Rows, func(lo, hi int) {
+func accumulateLower(en *linalg.Engine[float64], dst linalg.Matrix[float64], src linalg.Matrix[float32], alpha float64) {
+	en.ParallelFor(dst.Rows, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			d := dst.Row(i)[:i+1]
 			for j, v := range src.Row(i)[:i+1] {
@@ -326,7 +340,7 @@ func Features(cfg Config, x linalg.Matrix[float64]) (linalg.Matrix[float64], err
 		return linalg.Matrix[float64]{}, err
 	}
 	v := linalg.NewMatrix[float64](cfg.K, x.Cols)
-	WeightRows(cfg.Seed, 0, v)
+	WeightRows(nil, cfg.Seed, 0, v)
 	phi := linalg.NewMatrix[float64](x.Rows, cfg.K)
 	for i := 0; i < x.Rows; i++ {
 		xi := x.Row(i)

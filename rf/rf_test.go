@@ -7,6 +7,8 @@ import (
 
 	"github.com/spurious-ml/spurious/internal/testutil"
 	"github.com/spurious-ml/spurious/linalg"
+
+	"github.com/spurious-ml/spurious/internal/fpbound"
 )
 
 // f64Tol bounds the relative rounding error of a Gram entry: the
@@ -14,7 +16,7 @@ import (
 // sum|v x|) the activation amplifies by at most |act'| (<= ~10 for the
 // inputs here), and the Gram sums k products (<= k*u relative to
 // sum|p p'|). With d = 12 and k = 300: (10*12 + 300)*u ~ 5e-14.
-const f64Tol = (10*12 + 300) * 0x1p-53
+const f64Tol = (10*12 + 300) * fpbound.U64
 
 func TestGramMatchesExplicitFeatures(t *testing.T) {
 	z, zs, zt := testutil.RandMatrix(20, 12, 1), testutil.RandMatrix(20, 12, 2), testutil.RandMatrix(9, 12, 3)
@@ -74,9 +76,9 @@ func TestGramIdenticalAcrossThreads(t *testing.T) {
 
 func TestWeightRowsIndependentOfSplit(t *testing.T) {
 	whole := linalg.NewMatrix[float64](50, 30)
-	WeightRows(3, 0, whole)
+	WeightRows(nil, 3, 0, whole)
 	part := linalg.NewMatrix[float64](17, 30)
-	WeightRows(3, 20, part)
+	WeightRows(nil, 3, 20, part)
 	for i := 0; i < part.Rows; i++ {
 		for j, v := range part.Row(i) {
 			if v != whole.At(20+i, j) {
@@ -113,7 +115,7 @@ func TestFloat32Gram(t *testing.T) {
 	_, as := testutil.RefGram(ps, pz, cfg.K)
 	// float32 rounding: projections (d terms, amplified by |act'| <= 10
 	// here), then a block-sized sum: (10*d + block)*u32, u32 = 2^-24.
-	tol := float64(10*16+128) * 0x1p-24
+	tol := float64(10*16+128) * fpbound.U32
 	testutil.Within(t, "K f32", k32, k64, ak, tol)
 	testutil.Within(t, "Ks f32", c32[0], c64[0], as, tol)
 }
@@ -166,7 +168,7 @@ func TestGramShared(t *testing.T) {
 		_, ak := testutil.RefGram(pz, pz, cfg.K)
 		tol := f64Tol
 		if prec == F32 {
-			tol = float64(10*12+64) * 0x1p-24 // see TestFloat32Gram
+			tol = float64(10*12+64) * fpbound.U32 // see TestFloat32Gram
 		}
 		testutil.Within(t, prec.String()+" K shared", k, plain, ak, tol)
 		for m, q := range []linalg.Matrix[float64]{zs, zt, zh} {
@@ -209,7 +211,7 @@ func TestProject(t *testing.T) {
 	v := testutil.RandMatrix(6, 10, 4)
 	inputs := []linalg.Matrix[float64]{z, zs, zt}
 	p := linalg.NewMatrix[float64](16, 6)
-	Project(inputs, []Shared{{Query: 0, Base: -1, Lo: 3, Hi: 10}}, v, p)
+	Project(nil, inputs, []Shared{{Query: 0, Base: -1, Lo: 3, Hi: 10}}, v, p)
 	row := 0
 	for _, x := range inputs {
 		want, scale := testutil.RefGram(x, v, 1)
@@ -221,5 +223,5 @@ func TestProject(t *testing.T) {
 			t.Errorf("p with a missing row: recovered %v, want %q", r, errPShape)
 		}
 	}()
-	Project(inputs, nil, v, p.View(0, 0, 15, 6))
+	Project(nil, inputs, nil, v, p.View(0, 0, 15, 6))
 }

@@ -77,8 +77,12 @@ func checkShared(shared []Shared, inputs []linalg.Matrix[float64]) error {
 // declared shared block once: p has as many rows as the inputs together
 // and as many columns as v has rows. The declarations index inputs as Gram
 // does (Base -1 is input 0, Query m is input m+1) and must have been
-// checked (CheckShared). Cost: 2*rows*d*rows(v) flops minus SharedFlops.
-func Project[T linalg.Float](inputs []linalg.Matrix[T], shared []Shared, v, p linalg.Matrix[T]) {
+// checked (CheckShared). The products run on en (nil:
+// linalg.DefaultEngine). Cost: 2*rows*d*rows(v) flops minus SharedFlops.
+func Project[T linalg.Float](en *linalg.Engine[T], inputs []linalg.Matrix[T], shared []Shared, v, p linalg.Matrix[T]) {
+	if en == nil {
+		en = linalg.DefaultEngine[T]()
+	}
 	d := v.Cols
 	bb := p.Cols
 	off := make([]int, len(inputs)+1)
@@ -92,7 +96,7 @@ func Project[T linalg.Float](inputs []linalg.Matrix[T], shared []Shared, v, p li
 	// cols computes dst = x[:, lo:hi] v[:, lo:hi]^T + beta*dst.
 	cols := func(x linalg.Matrix[T], lo, hi int, beta T, dst linalg.Matrix[T]) {
 		if hi > lo && x.Rows > 0 {
-			linalg.Gemm(linalg.NoTrans, linalg.Trans, 1, x.View(0, lo, x.Rows, hi-lo), v.View(0, lo, bb, hi-lo), beta, dst)
+			en.Gemm(linalg.NoTrans, linalg.Trans, 1, x.View(0, lo, x.Rows, hi-lo), v.View(0, lo, bb, hi-lo), beta, dst)
 		}
 	}
 	for _, s := range shared {
@@ -116,7 +120,7 @@ func Project[T linalg.Float](inputs []linalg.Matrix[T], shared []Shared, v, p li
 	}
 	for i, x := range inputs {
 		if r := x.Rows - done[i]; r > 0 {
-			linalg.Gemm(linalg.NoTrans, linalg.Trans, 1, x.View(done[i], 0, r, d), v, 0, p.View(off[i]+done[i], 0, r, bb))
+			en.Gemm(linalg.NoTrans, linalg.Trans, 1, x.View(done[i], 0, r, d), v, 0, p.View(off[i]+done[i], 0, r, bb))
 		}
 	}
 }

@@ -284,7 +284,7 @@ func openResults(path string) (*resultsFile, error) {
 	}
 	if err := lockFile(f); err != nil {
 		f.Close()
-		return nil, fmt.Errorf("%s is in use by another sweep (%v): give each shard its own --out file", path, err)
+		return nil, fmt.Errorf("%s is in use by another sweep (%v): give each shard its own results file", path, err)
 	}
 	recs, good, _, err := scanRecords(f, path)
 	if err != nil {

@@ -95,7 +95,7 @@ func Run(ctx context.Context, spec *Spec, path string, runner Runner, opt Option
 		}
 		if r.Seed != t.Seed {
 			return rep, fmt.Errorf("%s holds trial %s with seed %d, but global seed %d gives %d: "+
-				"the file comes from a sweep with another seed; use another --out file",
+				"the file comes from a sweep with another seed; use another results file",
 				path, t.Key, r.Seed, spec.Seed, t.Seed)
 		}
 		rep.Skipped++

@@ -101,7 +101,7 @@ func ShardFromEnv(getenv func(string) string, count int) (s Shard, found bool, e
 			}
 		}
 		if n <= 0 {
-			return Shard{}, true, fmt.Errorf("SLURM_ARRAY_TASK_ID is set but the task count is unknown: pass --shards N")
+			return Shard{}, true, fmt.Errorf("SLURM_ARRAY_TASK_ID is set but the task count is unknown: give the shard count")
 		}
 		s, err := newShard(id-lo, n, fmt.Sprintf("%d/%d (from SLURM_ARRAY_TASK_ID=%d, SLURM_ARRAY_TASK_MIN=%d)", id-lo, n, id, lo))
 		return s, true, err
@@ -112,7 +112,7 @@ func ShardFromEnv(getenv func(string) string, count int) (s Shard, found bool, e
 			return Shard{}, true, err
 		}
 		if count <= 0 {
-			return Shard{}, true, fmt.Errorf("JOB_COMPLETION_INDEX is set: pass --shards N with N the Job's completions")
+			return Shard{}, true, fmt.Errorf("JOB_COMPLETION_INDEX is set: give the shard count, the Job's completions")
 		}
 		s, err := newShard(id, count, fmt.Sprintf("%d/%d (from JOB_COMPLETION_INDEX)", id, count))
 		return s, true, err

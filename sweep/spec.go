@@ -17,7 +17,7 @@ import (
 
 // Grid is one Cartesian product of axis values. An empty axis means "not
 // set": the trial's field keeps its zero value, and a runner is expected to
-// leave the corresponding flag at its default.
+// leave the corresponding setting at its default (RunTrial does).
 type Grid struct {
 	Model   []string  `json:"model,omitempty"`
 	Act     []string  `json:"act,omitempty"`
@@ -30,8 +30,11 @@ type Grid struct {
 	Ridge   []float64 `json:"ridge,omitempty"`
 	Epochs  []int     `json:"epochs,omitempty"` // training epochs of trained networks
 
-	// Extra holds pass-through flags (name without dashes -> value) that
-	// every trial of the grid carries; they are part of the trial key.
+	// Extra holds further parameters (name -> value, named as the options
+	// of `spurious run` or `spurious nn`, e.g. "isa", "threads",
+	// "heldout") that every trial of the grid carries; they are part of the
+	// trial key. Trial.KernelSpec and Trial.NetworkConfig list those they
+	// take.
 	Extra map[string]string `json:"extra,omitempty"`
 }
 

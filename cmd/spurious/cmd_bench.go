@@ -8,52 +8,18 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"runtime"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
-	"github.com/spurious-ml/spurious/asm"
+	"github.com/spurious-ml/spurious/bench"
 	"github.com/spurious-ml/spurious/linalg"
 )
 
 func init() {
 	register("bench", "GFLOP/s and % of the measured FMA peak of gemm, syrk, potrf, trsm, rf, ntk", runBench)
-}
-
-// benchResult is one measured case; JSON adds the op's sizes as keys.
-type benchResult struct {
-	Op           string
-	Sizes        map[string]int
-	Threads      int
-	Precision    string
-	ISA          string
-	Blocking     linalg.Blocking // the GEMM block sizes of Precision (they change the last bits)
-	Seconds      float64         // median over the repetitions
-	GFLOPS       float64         // flops / median seconds
-	PeakGFLOPS   float64         // measured FMA peak per thread x threads
-	PeakFraction float64
-	BoundSeconds float64 // flop bound: flops / (peak per thread x threads)
-}
-
-// MarshalJSON writes the result as one flat object: op, the size keys,
-// threads, precision, isa, kc, mc, nc, blocking ("tuned" or "derived"),
-// seconds, gflops, peak_gflops, peak_fraction, bound_seconds (the time at
-// the measured peak) and bound_ratio (seconds / bound_seconds).
-func (r benchResult) MarshalJSON() ([]byte, error) {
-	o := map[string]any{
-		"op": r.Op, "threads": r.Threads, "precision": r.Precision, "isa": r.ISA,
-		"kc": r.Blocking.KC, "mc": r.Blocking.MC, "nc": r.Blocking.NC, "blocking": r.Blocking.Origin,
-		"seconds": r.Seconds, "gflops": r.GFLOPS, "peak_gflops": r.PeakGFLOPS, "peak_fraction": r.PeakFraction,
-		"bound_seconds": r.BoundSeconds, "bound_ratio": r.Seconds / r.BoundSeconds,
-	}
-	for k, v := range r.Sizes {
-		o[k] = v
-	}
-	return json.Marshal(o)
 }
 
 // intList parses a comma-separated list of positive integers.
@@ -72,9 +38,6 @@ func intList(flagName, s string) ([]int, error) {
 	return out, nil
 }
 
-// benchOpNames lists the registered operations, sorted.
-func benchOpNames() []string { return slices.Sorted(maps.Keys(benchOps)) }
-
 // runBench implements `spurious bench OP`.
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
@@ -92,7 +55,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	asJSON := fs.Bool("json", false, "print one JSON object per case instead of a table")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: spurious bench %s [--n N | --m M --n N --k K] [--nrhs R] [--d D] "+
-			"[--threads T] [--precision f64|f32] [--isa X] [--reps R] [--min-time D] [--json]\n", strings.Join(benchOpNames(), "|"))
+			"[--threads T] [--precision f64|f32] [--isa X] [--reps R] [--min-time D] [--json]\n", strings.Join(bench.Names(), "|"))
 		fs.PrintDefaults()
 	}
 	var op string
@@ -112,11 +75,11 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if op == "" {
 		fs.Usage()
-		return usageErrorf("bench: name an operation: %s", strings.Join(benchOpNames(), ", "))
+		return usageErrorf("bench: name an operation: %s", strings.Join(bench.Names(), ", "))
 	}
-	prepare, ok := benchOps[op]
+	prepare, ok := bench.Lookup(op)
 	if !ok {
-		return usageErrorf("bench: unknown operation %q: known are %s", op, strings.Join(benchOpNames(), ", "))
+		return usageErrorf("bench: unknown operation %q: known are %s", op, strings.Join(bench.Names(), ", "))
 	}
 	if *reps < 1 {
 		return usageErrorf("bench: --reps %d: need at least 1", *reps)
@@ -165,10 +128,10 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer linalg.SetThreads(linalg.SetThreads(0))
 
 	if !*asJSON {
-		fmt.Fprintln(stdout, envHeader())
+		fmt.Fprintln(stdout, bench.Header())
 	}
-	peak := measurePeak()
-	var results []benchResult
+	peak := bench.MeasurePeak()
+	var results []bench.Result
 	for i := 0; i < count; i++ {
 		pick := func(l []int) int { return l[min(i, len(l)-1)] }
 		for _, th := range threads {
@@ -176,8 +139,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 				if err := ctx.Err(); err != nil {
 					return err
 				}
-				cfg := benchConfig{M: pick(ms), N: pick(ns), K: pick(ks), NRHS: *nrhs, D: *d, Threads: th, Precision: prec}
-				r, err := runBenchCase(ctx, op, prepare, cfg, *reps, *minTime, peak)
+				cfg := bench.Config{M: pick(ms), N: pick(ns), K: pick(ks), NRHS: *nrhs, D: *d, Threads: th, Precision: prec}
+				r, err := bench.Run(ctx, op, prepare, cfg, *reps, *minTime, peak)
 				if err != nil {
 					return fmt.Errorf("bench %s: %w", op, err)
 				}
@@ -196,101 +159,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return nil
 }
 
-// runBenchCase prepares one case, runs it once to warm up, then takes reps
-// timed samples and reports their median. A sample runs the case inner
-// times, inner chosen from the warm-up so that a sample lasts at least
-// minTime, and counts the mean time of a run: a short operation is then
-// measured over as long a window as a long one, as openblas_bench.py does,
-// instead of over a few milliseconds that a burst of load on a shared
-// machine can cover. The case's Reset, if any, runs before each Run,
-// outside the timed interval.
-func runBenchCase(ctx context.Context, op string, prepare benchOp, cfg benchConfig, reps int, minTime time.Duration, peak float64) (benchResult, error) {
-	linalg.SetThreads(cfg.Threads)
-	threads := linalg.Threads()
-	c, err := prepare(cfg)
-	if err != nil {
-		return benchResult{}, err
-	}
-	reset := c.Reset
-	if reset == nil {
-		reset = func() {}
-	}
-	timed := func() (time.Duration, error) {
-		reset()
-		start := time.Now()
-		err := c.Run()
-		return time.Since(start), err
-	}
-	warm, err := timed()
-	if err != nil {
-		return benchResult{}, err
-	}
-	inner := 1
-	if warm > 0 && warm < minTime {
-		inner = int(minTime / warm)
-	}
-	times := make([]float64, reps)
-	for i := range times {
-		if err := ctx.Err(); err != nil {
-			return benchResult{}, err
-		}
-		var total time.Duration
-		for range inner {
-			t, err := timed()
-			if err != nil {
-				return benchResult{}, err
-			}
-			total += t
-		}
-		times[i] = total.Seconds() / float64(inner)
-	}
-	sort.Float64s(times)
-	med := times[reps/2]
-	if reps%2 == 0 {
-		med = (times[reps/2-1] + times[reps/2]) / 2
-	}
-	peakAll := peak * float64(min(threads, runtime.NumCPU()))
-	if cfg.Precision == "f32" && asm.Active() != asm.Generic {
-		peakAll *= 2 // twice the lanes per vector; scalar Go runs float32 at the float64 rate
-	}
-	r := benchResult{
-		Op: op, Sizes: c.Sizes, Threads: threads, Precision: cfg.Precision, ISA: asm.Active(),
-		Blocking: linalg.GemmBlocking[float64](), Seconds: med, GFLOPS: c.Flops / med / 1e9, PeakGFLOPS: peakAll / 1e9,
-	}
-	if cfg.Precision == "f32" {
-		r.Blocking = linalg.GemmBlocking[float32]()
-	}
-	r.PeakFraction = r.GFLOPS / r.PeakGFLOPS
-	r.BoundSeconds = c.Flops / peakAll
-	return r, nil
-}
-
-// measurePeak returns the float64 FMA peak of one thread on the active
-// instruction set, in flop/s: the best of five timed runs of asm.FMALoop,
-// each long enough (>= 20 ms) for the timer and clock ramp-up not to
-// matter. The best, not the median, because the peak is an upper bound
-// and interference only ever slows a run down.
-func measurePeak() float64 {
-	iters := 1 << 16
-	for {
-		start := time.Now()
-		asm.FMALoop(iters)
-		if time.Since(start) >= 20*time.Millisecond || iters >= 1<<30 {
-			break
-		}
-		iters *= 2
-	}
-	best := 0.0
-	for range 5 {
-		start := time.Now()
-		flops := asm.FMALoop(iters)
-		best = max(best, flops/time.Since(start).Seconds())
-	}
-	return best
-}
-
 // printBenchTable writes the results as an aligned table.
-func printBenchTable(w io.Writer, results []benchResult, peak float64) {
+func printBenchTable(w io.Writer, results []bench.Result, peak float64) {
 	fmt.Fprintf(w, "measured FMA peak: %.1f GFLOP/s float64 per thread\n", peak/1e9)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "op\tsizes\tthreads\tprec\tisa\tseconds\tbound s\tGFLOP/s\tpeak\t% peak\t")

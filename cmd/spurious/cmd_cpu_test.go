@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/spurious-ml/spurious/asm"
+	"github.com/spurious-ml/spurious/bench"
 )
 
 func TestCPUJSON(t *testing.T) {
@@ -16,7 +17,7 @@ func TestCPUJSON(t *testing.T) {
 	if err := run(context.Background(), []string{"cpu", "--json"}, &out, &errb); err != nil {
 		t.Fatal(err)
 	}
-	var r cpuReport
+	var r bench.Machine
 	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
 		t.Fatalf("bad JSON: %v\n%s", err, out.String())
 	}
@@ -28,7 +29,7 @@ func TestCPUJSON(t *testing.T) {
 	}
 	active := 0
 	for _, k := range r.Kernels {
-		for _, tl := range []cpuTiling{k.F64, k.F32} {
+		for _, tl := range []bench.Tiling{k.F64, k.F32} {
 			if tl.MR <= 0 || tl.NR <= 0 || tl.KC <= 0 || tl.MC%tl.MR != 0 || tl.NC%tl.NR != 0 {
 				t.Errorf("%s: implausible tiling %+v", k.ISA, tl)
 			}

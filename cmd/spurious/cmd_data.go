@@ -4,12 +4,9 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"image"
-	"image/color"
 	"image/png"
 	"io"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/spurious-ml/spurious/data"
@@ -164,7 +161,7 @@ func (f *dataFlags) load(ctx context.Context) (*data.Source, data.ImageConfig, e
 		return nil, cfg, fmt.Errorf("--dataset is required (mnist, fashion-mnist or cifar10)")
 	}
 	if f.classes != "" {
-		c, err := dataParseClasses(f.classes)
+		c, err := parseClasses(f.classes)
 		if err != nil {
 			return nil, cfg, err
 		}
@@ -172,42 +169,6 @@ func (f *dataFlags) load(ctx context.Context) (*data.Source, data.ImageConfig, e
 	}
 	src, err := data.LoadSource(ctx, f.dataset, cfg.Dir)
 	return src, cfg, err
-}
-
-// dataParseClasses parses "A,B" into two class labels.
-func dataParseClasses(s string) ([2]int, error) {
-	parts := strings.Split(s, ",")
-	var c [2]int
-	if len(parts) != 2 {
-		return c, fmt.Errorf("--classes %q: want two labels A,B", s)
-	}
-	for i, p := range parts {
-		v, err := strconv.Atoi(strings.TrimSpace(p))
-		if err != nil || v < 0 {
-			return c, fmt.Errorf("--classes %q: %q is not a class label (a non-negative integer)", s, p)
-		}
-		c[i] = v
-	}
-	return c, nil
-}
-
-// dataInfoJSON is the machine-readable output of data info.
-type dataInfoJSON struct {
-	Dataset     string   `json:"dataset"`
-	Name        string   `json:"name"`
-	Dir         string   `json:"dir"`
-	Height      int      `json:"height"`
-	Width       int      `json:"width"`
-	Channels    int      `json:"channels"`
-	Classes     []string `json:"classes"`
-	TrainCounts []int    `json:"train_counts"`
-	TestCounts  []int    `json:"test_counts"`
-	Pair        []int    `json:"pair,omitempty"`
-	PairTrain   int      `json:"pair_train,omitempty"`
-	PairTest    int      `json:"pair_test,omitempty"`
-	Border      int      `json:"border,omitempty"`
-	D           int      `json:"d,omitempty"`
-	Alpha       float64  `json:"alpha,omitempty"`
 }
 
 func dataInfo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -224,27 +185,9 @@ func dataInfo(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	k := len(src.Classes)
-	out := dataInfoJSON{
-		Dataset: f.dataset, Name: src.Name, Dir: src.Dir,
-		Height: src.Train.Height, Width: src.Train.Width, Channels: src.Train.Channels,
-		Classes: src.Classes, TrainCounts: src.Train.Counts(k), TestCounts: src.Test.Counts(k),
-	}
-	// The pair and the border geometry come from a one-sample trial, so they
-	// are exactly what `run` would use; no pair means no default exists.
-	trial, terr := data.BorderTrial(src, data.ImageConfig{Name: cfg.Name, Classes: cfg.Classes, Border: cfg.Border, N: 1})
-	if terr == nil {
-		pair := cfg.Classes
-		if pair == [2]int{} {
-			pair = map[string][2]int{"mnist": {1, 7}, "cifar10": {3, 8}}[f.dataset]
-		}
-		out.Pair = pair[:]
-		out.PairTrain = out.TrainCounts[pair[0]] + out.TrainCounts[pair[1]]
-		out.PairTest = out.TestCounts[pair[0]] + out.TestCounts[pair[1]]
-		out.Border = (trial.Width - src.Train.Width) / 2
-		out.D, out.Alpha = trial.D, trial.Alpha
-	} else if cfg.Classes != [2]int{} || f.dataset != "fashion-mnist" {
-		return terr
+	out, err := data.Describe(src, cfg)
+	if err != nil {
+		return err
 	}
 	if *asJSON {
 		return writeJSON(stdout, out)
@@ -263,7 +206,8 @@ func dataInfo(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	fmt.Fprintf(stdout, "pair     %d (%s) -> -1, %d (%s) -> +1: %d train, %d test images\n",
 		out.Pair[0], out.Classes[out.Pair[0]], out.Pair[1], out.Classes[out.Pair[1]], out.PairTrain, out.PairTest)
-	fmt.Fprintf(stdout, "border   %d -> %dx%dx%d, d=%d, alpha=%.4f\n", out.Border, trial.Height, trial.Width, trial.Channels, out.D, out.Alpha)
+	t := out.Bordered
+	fmt.Fprintf(stdout, "border   %d -> %dx%dx%d, d=%d, alpha=%.4f\n", out.Border, t.Height, t.Width, t.Channels, out.D, out.Alpha)
 	return nil
 }
 
@@ -297,7 +241,7 @@ func dataShow(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	img := dataGrid(ds, *zoom)
+	img := data.SampleGrid(ds, *zoom)
 	if err := outfile.Write(*out, stdout, func(w io.Writer) error { return png.Encode(w, img) }); err != nil {
 		return err
 	}
@@ -311,42 +255,4 @@ func dataShow(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fmt.Fprintf(stdout, "wrote %s: %d %s training samples (top row; labels %s) above their spurious queries (bottom row); %dx%dx%d, d=%d, alpha=%.4f\n",
 		*out, ds.N(), ds.Name, strings.Join(labels, " "), ds.Height, ds.Width, ds.Channels, ds.D, ds.Alpha)
 	return nil
-}
-
-// dataGap is the white space between tiles, in output pixels.
-const dataGap = 4
-
-// dataGrid draws the training samples of ds (raw 0..255 values) in the top
-// row and their spurious queries in the bottom row, each pixel a zoom x
-// zoom block, on a white background.
-func dataGrid(ds *data.Dataset, zoom int) *image.NRGBA {
-	th, tw := ds.Height*zoom, ds.Width*zoom
-	n := ds.N()
-	img := image.NewNRGBA(image.Rect(0, 0, n*tw+(n+1)*dataGap, 2*th+3*dataGap))
-	for i := range img.Pix {
-		img.Pix[i] = 255
-	}
-	for row, m := range [][]float64{ds.Z, ds.Zs} {
-		for i := range n {
-			z := m[i*ds.D : (i+1)*ds.D]
-			x0, y0 := dataGap+i*(tw+dataGap), dataGap+row*(th+dataGap)
-			for y := range ds.Height {
-				for x := range ds.Width {
-					p := z[(y*ds.Width+x)*ds.Channels:]
-					c := color.NRGBA{A: 255}
-					if ds.Channels == 1 {
-						c.R, c.G, c.B = byte(p[0]), byte(p[0]), byte(p[0])
-					} else {
-						c.R, c.G, c.B = byte(p[0]), byte(p[1]), byte(p[2])
-					}
-					for dy := range zoom {
-						for dx := range zoom {
-							img.SetNRGBA(x0+x*zoom+dx, y0+y*zoom+dy, c)
-						}
-					}
-				}
-			}
-		}
-	}
-	return img
 }

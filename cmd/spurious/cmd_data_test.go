@@ -47,10 +47,12 @@ func TestDataShowGrid(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Tiles of 4x4 pixels zoomed 2x, 3 columns, 2 rows, gaps of dataGap.
+	// Tiles of 4x4 pixels zoomed 2x, 3 columns, 2 rows, gaps of 4 pixels
+	// (data.SampleGrid).
+	const gridGap = 4
 	tile := 8
-	if b := img.Bounds(); b.Dx() != 3*tile+4*dataGap || b.Dy() != 2*tile+3*dataGap {
-		t.Fatalf("image %v, want %dx%d", b, 3*tile+4*dataGap, 2*tile+3*dataGap)
+	if b := img.Bounds(); b.Dx() != 3*tile+4*gridGap || b.Dy() != 2*tile+3*gridGap {
+		t.Fatalf("image %v, want %dx%d", b, 3*tile+4*gridGap, 2*tile+3*gridGap)
 	}
 	// The three training images are all of the folder's training images,
 	// in some order: the set of top-left centre pixels must be theirs
@@ -61,19 +63,19 @@ func TestDataShowGrid(t *testing.T) {
 		return [3]uint8{c.R, c.G, c.B}
 	}
 	for i := range 3 {
-		x0 := dataGap + i*(tile+dataGap)
+		x0 := gridGap + i*(tile+gridGap)
 		// centre starts at image pixel (1,1) = output (x0+2, y0+2).
-		top := rgb(x0+2, dataGap+2)
+		top := rgb(x0+2, gridGap+2)
 		if !want[top] {
 			t.Errorf("column %d: centre pixel %v is none of the training images", i, top)
 		}
 		delete(want, top)
-		bottom := rgb(x0+2, 2*dataGap+tile+2)
+		bottom := rgb(x0+2, 2*gridGap+tile+2)
 		if bottom != [3]uint8{} {
 			t.Errorf("column %d: spurious centre pixel %v, want black", i, bottom)
 		}
 		// The border of the spurious query equals the sample's.
-		if a, b := rgb(x0, dataGap), rgb(x0, 2*dataGap+tile); a != b {
+		if a, b := rgb(x0, gridGap), rgb(x0, 2*gridGap+tile); a != b {
 			t.Errorf("column %d: border %v in the sample but %v in its spurious query", i, a, b)
 		}
 	}
@@ -84,7 +86,7 @@ func TestDataInfoJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got dataInfoJSON
+	var got data.Info
 	if err := json.Unmarshal([]byte(out), &got); err != nil {
 		t.Fatalf("%v in %s", err, out)
 	}

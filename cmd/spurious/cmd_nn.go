@@ -5,55 +5,16 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"runtime"
 	"strings"
 	"text/tabwriter"
 	"time"
 
-	"github.com/spurious-ml/spurious/asm"
-	"github.com/spurious-ml/spurious/linalg"
+	"github.com/spurious-ml/spurious/bench"
 	"github.com/spurious-ml/spurious/nn"
 )
 
 func init() {
 	register("nn", "train the paper's FC or CNN with Adam and report train/test/spurious accuracy", runNN)
-}
-
-// nnOutput is the JSON of `spurious nn --json` (snake_case keys).
-type nnOutput struct {
-	Arch             string  `json:"arch"`
-	Dataset          string  `json:"dataset"`
-	Precision        string  `json:"precision"`
-	N                int     `json:"n"`
-	Nt               int     `json:"nt"`
-	D                int     `json:"d"`
-	Alpha            float64 `json:"alpha"`
-	Outputs          int     `json:"outputs"`
-	ClassesPresent   int     `json:"classes_present"`
-	Loss             string  `json:"loss"`
-	Params           int     `json:"params"`
-	Seed             uint64  `json:"seed"`
-	Epochs           int     `json:"epochs"`
-	Steps            int     `json:"steps"`
-	BatchSize        int     `json:"batch_size"`
-	LR               float64 `json:"lr"`
-	TrainAcc         float64 `json:"train_acc"`
-	TestAcc          float64 `json:"test_acc"`
-	SpuriousAcc      float64 `json:"spurious_acc"`
-	ChanceAcc        float64 `json:"chance_acc"` // 1/classes present in the samples; 0.5 for MSE
-	TrainLoss        float64 `json:"train_loss"`
-	LoadSeconds      float64 `json:"load_seconds"`
-	TrainSeconds     float64 `json:"train_seconds"`
-	EvalSeconds      float64 `json:"eval_seconds"`
-	Seconds          float64 `json:"seconds"`
-	SamplesPerSecond float64 `json:"samples_per_second"`
-	ISA              string  `json:"isa"`
-	KC               int     `json:"kc"` // GEMM block sizes of the precision (they change the last bits)
-	MC               int     `json:"mc"`
-	NC               int     `json:"nc"`
-	Blocking         string  `json:"blocking"` // "tuned" (spurious tune) or "derived"
-	Threads          int     `json:"threads"`
-	GoVersion        string  `json:"go_version"`
 }
 
 // runNN implements `spurious nn`.
@@ -109,15 +70,12 @@ func runNN(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *batch < 1 || !(*lr > 0) {
 		return usageErrorf("nn: --batch %d and --lr %v must be positive", *batch, *lr)
 	}
-	restore, err := engine.apply()
-	if err != nil {
-		return usageErrorf("nn: %w", err)
+	if _, err := engine.settings().Resolve(); err != nil {
+		return usageErrorf("nn: --isa/--threads: %w", err)
 	}
-	defer restore()
-
 	cfg := nn.Config{
 		Arch: *arch, Dataset: *dataset, N: *n, Nt: *nt, D: *d, Alpha: *alpha,
-		Dir: *dir, Border: *border, Precision: *precision,
+		Dir: *dir, Border: *border, Precision: *precision, Engine: engine.settings(),
 		TrainConfig: nn.TrainConfig{Epochs: *epochs, BatchSize: *batch, LR: *lr, Seed: *seed},
 	}
 	if *every > 0 {
@@ -135,26 +93,7 @@ func runNN(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("nn: %w", err)
 	}
-	out := nnOutput{
-		Arch: rep.Arch, Dataset: rep.Dataset, Precision: rep.Precision, N: rep.N, Nt: rep.Nt, D: rep.D,
-		Alpha: rep.Alpha, Outputs: rep.Outputs, ClassesPresent: rep.ClassesPresent, Params: rep.Params,
-		Seed: rep.Seed, Epochs: rep.Epochs, Steps: rep.Steps, BatchSize: *batch, LR: *lr,
-		TrainAcc: rep.TrainAcc, TestAcc: rep.TestAcc, SpuriousAcc: rep.SpuriousAcc, TrainLoss: rep.TrainLoss,
-		LoadSeconds: rep.LoadSeconds, TrainSeconds: rep.TrainSeconds, EvalSeconds: rep.EvalSeconds,
-		Seconds:          rep.LoadSeconds + rep.TrainSeconds + rep.EvalSeconds,
-		SamplesPerSecond: rep.SamplesPerSecond, ISA: asm.Active(), Threads: linalg.Threads(), GoVersion: runtime.Version(),
-	}
-	bl := linalg.GemmBlocking[float32]()
-	if rep.Precision == "f64" {
-		bl = linalg.GemmBlocking[float64]()
-	}
-	out.KC, out.MC, out.NC, out.Blocking = bl.KC, bl.MC, bl.NC, bl.Origin
-	// Chance: guessing among the classes the samples have (the JPEG copy
-	// of CIFAR-10 holds only cats and ships: 0.5, not 0.1).
-	out.Loss, out.ChanceAcc = "cross-entropy", 1/float64(max(rep.ClassesPresent, 1))
-	if rep.Outputs == 1 {
-		out.Loss, out.ChanceAcc = "mse", 0.5
-	}
+	out := nn.NewRecord(cfg, rep)
 	if *asJSON {
 		return writeJSON(stdout, out)
 	}
@@ -162,8 +101,8 @@ func runNN(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 }
 
 // printNN writes the human-readable summary of one run.
-func printNN(w io.Writer, o nnOutput) error {
-	fmt.Fprintln(w, envHeader())
+func printNN(w io.Writer, o nn.Record) error {
+	fmt.Fprintln(w, bench.Header())
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "model\t%s, %d parameters, %s loss, %s\n", o.Arch, o.Params, o.Loss, o.Precision)
 	fmt.Fprintf(tw, "data\t%s: n=%d nt=%d d=%d alpha=%.4g, %d outputs (%d classes in the samples)\n",

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"encoding/xml"
 	"errors"
 	"image/png"
@@ -15,7 +14,7 @@ import (
 	"testing"
 
 	"github.com/spurious-ml/spurious/report"
-	"github.com/spurious-ml/spurious/sweep"
+	"github.com/spurious-ml/spurious/reproduce"
 )
 
 // reproSVGSeries checks that b is well-formed XML (strict decoder) and
@@ -124,7 +123,7 @@ func TestReproduceQuickWithFakeTrials(t *testing.T) {
 	for _, want := range []string{"## Environment", "spurious reproduce --quick --out", "Go: go1.", "| synthetic | φ4 | 1/4 | 300 | 3 |",
 		"## Table: NN (FC)", "| mnist | 100 | — | 300 | 3 | 1.000 ± 0.000 |", "chance 0.1", "MNIST - FC, N = 300, 100 epochs: 0.5 s per trial (0.3 s training); with the paper's 1000 epochs about 3 s",
 		"spurious nn --json --progress-every 0 --arch fc --dataset synthetic --alpha 0.5 --d 1000 --n 10 --nt 500 --epochs 100 --seed",
-		"spurious merge", "spurious theory --json --model ntk --act phi4"} {
+		"spurious merge", "spurious theory --model ntk --act phi4 --alpha 0.5,0.25 --d 1000 --curve n"} {
 		if !strings.Contains(string(md), want) {
 			t.Errorf("report.md lacks %q", want)
 		}
@@ -142,15 +141,13 @@ func TestReproduceQuickWithFakeTrials(t *testing.T) {
 
 func TestReproduceSkipsUnavailableData(t *testing.T) {
 	errCIFARMissing := errors.New("cifar10: no data in the cache directory; fetch it first")
-	old := sweepTrialRunner
-	fake := sweepFakeTrial(0)
-	sweepTrialRunner = func(ctx context.Context, tr sweep.Trial) (json.RawMessage, error) {
-		if tr.Dataset == "cifar10" {
-			return nil, errCIFARMissing
+	withFakeTrials(t, 0)
+	reproduceProbe = func(_ context.Context, ds reproduce.Dataset) error {
+		if ds.Name == "cifar10" {
+			return errCIFARMissing
 		}
-		return fake(ctx, tr)
+		return nil
 	}
-	t.Cleanup(func() { sweepTrialRunner = old })
 	dir := t.TempDir()
 	var so, se bytes.Buffer
 	if err := run(context.Background(), []string{"reproduce", "--out", dir, "--progress", "none"}, &so, &se); err != nil {

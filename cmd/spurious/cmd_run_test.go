@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -245,56 +246,6 @@ func TestRunTable(t *testing.T) {
 	}
 }
 
-// TestImageHeldout: a held-out query keeps its test image's noise border
-// and takes the blanked centre of the training spurious queries, for
-// every scaling of the pixels.
-func TestImageHeldout(t *testing.T) {
-	const h, w, c, border = 4, 4, 3, 2
-	img := func(n int, label int) *data.ImageSet {
-		s := &data.ImageSet{Height: h, Width: w, Channels: c, Pix: make([]byte, n*h*w*c), Labels: make([]int, n)}
-		for i := range s.Pix {
-			s.Pix[i] = byte(7*i + 1)
-		}
-		for i := range s.Labels {
-			s.Labels[i] = (i + label) % 2
-		}
-		return s
-	}
-	src := &data.Source{Name: "fake", Train: img(10, 0), Test: img(8, 1), Classes: []string{"a", "b"}}
-	for _, scale := range []string{data.ScaleRaw, data.ScaleStandardize} {
-		ds, err := data.BorderTrial(src, data.ImageConfig{Name: "fake", Classes: [2]int{0, 1}, Border: border, N: 6, Nt: 5, Seed: 2, Scale: scale})
-		if err != nil {
-			t.Fatal(err)
-		}
-		td := &trialData{ds: ds}
-		if err := imageHeldout(td, 4); err != nil {
-			t.Fatal(err)
-		}
-		if len(td.gh) != 4 || len(td.zh) != 4*ds.D {
-			t.Fatalf("%d held-out labels, %d values", len(td.gh), len(td.zh))
-		}
-		W := w + 2*border
-		for q := range 4 {
-			row, test := td.zh[q*ds.D:(q+1)*ds.D], ds.Zt[q*ds.D:(q+1)*ds.D]
-			for y := range W {
-				for x := range W {
-					for ch := range c {
-						i := (y*W+x)*c + ch
-						centre := y >= border && y < border+h && x >= border && x < border+w
-						want := test[i]
-						if centre {
-							want = ds.Zs[i]
-						}
-						if row[i] != want {
-							t.Fatalf("%s: query %d pixel (%d,%d,%d) = %v, want %v (centre %v)", scale, q, y, x, ch, row[i], want, centre)
-						}
-					}
-				}
-			}
-		}
-	}
-}
-
 // TestRunDuplicateRows: a training row repeated with the opposite label
 // makes every model's Gram singular; the error names the two samples and
 // the labels, suggests --ridge, and --k only to models that have a k.
@@ -388,5 +339,38 @@ func TestMemoryCheck(t *testing.T) {
 	b, _ := os.ReadFile(out)
 	if n := strings.Count(string(b), "\n"); n != 2 {
 		t.Errorf("sweep wrote %d records, want the 2 trials that fit", n)
+	}
+}
+
+// TestBadEnvISA runs this test binary with an unusable SPURIOUS_ISA: help
+// still works, a trial without --isa fails naming the variable, and --isa
+// overrides it.
+func TestBadEnvISA(t *testing.T) {
+	if os.Getenv("SPURIOUS_ENV_CHILD") == "1" {
+		var out, errOut bytes.Buffer
+		if err := run(context.Background(), []string{"--help"}, &out, &errOut); err != nil || !strings.Contains(out.String(), "usage") {
+			t.Fatalf("--help: %v\n%s", err, out.String())
+		}
+		args := []string{"run", "--model", "linear", "--d", "20", "--n", "10", "--nt", "5", "--json"}
+		err := run(context.Background(), args, &out, &errOut)
+		if err == nil || !strings.Contains(err.Error(), "--isa") || !strings.Contains(err.Error(), "SPURIOUS_ISA=sse9") {
+			t.Fatalf("run without --isa: err = %v, want one naming --isa and SPURIOUS_ISA=sse9", err)
+		}
+		out.Reset()
+		if err := run(context.Background(), append(args, "--isa", "generic"), &out, &errOut); err != nil || !strings.Contains(out.String(), `"isa": "generic"`) {
+			t.Fatalf("run --isa generic: %v\n%s", err, out.String())
+		}
+		if err := run(context.Background(), []string{"cpu"}, &out, &errOut); err == nil || !strings.Contains(err.Error(), "SPURIOUS_ISA=sse9") {
+			t.Fatalf("cpu without --isa: err = %v, want one naming SPURIOUS_ISA=sse9", err)
+		}
+		if err := run(context.Background(), []string{"cpu", "--isa", "generic"}, &out, &errOut); err != nil {
+			t.Fatalf("cpu --isa generic: %v", err)
+		}
+		return
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestBadEnvISA$", "-test.count=1")
+	cmd.Env = append(os.Environ(), "SPURIOUS_ENV_CHILD=1", "SPURIOUS_ISA=sse9")
+	if out, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), "PASS") {
+		t.Fatalf("child with SPURIOUS_ISA=sse9: %v\n%s", err, out)
 	}
 }

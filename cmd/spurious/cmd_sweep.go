@@ -1,20 +1,15 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
-	"maps"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/spurious-ml/spurious/data"
 	"github.com/spurious-ml/spurious/sweep"
 )
 
@@ -24,154 +19,17 @@ func init() {
 
 // sweepTrialRunner executes one trial. It is a variable only so that the
 // command's own tests can substitute a cheap deterministic trial.
-var sweepTrialRunner sweep.Runner = sweepRunTrial
-
-// sweepNNArchs maps the sweep's model values for trained networks to
-// `spurious nn --arch`.
-var sweepNNArchs = map[string]string{"nn-fc": "fc", "nn-cnn": "cnn"}
-
-// sweepTrialArgs returns the command line of a trial: `spurious nn --json`
-// for the trained networks (models nn-fc, nn-cnn), `spurious run --json`
-// otherwise. Unset (zero) parameters are left out so that the command
-// applies its defaults, and the pass-through flags follow, sorted, as
-// --name=value. Axes the command has no flag for are an error.
-func sweepTrialArgs(t sweep.Trial) ([]string, error) {
-	args := []string{"run", "--json"}
-	add := func(name, v string) { args = append(args, "--"+name, v) }
-	arch, isNN := sweepNNArchs[t.Model]
-	switch {
-	case isNN && (t.Act != "" || t.K != 0 || t.Ridge != 0):
-		return nil, fmt.Errorf("trial %s: model %s trains a network with Adam: the act, k and ridge axes do not apply (leave them out)", t.Params, t.Model)
-	case isNN:
-		args = []string{"nn", "--json", "--progress-every", "0"}
-		add("arch", arch)
-	case t.Epochs != 0:
-		return nil, fmt.Errorf("trial %s: the epochs axis applies to trained networks (models nn-fc, nn-cnn) only", t.Params)
-	case t.Model != "":
-		add("model", t.Model)
-	}
-	images := slices.Contains(data.ImageDataSets, t.Dataset)
-	if images && (t.Alpha != 0 || t.D != 0) {
-		return nil, fmt.Errorf("trial %s: the alpha and d axes do not apply to dataset %s (its noise border sets them): give it a grid of its own", t.Params, t.Dataset)
-	}
-	// npy data: the files fix d, N and Nt; n only labels the trial.
-	npy := t.Dataset == "npy"
-	if t.Act != "" {
-		add("act", t.Act)
-	}
-	if t.Dataset != "" {
-		add("dataset", t.Dataset)
-	}
-	if t.Alpha != 0 {
-		add("alpha", strconv.FormatFloat(t.Alpha, 'g', -1, 64))
-	}
-	if t.D != 0 && !npy {
-		add("d", strconv.Itoa(t.D))
-	}
-	if t.K != 0 {
-		add("k", strconv.Itoa(t.K))
-	}
-	if !npy {
-		add("n", strconv.Itoa(t.N))
-	}
-	if t.Nt != 0 && !npy {
-		add("nt", strconv.Itoa(t.Nt))
-	}
-	if t.Ridge != 0 {
-		add("ridge", strconv.FormatFloat(t.Ridge, 'g', -1, 64))
-	}
-	if t.Epochs != 0 {
-		add("epochs", strconv.Itoa(t.Epochs))
-	}
-	add("seed", strconv.FormatUint(t.Seed, 10))
-	for _, name := range slices.Sorted(maps.Keys(t.Extra)) {
-		if name == "data" && (t.Dataset == "" || t.Dataset == "synthetic") {
-			continue // --data names the real data sets' folder; synthetic data has none
-		}
-		if v := t.Extra[name]; v == "" {
-			args = append(args, "--"+name)
-		} else {
-			args = append(args, "--"+name+"="+v)
-		}
-	}
-	return args, nil
-}
-
-// sweepCheckArgs checks that every trial of spec maps to a command line,
-// so that a misplaced axis is reported before anything runs.
-func sweepCheckArgs(spec *sweep.Spec) error {
-	trials, err := spec.Trials()
-	if err != nil {
-		return err
-	}
-	for _, t := range trials {
-		if _, err := sweepTrialArgs(t); err != nil {
-			return fmt.Errorf("sweep: %w", err)
-		}
-	}
-	return nil
-}
-
-// sweepRunTrial runs one trial through its command (`spurious run --json`
-// or `spurious nn --json`) in this process and returns the JSON object it
-// prints.
-func sweepRunTrial(ctx context.Context, t sweep.Trial) (json.RawMessage, error) {
-	args, err := sweepTrialArgs(t)
-	if err != nil {
-		return nil, err
-	}
-	if _, ok := commands[args[0]]; !ok {
-		return nil, fmt.Errorf("this build has no `spurious %s` command to execute trials", args[0])
-	}
-	var stdout, stderr bytes.Buffer
-	if err := run(ctx, args, &stdout, &stderr); err != nil {
-		return nil, fmt.Errorf("spurious %s: %w%s", strings.Join(args, " "), err, sweepTail(stderr.Bytes()))
-	}
-	return sweepFirstObject(stdout.Bytes(), "spurious "+strings.Join(args, " "))
-}
-
-// sweepFirstObject returns the first JSON value of out, which must be an
-// object.
-func sweepFirstObject(out []byte, what string) (json.RawMessage, error) {
-	var obj json.RawMessage
-	if err := json.NewDecoder(bytes.NewReader(out)).Decode(&obj); err != nil || len(obj) == 0 || obj[0] != '{' {
-		return nil, fmt.Errorf("%s: expected one JSON object on stdout, got %.200q", what, out)
-	}
-	return obj, nil
-}
-
-// sweepTail returns the last line of a command's stderr, for error messages.
-func sweepTail(b []byte) string {
-	s := strings.TrimSpace(string(b))
-	if s == "" {
-		return ""
-	}
-	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
-		s = s[i+1:]
-	}
-	return " (stderr: " + s + ")"
-}
+var sweepTrialRunner sweep.Runner = sweep.RunTrial
 
 // sweepProgressFlag adds --progress (see sweepProgress) to fs.
 func sweepProgressFlag(fs *flag.FlagSet) *string {
 	return fs.String("progress", "auto", "progress display: auto, bar, lines or none")
 }
 
-// sweepProgress sets the progress display of opt from a --progress value:
-// a live bar (bar, or auto on a terminal), plain periodic lines (lines, or
-// auto otherwise) or nothing (none), all on stderr.
+// sweepProgress sets the progress display of opt from a --progress value.
 func sweepProgress(opt *sweep.Options, mode string, stderr io.Writer) error {
-	opt.Log, opt.Terminal = stderr, false
-	switch mode {
-	case "auto":
-		opt.Terminal = sweepIsTerminal(stderr)
-	case "bar":
-		opt.Terminal = true
-	case "lines":
-	case "none":
-		opt.Log = nil
-	default:
-		return fmt.Errorf("--progress %q: want auto, bar, lines or none", mode)
+	if err := opt.SetProgress(mode, stderr); err != nil {
+		return fmt.Errorf("--progress: %w", err)
 	}
 	return nil
 }
@@ -185,91 +43,34 @@ func sweepCheckRunFlags(workers int, progress string) error {
 	return sweepProgress(&sweep.Options{}, progress, io.Discard)
 }
 
-// sweepIsTerminal reports whether w is a character device (a terminal).
-func sweepIsTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
-}
-
-// sweepFloats parses a comma-separated list of numbers; a/b fractions are
-// accepted (alpha 1/2,1/4).
-func sweepFloats(name, v string) ([]float64, error) {
-	if v == "" {
-		return nil, nil
-	}
-	var out []float64
-	for _, f := range strings.Split(v, ",") {
-		f = strings.TrimSpace(f)
-		var x float64
-		var err error
-		if a, b, ok := strings.Cut(f, "/"); ok {
-			var num, den float64
-			num, err = strconv.ParseFloat(a, 64)
-			if err == nil {
-				den, err = strconv.ParseFloat(b, 64)
-			}
-			x = num / den
-		} else {
-			x, err = strconv.ParseFloat(f, 64)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("--%s: %q is not a number", name, f)
-		}
-		out = append(out, x)
-	}
-	return out, nil
-}
-
-func sweepInts(name, v string) ([]int, error) {
-	if v == "" {
-		return nil, nil
-	}
-	var out []int
-	for _, f := range strings.Split(v, ",") {
-		x, err := strconv.Atoi(strings.TrimSpace(f))
-		if err != nil {
-			return nil, fmt.Errorf("--%s: %q is not an integer", name, f)
-		}
-		out = append(out, x)
-	}
-	return out, nil
-}
-
-func sweepStrings(v string) []string {
-	if v == "" {
-		return nil
-	}
-	out := strings.Split(v, ",")
-	for i := range out {
-		out[i] = strings.TrimSpace(out[i])
-	}
-	return out
+// sweepGridUsage describes the grid flags (the axes of sweep.ParseGrid).
+var sweepGridUsage = map[string]string{
+	"model":   "grid: models, comma-separated (rf,ntk,rf-inf,ntk-inf,linear; nn-fc,nn-cnn train networks)",
+	"act":     "grid: activations, comma-separated",
+	"dataset": "grid: datasets, comma-separated",
+	"alpha":   "grid: spurious fractions, e.g. 1/2,1/4",
+	"d":       "grid: input dimensions",
+	"k":       "grid: widths",
+	"n":       "grid: training-set sizes, e.g. 10,20,50,100",
+	"nt":      "grid: test-set sizes",
+	"ridge":   "grid: ridge penalties",
+	"epochs":  "grid: training epochs (models nn-fc, nn-cnn)",
+	"extra":   "pass-through run parameters name=value, comma-separated (e.g. isa=avx2)",
 }
 
 // sweepGridFlags are the flags that describe a simple grid on the command
 // line instead of a spec file.
 type sweepGridFlags struct {
-	model, act, dataset, alpha, d, k, n, nt, ridge, epochs, extra string
-	seed                                                          uint64
-	reps                                                          int
+	axes map[string]*string
+	seed uint64
+	reps int
 }
 
 func (g *sweepGridFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&g.model, "model", "", "grid: models, comma-separated (rf,ntk,rf-inf,ntk-inf,linear; nn-fc,nn-cnn train networks)")
-	fs.StringVar(&g.act, "act", "", "grid: activations, comma-separated")
-	fs.StringVar(&g.dataset, "dataset", "", "grid: datasets, comma-separated")
-	fs.StringVar(&g.alpha, "alpha", "", "grid: spurious fractions, e.g. 1/2,1/4")
-	fs.StringVar(&g.d, "d", "", "grid: input dimensions")
-	fs.StringVar(&g.k, "k", "", "grid: widths")
-	fs.StringVar(&g.n, "n", "", "grid: training-set sizes, e.g. 10,20,50,100")
-	fs.StringVar(&g.nt, "nt", "", "grid: test-set sizes")
-	fs.StringVar(&g.ridge, "ridge", "", "grid: ridge penalties")
-	fs.StringVar(&g.epochs, "epochs", "", "grid: training epochs (models nn-fc, nn-cnn)")
-	fs.StringVar(&g.extra, "extra", "", "pass-through run flags name=value, comma-separated (e.g. isa=avx2)")
+	g.axes = map[string]*string{}
+	for _, name := range sweep.GridAxes {
+		g.axes[name] = fs.String(name, "", sweepGridUsage[name])
+	}
 	fs.Uint64Var(&g.seed, "seed", 0, "global seed (each trial's seed derives from it and the trial key)")
 	fs.IntVar(&g.reps, "reps", 1, "repetitions of each grid point")
 }
@@ -279,31 +80,15 @@ func (g *sweepGridFlags) spec() (*sweep.Spec, error) {
 	if g.reps < 1 {
 		return nil, fmt.Errorf("--reps %d: want at least 1", g.reps)
 	}
-	s := &sweep.Spec{Seed: g.seed, Repetitions: g.reps}
-	s.Model, s.Act, s.Dataset = sweepStrings(g.model), sweepStrings(g.act), sweepStrings(g.dataset)
-	var err error
-	if s.Alpha, err = sweepFloats("alpha", g.alpha); err != nil {
-		return nil, err
+	axes := map[string]string{}
+	for name, v := range g.axes {
+		axes[name] = *v
 	}
-	if s.Ridge, err = sweepFloats("ridge", g.ridge); err != nil {
-		return nil, err
+	grid, err := sweep.ParseGrid(axes)
+	if err != nil {
+		return nil, fmt.Errorf("--%w", err)
 	}
-	for _, ax := range []struct {
-		name string
-		src  string
-		dst  *[]int
-	}{{"d", g.d, &s.D}, {"k", g.k, &s.K}, {"n", g.n, &s.N}, {"nt", g.nt, &s.Nt}, {"epochs", g.epochs, &s.Epochs}} {
-		if *ax.dst, err = sweepInts(ax.name, ax.src); err != nil {
-			return nil, err
-		}
-	}
-	for _, kv := range sweepStrings(g.extra) {
-		name, v, _ := strings.Cut(kv, "=")
-		if s.Extra == nil {
-			s.Extra = map[string]string{}
-		}
-		s.Extra[strings.TrimLeft(name, "-")] = v
-	}
+	s := &sweep.Spec{Seed: g.seed, Repetitions: g.reps, Grid: grid}
 	if _, err := s.Trials(); err != nil {
 		return nil, err
 	}
@@ -383,7 +168,7 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		spec.Extra["data"] = *dataDir
 	}
-	if err := sweepCheckArgs(spec); err != nil {
+	if err := sweep.Check(spec); err != nil {
 		return err
 	}
 	if *printSpec {
@@ -396,8 +181,7 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *dryRun {
 		trials, _ := spec.Trials()
 		for _, t := range shard.Select(trials) {
-			args, _ := sweepTrialArgs(t) // checked above
-			fmt.Fprintf(stdout, "%s spurious %s\n", t.Key, strings.Join(args, " "))
+			fmt.Fprintf(stdout, "%s spurious %s\n", t.Key, strings.Join(t.Command(), " "))
 		}
 		return nil
 	}

@@ -18,31 +18,6 @@ func init() {
 	register("theory", "Hermite coefficients and the predicted feature alignment gamma", runTheory)
 }
 
-// theoryPoint is one row of `spurious theory` output (JSON snake_case).
-type theoryPoint struct {
-	Alpha       float64  `json:"alpha"`
-	N           int      `json:"n,omitempty"`
-	D           int      `json:"d,omitempty"`
-	Psi         *float64 `json:"psi,omitempty"`
-	GammaLargeN float64  `json:"gamma_large_n"`
-	GammaSmallN float64  `json:"gamma_small_n"`
-	GammaPsi    *float64 `json:"gamma_psi,omitempty"`
-}
-
-type theoryReport struct {
-	Model            string        `json:"model"`
-	Act              string        `json:"act"`
-	NTKDeriv         string        `json:"ntk_deriv,omitempty"`
-	KernelMethod     string        `json:"kernel_method"`
-	CoefficientsOf   string        `json:"coefficients_of"`
-	Coefficients     []float64     `json:"coefficients"`
-	CoefficientError float64       `json:"coefficient_error"`
-	S                float64       `json:"s"`
-	Results          []theoryPoint `json:"results"`
-	CurveKind        string        `json:"curve_kind,omitempty"`
-	Curve            []theoryPoint `json:"curve,omitempty"`
-}
-
 // runTheory implements `spurious theory`.
 func runTheory(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("theory", flag.ContinueOnError)
@@ -90,54 +65,9 @@ func runTheory(_ context.Context, args []string, stdout, stderr io.Writer) error
 		return usageErrorf("theory: --coeffs %d: use 1 to %d", *nCoef, theory.MaxCoeffs)
 	}
 
-	p, err := theory.NewPredictor(m, a, mode)
+	rep, err := theory.Summarize(m, a, mode, as, *n, *d, *curve, *nCoef)
 	if err != nil {
 		return err
-	}
-	coef, cerr, err := p.Coeffs(*nCoef)
-	if err != nil {
-		return err
-	}
-	rep := theoryReport{
-		Model: m.String(), Act: a.Name, KernelMethod: theory.KernelMethod(m, a, mode),
-		CoefficientsOf: "phi", Coefficients: coef, CoefficientError: cerr, S: p.S(),
-	}
-	if m == theory.NTK {
-		rep.NTKDeriv = mode.String()
-		rep.CoefficientsOf = "phi'"
-	}
-	for _, al := range as {
-		pt, err := theoryAt(p, al, *n, *d) // gamma(psi) only when n > 0
-		if err != nil {
-			return err
-		}
-		rep.Results = append(rep.Results, pt)
-	}
-	switch *curve {
-	case "alpha":
-		rep.CurveKind = "alpha"
-		for i := 1; i < 20; i++ {
-			pt, err := theoryAt(p, float64(i)/20, *n, *d)
-			if err != nil {
-				return err
-			}
-			rep.Curve = append(rep.Curve, pt)
-		}
-	case "n":
-		rep.CurveKind = "n"
-		dd := *d
-		if dd == 0 {
-			dd = 1000
-		}
-		for _, al := range as {
-			for _, nn := range logGrid(10, 100*dd) {
-				pt, err := theoryAt(p, al, nn, dd)
-				if err != nil {
-					return err
-				}
-				rep.Curve = append(rep.Curve, pt)
-			}
-		}
 	}
 	if *asJSON {
 		return writeJSON(stdout, rep)
@@ -161,43 +91,7 @@ func parseAlphas(s string) ([]float64, error) {
 	return as, nil
 }
 
-// theoryAt evaluates the three regimes; gamma(psi) only when n, d > 0.
-func theoryAt(p *theory.Predictor, alpha float64, n, d int) (theoryPoint, error) {
-	pt := theoryPoint{Alpha: alpha, N: n, D: d}
-	var err error
-	if pt.GammaLargeN, err = p.LargeN(alpha); err != nil {
-		return pt, err
-	}
-	if pt.GammaSmallN, err = p.SmallN(alpha); err != nil {
-		return pt, err
-	}
-	if n > 0 && d > 0 {
-		g, err := p.Psi(alpha, n, d)
-		if err != nil {
-			return pt, err
-		}
-		psi := float64(n-1) / float64(d)
-		pt.GammaPsi, pt.Psi = &g, &psi
-	}
-	return pt, nil
-}
-
-// logGrid returns distinct integers 10^(k/4) from lo to hi inclusive.
-func logGrid(lo, hi int) []int {
-	var g []int
-	for k := 0; ; k++ {
-		v := int(math.Round(float64(lo) * math.Pow(10, float64(k)/4)))
-		if v > hi {
-			break
-		}
-		if len(g) == 0 || v != g[len(g)-1] {
-			g = append(g, v)
-		}
-	}
-	return g
-}
-
-func printTheory(w io.Writer, r theoryReport) error {
+func printTheory(w io.Writer, r *theory.Summary) error {
 	head := fmt.Sprintf("model %s  act %s", r.Model, r.Act)
 	if r.NTKDeriv != "" {
 		head += "  ntk-deriv " + r.NTKDeriv
@@ -222,7 +116,7 @@ func printTheory(w io.Writer, r theoryReport) error {
 	return nil
 }
 
-func pointTable(w io.Writer, pts []theoryPoint) error {
+func pointTable(w io.Writer, pts []theory.Point) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	withPsi := pts[0].GammaPsi != nil
 	if withPsi {

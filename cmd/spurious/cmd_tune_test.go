@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/spurious-ml/spurious/asm"
+	"github.com/spurious-ml/spurious/bench"
 	"github.com/spurious-ml/spurious/linalg"
 )
 
@@ -122,7 +123,7 @@ func TestCPUTuning(t *testing.T) {
 	if err := linalg.WriteTuning(path, linalg.Tuning{CPU: linalg.CPUModel(), Entries: []linalg.TunedBlocks{e}}); err != nil {
 		t.Fatal(err)
 	}
-	cpu := func() (cpuReport, string) {
+	cpu := func() (bench.Machine, string) {
 		var js, table, stderr bytes.Buffer
 		if err := run(context.Background(), []string{"cpu", "--json"}, &js, &stderr); err != nil {
 			t.Fatal(err)
@@ -130,20 +131,20 @@ func TestCPUTuning(t *testing.T) {
 		if err := run(context.Background(), []string{"cpu"}, &table, &stderr); err != nil {
 			t.Fatal(err)
 		}
-		var r cpuReport
+		var r bench.Machine
 		if err := json.Unmarshal(js.Bytes(), &r); err != nil {
 			t.Fatal(err)
 		}
 		return r, table.String()
 	}
-	active := func(r cpuReport) cpuKernels {
+	active := func(r bench.Machine) bench.Kernels {
 		for _, k := range r.Kernels {
 			if k.Active {
 				return k
 			}
 		}
 		t.Fatal("no active kernel")
-		return cpuKernels{}
+		return bench.Kernels{}
 	}
 
 	withTuning(t, path)

@@ -27,7 +27,7 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"no-such-command"}, exitUsage, `spurious: unknown command "no-such-command"`},
 		{[]string{"run", "--no-such-flag"}, exitUsage, "spurious run: flag provided but not defined"},
 		{[]string{"run", "extra"}, exitUsage, `spurious run: unexpected argument "extra"`},
-		{[]string{"run", "--n", "0"}, exitUsage, "spurious run: n=0"},
+		{[]string{"run", "--n", "0"}, exitUsage, "spurious run: --n: n=0"},
 		{[]string{"run", "--precision", "f16"}, exitUsage, "spurious run: "},
 		{[]string{"merge", "out", "in", "--prefer", "middle"}, exitUsage, "spurious merge: --prefer"},
 		{[]string{"run", "--dataset", "npy", "--data", "/nonexistent"}, exitError, "spurious run: "},

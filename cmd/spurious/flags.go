@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/spurious-ml/spurious/data"
 	"github.com/spurious-ml/spurious/linalg"
@@ -97,8 +99,15 @@ func (e *engineFlags) register(fs *flag.FlagSet, threadsUsage string) {
 	fs.IntVar(&e.threads, "threads", 0, threadsUsage+" (default: all cores)")
 }
 
-// apply selects the instruction set and the thread count for the rest of
-// the command; restore puts both back (commands also run inside sweeps).
+// settings returns the engine settings the flags give (zero fields: the
+// process defaults).
+func (e *engineFlags) settings() linalg.Settings {
+	return linalg.Settings{ISA: e.isa, Threads: e.threads}
+}
+
+// apply selects the instruction set and the thread count process-wide for
+// the rest of the command, for commands that measure the process-wide
+// settings themselves (tune); restore puts both back.
 func (e *engineFlags) apply() (restore func(), err error) {
 	if e.threads < 0 {
 		return nil, fmt.Errorf("--threads %d, want >= 0 (0: all cores)", e.threads)
@@ -112,6 +121,23 @@ func (e *engineFlags) apply() (restore func(), err error) {
 		linalg.SetThreads(prev)
 		restoreISA()
 	}, nil
+}
+
+// parseClasses parses a --classes value "A,B" into two class labels.
+func parseClasses(s string) ([2]int, error) {
+	parts := strings.Split(s, ",")
+	var c [2]int
+	if len(parts) != 2 {
+		return c, fmt.Errorf("--classes %q: want two labels A,B", s)
+	}
+	for i, p := range parts {
+		v, err := strconv.Atoi(strings.TrimSpace(p))
+		if err != nil || v < 0 {
+			return c, fmt.Errorf("--classes %q: %q is not a class label (an integer >= 0)", s, p)
+		}
+		c[i] = v
+	}
+	return c, nil
 }
 
 // writeJSON writes v as indented JSON, the --json output of a command.

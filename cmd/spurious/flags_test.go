@@ -55,6 +55,9 @@ func TestEngineFlags(t *testing.T) {
 	if err := fs.Parse([]string{"--threads", "1", "--isa", "generic"}); err != nil {
 		t.Fatal(err)
 	}
+	if got := e.settings(); got != (linalg.Settings{ISA: "generic", Threads: 1}) {
+		t.Errorf("settings() = %+v, want generic on 1 thread", got)
+	}
 	threads, isa := linalg.Threads(), asm.Active()
 	restore, err := e.apply()
 	if err != nil {

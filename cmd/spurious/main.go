@@ -13,11 +13,11 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
-	"runtime/debug"
 	"sort"
 	"syscall"
 
 	"github.com/spurious-ml/spurious/asm"
+	"github.com/spurious-ml/spurious/bench"
 )
 
 // command is one subcommand: run parses args and writes results to stdout.
@@ -103,29 +103,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 // time (when the binary was built with VCS information), Go version,
 // target and the instruction set the kernels use.
 func versionString() string {
-	version, rev := "(devel)", "unknown (built without VCS information)"
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		if bi.Main.Version != "" {
-			version = bi.Main.Version
+	b, rev := bench.ReadBuild(), "unknown (built without VCS information)"
+	if b.Revision != "" {
+		rev = b.Revision + " (" + b.Time
+		if b.Modified {
+			rev += ", modified"
 		}
-		var r, t, dirty string
-		for _, s := range bi.Settings {
-			switch s.Key {
-			case "vcs.revision":
-				r = s.Value
-			case "vcs.time":
-				t = s.Value
-			case "vcs.modified":
-				if s.Value == "true" {
-					dirty = ", modified"
-				}
-			}
-		}
-		if r != "" {
-			rev = r + " (" + t + dirty + ")"
-		}
+		rev += ")"
 	}
-	return fmt.Sprintf("spurious %s\nrevision %s\n%s %s/%s, ISA %s", version, rev, runtime.Version(), runtime.GOOS, runtime.GOARCH, asm.Active())
+	return fmt.Sprintf("spurious %s\nrevision %s\n%s %s/%s, ISA %s", b.Version, rev, runtime.Version(), runtime.GOOS, runtime.GOARCH, asm.Active())
 }
 
 func main() {

@@ -47,4 +47,34 @@ func TestForEach(t *testing.T) {
 	if Active() != "weak" {
 		t.Fatalf("ForEach did not restore the active path: %q", Active())
 	}
+	if u := Unavailable(); !slices.Equal(u, []string{"strong"}) {
+		t.Fatalf("Unavailable() = %v", u)
+	}
+}
+
+func TestCheck(t *testing.T) {
+	defer func() {
+		if err := Select("weak"); err != nil {
+			t.Fatal(err)
+		}
+	}()
+	if err := Select(Generic); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		in, want, errPart string
+	}{
+		{" Weak ", "weak", ""},
+		{"generic", Generic, ""},
+		{"strong", "strong", "not supported"},
+		{"sse9", "sse9", "unknown"},
+	} {
+		got, err := Check(c.in)
+		if got != c.want || (c.errPart == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), c.errPart)) {
+			t.Errorf("Check(%q) = %q, %v; want %q and an error containing %q", c.in, got, err, c.want, c.errPart)
+		}
+	}
+	if Active() != Generic || fakeWeak {
+		t.Fatalf("Check changed the active path to %q", Active())
+	}
 }

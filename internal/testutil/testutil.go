@@ -1,6 +1,7 @@
 // Package testutil holds the test helpers that the feature-model packages
 // (rf, ntk) share: random inputs, synthetic trials, explicit-feature Gram
-// references and error-bound comparisons. It is imported by tests only.
+// references (compensated, package fpbound) and error-bound comparisons.
+// It is imported by tests only.
 package testutil
 
 import (
@@ -10,6 +11,7 @@ import (
 
 	"github.com/spurious-ml/spurious/activation"
 	"github.com/spurious-ml/spurious/data"
+	"github.com/spurious-ml/spurious/internal/fpbound"
 	"github.com/spurious-ml/spurious/linalg"
 	"github.com/spurious-ml/spurious/memorize"
 )
@@ -46,18 +48,15 @@ func Synthetic(t testing.TB, d int, alpha float64, n, nt int, seed uint64) (z, z
 	return linalg.MatrixFrom(n, d, ds.Z), linalg.MatrixFrom(n, d, ds.Zs), linalg.MatrixFrom(nt, d, ds.Zt), ds
 }
 
-// RefGram returns A B^T / k from explicit feature matrices, and the sums
-// of |a_f b_f| / k of the same products, which scale the error bounds.
+// RefGram returns A B^T / k from explicit feature matrices, with
+// compensated dot products (fpbound.Dot2), and the sums of |a_f b_f| / k
+// of the same products, which scale the error bounds.
 func RefGram(a, b linalg.Matrix[float64], k int) (g, abs linalg.Matrix[float64]) {
 	g = linalg.NewMatrix[float64](a.Rows, b.Rows)
 	abs = linalg.NewMatrix[float64](a.Rows, b.Rows)
 	for i := 0; i < a.Rows; i++ {
 		for j := 0; j < b.Rows; j++ {
-			var s, sa float64
-			for f, v := range a.Row(i) {
-				s += v * b.At(j, f)
-				sa += math.Abs(v * b.At(j, f))
-			}
+			s, sa := fpbound.Dot2(0, a.Row(i), b.Row(j))
 			g.Set(i, j, s/float64(k))
 			abs.Set(i, j, sa/float64(k))
 		}

@@ -1,4 +1,4 @@
-package main
+package bench
 
 import (
 	"context"
@@ -10,11 +10,12 @@ import (
 	"github.com/spurious-ml/spurious/memorize"
 	"github.com/spurious-ml/spurious/ntk"
 	"github.com/spurious-ml/spurious/rf"
+	"github.com/spurious-ml/spurious/trial"
 )
 
 func init() {
-	benchOps["rf"] = func(cfg benchConfig) (benchCase, error) { return benchTrial("rf", cfg) }
-	benchOps["ntk"] = func(cfg benchConfig) (benchCase, error) { return benchTrial("ntk", cfg) }
+	ops["rf"] = func(cfg Config) (Case, error) { return benchTrial("rf", cfg) }
+	ops["ntk"] = func(cfg Config) (Case, error) { return benchTrial("ntk", cfg) }
 }
 
 // benchTrial prepares one full memorization trial of the paper's size
@@ -26,7 +27,7 @@ func init() {
 // the shared spurious columns: rf.SharedFlops on the projections, and
 // ntk.SharedFlops on the NTK's input Grams) plus N^3 for the Cholesky
 // factorization (N^3/3) and the inverse (2N^3/3).
-func benchTrial(model string, cfg benchConfig) (benchCase, error) {
+func benchTrial(model string, cfg Config) (Case, error) {
 	n, d, k := cfg.N, cfg.D, cfg.K
 	if n == 0 {
 		n = 1000
@@ -35,25 +36,25 @@ func benchTrial(model string, cfg benchConfig) (benchCase, error) {
 		d = 1000
 	}
 	if k == 0 {
-		k = defaultWidth[model]
+		k = trial.DefaultWidth[model]
 	}
 	prec, err := rf.ParsePrecision(cfg.Precision)
 	if err != nil {
-		return benchCase{}, err
+		return Case{}, err
 	}
 	if prec == rf.F32 && model != "rf" {
-		return benchCase{}, fmt.Errorf("bench %s: --precision f32 applies to rf only", model)
+		return Case{}, fmt.Errorf("bench %s: precision f32 applies to rf only", model)
 	}
 	if n < 1 || d < 2 || k < 1 {
-		return benchCase{}, fmt.Errorf("bench %s: n=%d, d=%d, k=%d: want n >= 1, d >= 2, k >= 1", model, n, d, k)
+		return Case{}, fmt.Errorf("bench %s: n=%d, d=%d, k=%d: want n >= 1, d >= 2, k >= 1", model, n, d, k)
 	}
 	ds, err := data.Synthetic(data.SyntheticConfig{D: d, Alpha: 0.5, N: n, Nt: n, Seed: 1})
 	if err != nil {
-		return benchCase{}, err
+		return Case{}, err
 	}
 	act, err := activation.Lookup("phi2")
 	if err != nil {
-		return benchCase{}, err
+		return Case{}, err
 	}
 	z := linalg.MatrixFrom(n, d, ds.Z)
 	zs := linalg.MatrixFrom(n, d, ds.Zs)
@@ -75,7 +76,7 @@ func benchTrial(model string, cfg benchConfig) (benchCase, error) {
 		c := ntk.Config{Act: act, K: k, Seed: 1, Shared: shared}
 		gram = func() (linalg.Matrix[float64], []linalg.Matrix[float64], error) { return ntk.Gram(ctx, c, z, zs, zt) }
 	}
-	return benchCase{
+	return Case{
 		Sizes: map[string]int{"n": n, "nt": n, "d": d, "k": k},
 		Flops: flops,
 		Run: func() error {

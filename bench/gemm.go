@@ -1,4 +1,4 @@
-package main
+package bench
 
 import (
 	"fmt"
@@ -8,20 +8,20 @@ import (
 	"github.com/spurious-ml/spurious/linalg"
 )
 
-func init() { benchOps["gemm"] = prepareGemm }
+func init() { ops["gemm"] = prepareGemm }
 
 // defaultGemmN is the size of `spurious bench gemm` without --n.
 const defaultGemmN = 1024
 
-// maxBenchBytes bounds the memory a benchmark case may allocate.
-const maxBenchBytes = 16 << 30
+// maxBytes bounds the memory a benchmark case may allocate.
+const maxBytes = 16 << 30
 
-// checkBenchMemory refuses a case whose operands (bytes) exceed
-// maxBenchBytes or the memory available (internal/memory's Limit).
-func checkBenchMemory(what string, bytes float64) error {
+// checkMemory refuses a case whose operands (bytes) exceed maxBytes or
+// the memory available (internal/memory's Limit).
+func checkMemory(what string, bytes float64) error {
 	limit, source := memory.Limit()
-	if limit == 0 || limit > maxBenchBytes {
-		limit, source = maxBenchBytes, "bench's cap"
+	if limit == 0 || limit > maxBytes {
+		limit, source = maxBytes, "bench's cap"
 	}
 	return memory.Estimate{{What: what, Bytes: bytes, Reduce: "the sizes"}}.Check(limit, source)
 }
@@ -29,7 +29,7 @@ func checkBenchMemory(what string, bytes float64) error {
 // prepareGemm sets up C = A*B (beta = 0, as numpy's matmul) with op(A)
 // m x k, op(B) k x n, uniform random entries: m and k default to n.
 // Flops: 2*m*n*k.
-func prepareGemm(cfg benchConfig) (benchCase, error) {
+func prepareGemm(cfg Config) (Case, error) {
 	n := cfg.N
 	if n == 0 {
 		n = defaultGemmN
@@ -46,10 +46,10 @@ func prepareGemm(cfg benchConfig) (benchCase, error) {
 		size = 4
 	}
 	bytes := float64(size) * (float64(m)*float64(k) + float64(k)*float64(n) + float64(m)*float64(n))
-	if err := checkBenchMemory(fmt.Sprintf("gemm m=%d n=%d k=%d", m, n, k), bytes); err != nil {
-		return benchCase{}, err
+	if err := checkMemory(fmt.Sprintf("gemm m=%d n=%d k=%d", m, n, k), bytes); err != nil {
+		return Case{}, err
 	}
-	c := benchCase{
+	c := Case{
 		Sizes: map[string]int{"m": m, "n": n, "k": k},
 		Flops: 2 * float64(m) * float64(n) * float64(k),
 	}

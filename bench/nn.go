@@ -1,4 +1,4 @@
-package main
+package bench
 
 import (
 	"fmt"
@@ -9,8 +9,8 @@ import (
 )
 
 func init() {
-	benchOps["nn-fc"] = func(cfg benchConfig) (benchCase, error) { return prepareNN("fc", cfg) }
-	benchOps["nn-cnn"] = func(cfg benchConfig) (benchCase, error) { return prepareNN("cnn", cfg) }
+	ops["nn-fc"] = func(cfg Config) (Case, error) { return prepareNN("fc", cfg) }
+	ops["nn-cnn"] = func(cfg Config) (Case, error) { return prepareNN("cnn", cfg) }
 }
 
 // prepareNN sets up one training step (forward, backward, Adam) of the
@@ -19,20 +19,20 @@ func init() {
 // of random pixels 0..255 with random labels among 10 classes. Flops: the
 // matrix products of the step (nn.Net.StepFlops); samples per second are
 // n / seconds.
-func prepareNN(arch string, cfg benchConfig) (benchCase, error) {
+func prepareNN(arch string, cfg Config) (Case, error) {
 	b := cfg.N
 	if b == 0 {
 		b = nn.PaperBatchSize
 	}
 	d := cfg.D
 	if arch == "cnn" && d != 0 && d != 48*48 {
-		return benchCase{}, fmt.Errorf("nn-cnn: the CNN takes 48x48x1 images (d = 2304), not --d %d", d)
+		return Case{}, fmt.Errorf("nn-cnn: the CNN takes 48x48x1 images (d = 2304), not d = %d", d)
 	}
 	if d == 0 {
 		d = 48 * 48
 	}
-	if err := checkBenchMemory(fmt.Sprintf("nn: batch %d of dimension %d", b, d), 4*float64(b)*float64(d)*40); err != nil {
-		return benchCase{}, err
+	if err := checkMemory(fmt.Sprintf("nn: batch %d of dimension %d", b, d), 4*float64(b)*float64(d)*40); err != nil {
+		return Case{}, err
 	}
 	if cfg.Precision == "f32" {
 		return nnRunner[float32](arch, b, d)
@@ -40,7 +40,7 @@ func prepareNN(arch string, cfg benchConfig) (benchCase, error) {
 	return nnRunner[float64](arch, b, d)
 }
 
-func nnRunner[T linalg.Float](arch string, b, d int) (benchCase, error) {
+func nnRunner[T linalg.Float](arch string, b, d int) (Case, error) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	task := &nn.Task[T]{Name: "bench", D: d, Outputs: 10, Height: 48, Width: 48, Channels: 1,
 		X: make([]T, b*d), Y: make([]int, b)}
@@ -55,14 +55,14 @@ func nnRunner[T linalg.Float](arch string, b, d int) (benchCase, error) {
 	}
 	net, err := nn.NewNet(arch, task, 1)
 	if err != nil {
-		return benchCase{}, err
+		return Case{}, err
 	}
 	step, err := nn.NewStepper(net, task.Outputs, b)
 	if err != nil {
-		return benchCase{}, err
+		return Case{}, err
 	}
 	x := linalg.MatrixFrom(b, d, task.X)
-	return benchCase{
+	return Case{
 		Sizes: map[string]int{"batch": b, "d": d},
 		Flops: net.StepFlops(b),
 		Run: func() error {

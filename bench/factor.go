@@ -1,4 +1,4 @@
-package main
+package bench
 
 import (
 	"fmt"
@@ -8,9 +8,9 @@ import (
 )
 
 func init() {
-	benchOps["syrk"] = prepareSyrk
-	benchOps["potrf"] = preparePotrf
-	benchOps["trsm"] = prepareTrsm
+	ops["syrk"] = prepareSyrk
+	ops["potrf"] = preparePotrf
+	ops["trsm"] = prepareTrsm
 }
 
 // Default sizes of the factorization benchmarks: the anchors' shapes (the
@@ -24,19 +24,19 @@ const (
 	benchFactorSeedA = 3
 )
 
-// checkBenchBytes refuses cases whose elements elements do not fit (see
-// checkBenchMemory).
-func checkBenchBytes(prec string, elements float64, sizes string) error {
+// checkBytes refuses cases whose elements elements do not fit (see
+// checkMemory).
+func checkBytes(prec string, elements float64, sizes string) error {
 	size := 8.0
 	if prec == "f32" {
 		size = 4
 	}
-	return checkBenchMemory(sizes, size*elements)
+	return checkMemory(sizes, size*elements)
 }
 
 // prepareSyrk sets up the Gram matrix C = A*A^T (lower triangle, beta =
 // 0) of an n x k matrix A with uniform entries. Flops: n(n+1)k.
-func prepareSyrk(cfg benchConfig) (benchCase, error) {
+func prepareSyrk(cfg Config) (Case, error) {
 	n, k := cfg.N, cfg.K
 	if n == 0 {
 		n = defaultSyrkN
@@ -44,11 +44,11 @@ func prepareSyrk(cfg benchConfig) (benchCase, error) {
 	if k == 0 {
 		k = defaultSyrkK
 	}
-	if err := checkBenchBytes(cfg.Precision, float64(n)*float64(k)+float64(n)*float64(n),
+	if err := checkBytes(cfg.Precision, float64(n)*float64(k)+float64(n)*float64(n),
 		fmt.Sprintf("n=%d k=%d", n, k)); err != nil {
-		return benchCase{}, err
+		return Case{}, err
 	}
-	c := benchCase{Sizes: map[string]int{"n": n, "k": k}, Flops: float64(n) * float64(n+1) * float64(k)}
+	c := Case{Sizes: map[string]int{"n": n, "k": k}, Flops: float64(n) * float64(n+1) * float64(k)}
 	if cfg.Precision == "f32" {
 		c.Run = syrkRunner[float32](n, k)
 	} else {
@@ -73,15 +73,15 @@ func syrkRunner[T linalg.Float](n, k int) func() error {
 // G*G^T/n + I. The lower triangle is restored from a saved copy before
 // each run, untimed (OpenBLAS's anchor script subtracts the time of its
 // copy). Flops: n^3/3.
-func preparePotrf(cfg benchConfig) (benchCase, error) {
+func preparePotrf(cfg Config) (Case, error) {
 	n := cfg.N
 	if n == 0 {
 		n = defaultPotrfN
 	}
-	if err := checkBenchBytes(cfg.Precision, 3*float64(n)*float64(n), fmt.Sprintf("n=%d", n)); err != nil {
-		return benchCase{}, err
+	if err := checkBytes(cfg.Precision, 3*float64(n)*float64(n), fmt.Sprintf("n=%d", n)); err != nil {
+		return Case{}, err
 	}
-	c := benchCase{Sizes: map[string]int{"n": n}, Flops: float64(n) * float64(n) * float64(n) / 3}
+	c := Case{Sizes: map[string]int{"n": n}, Flops: float64(n) * float64(n) * float64(n) / 3}
 	if cfg.Precision == "f32" {
 		c.Reset, c.Run = potrfRunner[float32](n)
 	} else {
@@ -117,7 +117,7 @@ func potrfRunner[T linalg.Float](n int) (reset func(), run func() error) {
 // off-diagonal entries (uniform in [-1, 1)/m), so repeated solves in place
 // keep B of order one instead of drifting towards subnormals (which are
 // slow), and no copy is timed. Flops: m^2*nrhs.
-func prepareTrsm(cfg benchConfig) (benchCase, error) {
+func prepareTrsm(cfg Config) (Case, error) {
 	m, r := cfg.M, cfg.NRHS
 	if m == 0 {
 		m = cfg.N
@@ -128,11 +128,11 @@ func prepareTrsm(cfg benchConfig) (benchCase, error) {
 	if r == 0 {
 		r = defaultTrsmNRHS
 	}
-	if err := checkBenchBytes(cfg.Precision, float64(m)*float64(m)+float64(m)*float64(r),
+	if err := checkBytes(cfg.Precision, float64(m)*float64(m)+float64(m)*float64(r),
 		fmt.Sprintf("m=%d nrhs=%d", m, r)); err != nil {
-		return benchCase{}, err
+		return Case{}, err
 	}
-	c := benchCase{Sizes: map[string]int{"m": m, "nrhs": r}, Flops: float64(m) * float64(m) * float64(r)}
+	c := Case{Sizes: map[string]int{"m": m, "nrhs": r}, Flops: float64(m) * float64(m) * float64(r)}
 	if cfg.Precision == "f32" {
 		c.Run = trsmRunner[float32](m, r)
 	} else {

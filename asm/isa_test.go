@@ -1,0 +1,69 @@
+package asm
+
+import (
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/spurious-ml/spurious/internal/impl"
+)
+
+// TestKernelFor checks that KernelF64For and KernelF32For hand out the
+// kernel of the named path, bit for bit that path's variant, whatever path
+// is active, and leave the active path alone.
+func TestKernelFor(t *testing.T) {
+	impl.ForEach(t, func(t *testing.T) {
+		active := Active()
+		for _, name := range Available() {
+			k64, err := KernelF64For(strings.ToUpper(name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			k32, err := KernelF32For(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if k64.ISA != name || k32.ISA != name {
+				t.Fatalf("KernelF64For(%q).ISA = %q, KernelF32For(%q).ISA = %q", name, k64.ISA, name, k32.ISA)
+			}
+			r := rand.New(rand.NewPCG(5, 0))
+			dispatchCase(t, r, name, k64.MR, k64.NR, gemmF64Variants, k64.MulAdd)
+			dispatchCase(t, r, name, k32.MR, k32.NR, gemmF32Variants, k32.MulAdd)
+		}
+		if Active() != active {
+			t.Fatalf("KernelF64For switched the active path from %q to %q", active, Active())
+		}
+	})
+	if _, err := KernelF64For("sse9"); err == nil || !strings.Contains(err.Error(), "available") {
+		t.Fatalf("KernelF64For(sse9): err = %v, want one naming the available sets", err)
+	}
+	if _, err := KernelF32For(""); err == nil {
+		t.Fatal("KernelF32For(\"\"): no error")
+	}
+}
+
+// TestEnvISA runs this test binary with a bad SPURIOUS_ISA: the package
+// must load (no exit from init) and report the variable through EnvError.
+func TestEnvISA(t *testing.T) {
+	if os.Getenv("ASM_ENV_CHILD") == "1" {
+		err := EnvError()
+		if err == nil || !strings.Contains(err.Error(), EnvISA+"=sse9") {
+			t.Fatalf("EnvError() = %v, want an error naming %s=sse9", err, EnvISA)
+		}
+		if Active() != Available()[len(Available())-1] {
+			t.Fatalf("active path %q, want the best available", Active())
+		}
+		return
+	}
+	if EnvError() != nil {
+		t.Skipf("%s is set to an unusable value: %v", EnvISA, EnvError())
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestEnvISA$", "-test.count=1")
+	cmd.Env = append(os.Environ(), "ASM_ENV_CHILD=1", EnvISA+"=sse9")
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "PASS") {
+		t.Fatalf("child with %s=sse9: %v\n%s", EnvISA, err, out)
+	}
+}

@@ -1,0 +1,49 @@
+package reproduce
+
+import (
+	"context"
+	"testing"
+
+	"github.com/spurious-ml/spurious/activation"
+	"github.com/spurious-ml/spurious/theory"
+)
+
+// TestTheoryCurves: the curves come from package theory, for every
+// synthetic (model, act) and alpha of the figures.
+func TestTheoryCurves(t *testing.T) {
+	p := Quick
+	p.D = 40
+	curves, cmds, err := theoryCurves(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(curves) != len(models)*len(synthActs) || len(cmds) != len(curves) {
+		t.Fatalf("%d curves, %d commands", len(curves), len(cmds))
+	}
+	act, _ := activation.Lookup("phi4")
+	pred, err := theory.NewPredictor(theory.NTK, act, activation.DerivPaper)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pts := curves["ntk/phi4"]
+	if want := len(alphaAxis) * len(theory.LogGrid(10, 100*p.D)); len(pts) != want {
+		t.Fatalf("ntk/phi4: %d points, want %d", len(pts), want)
+	}
+	for _, pt := range pts {
+		g, err := pred.Psi(pt.Alpha, pt.N, p.D)
+		if err != nil || pt.GammaPsi == nil || *pt.GammaPsi != g {
+			t.Fatalf("point %+v: gamma(psi) %v", pt, g)
+		}
+	}
+}
+
+// TestProbe: an unusable dataset is reported without running a trial.
+func TestProbe(t *testing.T) {
+	t.Setenv("SPURIOUS_CIFAR_DIR", t.TempDir())
+	if err := Probe(context.Background(), Dataset{Name: "cifar10"}); err == nil {
+		t.Error("an empty CIFAR-10 folder probed fine")
+	}
+	if err := Probe(context.Background(), Dataset{Name: "imagenet"}); err == nil {
+		t.Error("an unknown dataset probed fine")
+	}
+}

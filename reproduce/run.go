@@ -1,0 +1,144 @@
+package reproduce
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spurious-ml/spurious/internal/outfile"
+	"github.com/spurious-ml/spurious/plot"
+	"github.com/spurious-ml/spurious/sweep"
+)
+
+// Options configure Run.
+type Options struct {
+	Preset Preset
+	Out    string // output directory (created)
+	Seed   uint64 // global seed of the sweep
+	NoReal bool   // skip the real-data panels
+	// DataDir holds a folder per real data set (mnist/, cifar10/: the data
+	// cache's layout); empty: the data cache.
+	DataDir string
+	// Sweep sets the workers and the progress display of the sweep; its
+	// Shard is ignored (a reproduction runs every trial).
+	Sweep sweep.Options
+	// Runner executes the trials (nil: sweep.RunTrial).
+	Runner sweep.Runner
+	// Probe checks that a real dataset can be used (nil: Probe).
+	Probe func(context.Context, Dataset) error
+	// Command is the command line shown in the report as the way to
+	// produce it again (e.g. "spurious reproduce --quick --out DIR").
+	Command string
+	// Warn, if not nil, receives the real datasets that are skipped.
+	Warn func(error)
+}
+
+// Outcome is what Run did: the sweep's report and the path of report.md.
+type Outcome struct {
+	Sweep  sweep.Report
+	Report string
+}
+
+// Run runs (or resumes, reusing Out/results.jsonl) the sweep behind the
+// paper's RF, NTK and NN figures and writes Out/spec.json, Out/rf.svg,
+// Out/ntk.svg, Out/theory.svg, Out/nn.svg (each also as .png) and
+// Out/report.md. A real
+// dataset whose data cannot be loaded (Probe) is left out and noted in the
+// report. Failed trials are noted in the report too, and Run then also
+// returns the sweep's error; an interrupted sweep writes no report.
+func Run(ctx context.Context, opt Options) (Outcome, error) {
+	var out Outcome
+	if opt.Out == "" {
+		return out, errors.New("reproduce: no output directory")
+	}
+	if err := os.MkdirAll(opt.Out, 0o755); err != nil {
+		return out, err
+	}
+	var datasets []Dataset
+	var notes []string
+	probe := opt.Probe
+	if probe == nil {
+		probe = Probe
+	}
+	if opt.NoReal {
+		notes = append(notes, "The MNIST and CIFAR-10 panels were skipped (--no-real).")
+	} else {
+		for _, ds := range Datasets {
+			if opt.DataDir != "" {
+				ds.Dir = filepath.Join(opt.DataDir, ds.Name)
+			}
+			if err := probe(ctx, ds); err != nil {
+				if ctx.Err() != nil {
+					return out, ctx.Err()
+				}
+				notes = append(notes, fmt.Sprintf("The %s panels were skipped: the dataset is not usable here (%v).", ds.Title, err))
+				if opt.Warn != nil {
+					opt.Warn(fmt.Errorf("skipping %s: %w", ds.Name, err))
+				}
+				continue
+			}
+			datasets = append(datasets, ds)
+		}
+	}
+	preset := opt.Preset
+	spec := SweepSpec(preset, opt.Seed, datasets)
+	sb, _ := json.MarshalIndent(spec, "", "  ")
+	if err := outfile.Write(filepath.Join(opt.Out, "spec.json"), nil, func(w io.Writer) error { _, err := w.Write(append(sb, '\n')); return err }); err != nil {
+		return out, err
+	}
+	resultsPath := filepath.Join(opt.Out, "results.jsonl")
+	runner := opt.Runner
+	if runner == nil {
+		runner = sweep.RunTrial
+	}
+	sopt := opt.Sweep
+	sopt.Shard = sweep.All
+	start := time.Now()
+	rep, runErr := sweep.Run(ctx, spec, resultsPath, runner, sopt)
+	out.Sweep = rep
+	if runErr != nil && (errors.Is(runErr, sweep.ErrInterrupted) || len(rep.Failed) == 0) {
+		return out, runErr // interrupted or unusable results file: no report
+	}
+	sweepWall := time.Since(start)
+	for _, f := range rep.Failed {
+		notes = append(notes, fmt.Sprintf("Trial %s (%s) failed: %v", f.Trial.Key, f.Trial.Params, f.Err))
+	}
+	recs, err := records(spec, resultsPath)
+	if err != nil {
+		return out, err
+	}
+	groups := sweep.Group(recs)
+	curves, theoryCmds, err := theoryCurves(preset)
+	if err != nil {
+		return out, err
+	}
+	figs := []struct {
+		file string
+		fig  *plot.Figure
+	}{
+		{"rf.svg", accuracyFigure("Random features (RF)", "rf", groups, datasets)},
+		{"ntk.svg", accuracyFigure("Neural tangent kernel (NTK)", "ntk", groups, datasets)},
+		{"theory.svg", theoryFigure(groups, curves)},
+		{"nn.svg", nnFigure(groups, nnDatasets(datasets))},
+	}
+	for _, f := range figs {
+		f.fig.Note = figureNote(preset.Reps, f.file != "theory.svg")
+		if err := writeFigure(filepath.Join(opt.Out, f.file), f.fig); err != nil {
+			return out, err
+		}
+	}
+	doc := buildReport(reportInput{
+		preset: preset, command: opt.Command, spec: spec, groups: groups, datasets: datasets, notes: notes,
+		run: rep, sweepWall: sweepWall, theoryCmds: theoryCmds, env: currentEnvironment(), out: opt.Out,
+	})
+	out.Report = filepath.Join(opt.Out, "report.md")
+	if err := doc.WriteFile(out.Report); err != nil {
+		return out, err
+	}
+	return out, runErr
+}
