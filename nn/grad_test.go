@@ -169,18 +169,28 @@ func TestGradReLU(t *testing.T) {
 }
 
 func TestGradConv3x3(t *testing.T) {
-	for _, c := range []struct{ h, w, cin, cout, batch, chunkVals int }{
-		{4, 5, 2, 3, 2, 0},
-		{3, 3, 1, 2, 3, 0},
-		{5, 4, 3, 2, 3, 5 * 4 * 9 * 3}, // one sample per im2col chunk
-		{1, 1, 2, 2, 2, 0},             // every tap outside but the centre
-		{2, 6, 2, 4, 2, 0},
+	for _, c := range []struct {
+		h, w, cin, cout, batch int
+		pool                   bool
+	}{
+		{4, 5, 2, 3, 2, false},
+		{3, 3, 1, 2, 3, false},
+		{5, 4, 3, 2, 17, false}, // two groups of the weight gradient
+		{1, 1, 2, 2, 2, false},  // every tap outside but the centre
+		{2, 6, 2, 4, 2, false},
+		{9, 7, 2, 9, 2, false}, // more pixels than a tile is wide, channels past a tile's height
+		{4, 6, 2, 3, 2, true},
+		{8, 10, 1, 9, 17, true},
 	} {
-		name := fmt.Sprintf("conv %dx%dx%d->%d batch %d chunk %d", c.h, c.w, c.cin, c.cout, c.batch, c.chunkVals)
+		name := fmt.Sprintf("conv %dx%dx%d->%d batch %d pool %v", c.h, c.w, c.cin, c.cout, c.batch, c.pool)
 		r := rand.New(rand.NewPCG(uint64(c.h), uint64(c.w*c.cin)))
 		l := NewConv3x3[float64](c.h, c.w, c.cin, c.cout, r)
-		l.chunkVals = c.chunkVals
-		layerProblem(l, normals(r, c.batch*c.h*c.w*c.cin), c.batch, r).check(t, name)
+		l.Pool = c.pool
+		p := layerProblem(l, normals(r, c.batch*c.h*c.w*c.cin), c.batch, r)
+		if c.pool {
+			p.pattern = func() string { return string(l.arg) }
+		}
+		p.check(t, name)
 	}
 }
 
@@ -188,6 +198,8 @@ func TestGradMaxPool2(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 3))
 	l := NewMaxPool2[float64](4, 6, 3)
 	layerProblem(l, spaced(r, 2*4*6*3), 2, r).check(t, "maxpool")
+	l.ReLU = true
+	layerProblem(l, spaced(r, 2*4*6*3), 2, r).check(t, "maxpool+relu")
 }
 
 func TestGradSoftmaxCE(t *testing.T) {
@@ -321,9 +333,9 @@ func TestGradNet(t *testing.T) {
 						}
 					}
 				case *MaxPool2[float64]:
-					for _, a := range l.arg {
-						s = append(s, byte(a), byte(a>>8))
-					}
+					s = append(s, l.arg...)
+				case *Conv3x3[float64]:
+					s = append(s, l.arg...)
 				}
 			}
 			return string(s)

@@ -51,12 +51,25 @@ func (n *Net[T]) Forward(x linalg.Matrix[T]) linalg.Matrix[T] {
 }
 
 // Backward propagates dy = dL/d(output) of the last Forward back through
-// the layers, setting every parameter gradient; the gradient with respect
-// to the input is not formed.
+// the layers, setting every parameter gradient; gradients with respect to
+// the inputs of the first layer with parameters and of the layers before
+// it are not formed.
 func (n *Net[T]) Backward(dy linalg.Matrix[T]) {
-	for i := len(n.Layers) - 1; i >= 0; i-- {
-		dy = n.Layers[i].Backward(dy, i > 0)
+	first := n.firstParams()
+	for i := len(n.Layers) - 1; i >= first; i-- {
+		dy = n.Layers[i].Backward(dy, i > first)
 	}
+}
+
+// firstParams returns the index of the first layer with parameters (0 if
+// none has any).
+func (n *Net[T]) firstParams() int {
+	for i, l := range n.Layers {
+		if len(l.Params()) > 0 {
+			return i
+		}
+	}
+	return 0
 }
 
 // Params returns every trainable array, layer by layer.
@@ -96,25 +109,32 @@ func NewFC[T linalg.Float](d, outputs int, r *rand.Rand) *Net[T] {
 	}}
 }
 
-// NewCNN returns the paper's SmallConvNet for h x w x c images (h and w
-// multiples of 4): conv3x3(16) - ReLU - pool - conv3x3(32) - ReLU - pool -
+// NewCNN returns the paper's SmallConvNet for h x w x c images in HWC
+// order (h and w multiples of 4): for c > 1 a ChannelsFirst permutation,
+// then conv3x3(16) - ReLU - pool - conv3x3(32) - ReLU - pool -
 // dense(256) - ReLU - dense(outputs), initialised as PyTorch does from r.
 //
-// Each ReLU - pool pair is built as pool - ReLU, on a quarter of the
-// values: max-pooling and ReLU commute (relu(max(a)) = max(relu(a))), and
-// so do their gradients: both orders route the gradient to the window's
-// maximum when it is positive and give zero otherwise.
+// Each conv - ReLU - pool triple is one Conv3x3 with Pool set, which pools
+// then applies the ReLU on a quarter of the values: max-pooling and ReLU
+// commute (relu(max(a)) = max(relu(a))), and so do their gradients: both
+// orders route the gradient to the window's maximum when it is positive
+// and give zero otherwise.
 func NewCNN[T linalg.Float](h, w, c, outputs int, r *rand.Rand) *Net[T] {
 	if h%4 != 0 || w%4 != 0 {
 		panic(errGeometry)
 	}
 	h2, w2, h4, w4 := h/2, w/2, h/4, w/4
-	return &Net[T]{Layers: []Layer[T]{
-		NewConv3x3[T](h, w, c, CNNConv1, r), NewMaxPool2[T](h, w, CNNConv1), NewReLU[T](h2 * w2 * CNNConv1),
-		NewConv3x3[T](h2, w2, CNNConv1, CNNConv2, r), NewMaxPool2[T](h2, w2, CNNConv2), NewReLU[T](h4 * w4 * CNNConv2),
+	conv1, conv2 := NewConv3x3[T](h, w, c, CNNConv1, r), NewConv3x3[T](h2, w2, CNNConv1, CNNConv2, r)
+	conv1.Pool, conv2.Pool = true, true
+	var layers []Layer[T]
+	if c > 1 {
+		layers = append(layers, NewChannelsFirst[T](h, w, c))
+	}
+	return &Net[T]{Layers: append(layers,
+		conv1, conv2,
 		NewDense[T](h4*w4*CNNConv2, CNNHidden, r), NewReLU[T](CNNHidden),
 		NewDense[T](CNNHidden, outputs, r),
-	}}
+	)}
 }
 
 // Adam is torch.optim.Adam without weight decay or amsgrad: for each
@@ -194,7 +214,7 @@ func (a *Adam[T]) Step(ps []*Param[T]) {
 
 // StepFlops returns the matrix-product flops of one training step on a
 // batch of b samples (Train's forward and backward passes; the first
-// layer's input gradient is not formed): for a dense layer 2*b*In*Out per
+// parametrised layer's input gradient is not formed): for a dense layer 2*b*In*Out per
 // product, for a convolution 2*b*H*W*9*Cin*Cout, with one product forward
 // and one or two backward. ReLU, pooling, the loss and Adam are not
 // counted.
@@ -209,7 +229,7 @@ func (n *Net[T]) StepFlops(b int) float64 {
 			one = 2 * float64(b) * float64(l.H*l.W) * float64(9*l.Cin) * float64(l.Cout)
 		}
 		products := 3.0
-		if i == 0 {
+		if i <= n.firstParams() {
 			products = 2
 		}
 		f += products * one
