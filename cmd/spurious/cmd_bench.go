@@ -7,11 +7,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"maps"
-	"slices"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spurious-ml/spurious/bench"
@@ -154,24 +151,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 	if !*asJSON {
-		printBenchTable(stdout, results, peak)
+		bench.WriteTable(stdout, results, peak)
 	}
 	return nil
-}
-
-// printBenchTable writes the results as an aligned table.
-func printBenchTable(w io.Writer, results []bench.Result, peak float64) {
-	fmt.Fprintf(w, "measured FMA peak: %.1f GFLOP/s float64 per thread\n", peak/1e9)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "op\tsizes\tthreads\tprec\tisa\tseconds\tbound s\tGFLOP/s\tpeak\t% peak\t")
-	for _, r := range results {
-		keys := slices.Sorted(maps.Keys(r.Sizes))
-		var sizes []string
-		for _, k := range keys {
-			sizes = append(sizes, fmt.Sprintf("%s=%d", k, r.Sizes[k]))
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%.4g\t%.4g\t%.1f\t%.1f\t%.1f%%\t\n", r.Op, strings.Join(sizes, " "),
-			r.Threads, r.Precision, r.ISA, r.Seconds, r.BoundSeconds, r.GFLOPS, r.PeakGFLOPS, 100*r.PeakFraction)
-	}
-	tw.Flush()
 }
