@@ -5,22 +5,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"text/tabwriter"
 	"time"
 
+	"github.com/spurious-ml/spurious/bench"
 	"github.com/spurious-ml/spurious/linalg"
 )
 
 func init() {
 	register("tune", "measure GEMM block sizes on this machine and save the winners for later runs", runTune)
-}
-
-// tuneReport is the --json output of `spurious tune`.
-type tuneReport struct {
-	Tuning  linalg.Tuning `json:"tuning"`
-	Path    string        `json:"path"`    // the file written ("" with --dry-run)
-	Written bool          `json:"written"` // false with --dry-run
-	Seconds float64       `json:"seconds"`
 }
 
 // runTune implements `spurious tune`.
@@ -60,14 +52,9 @@ writes nothing.`)
 	if help, err := parseFlags(fs, args); help || err != nil {
 		return err
 	}
-	var precs []string
-	switch *precision {
-	case "both":
-		precs = []string{"f64", "f32"}
-	case "f64", "f32":
-		precs = []string{*precision}
-	default:
-		return fmt.Errorf("tune: --precision %q, want f64, f32 or both", *precision)
+	precs, err := bench.ParseTunePrecisions(*precision)
+	if err != nil {
+		return fmt.Errorf("tune: --%w", err)
 	}
 	if *budget <= 0 {
 		return fmt.Errorf("tune: --budget %v, want a positive duration such as 40s", *budget)
@@ -77,7 +64,6 @@ writes nothing.`)
 	}
 	path := *out
 	if path == "" && !*dryRun {
-		var err error
 		if path, err = linalg.TuningFile(); err != nil {
 			return fmt.Errorf("tune: %w, or give --out", err)
 		}
@@ -102,7 +88,7 @@ writes nothing.`)
 		}
 		return fmt.Errorf("tune: %w", err)
 	}
-	rep := tuneReport{Tuning: tu, Seconds: time.Since(start).Seconds()}
+	rep := bench.TuneReport{Tuning: tu, Seconds: time.Since(start).Seconds()}
 	if !*dryRun {
 		if err := linalg.WriteTuning(path, tu); err != nil {
 			return fmt.Errorf("tune: %w", err)
@@ -112,33 +98,5 @@ writes nothing.`)
 	if *asJSON {
 		return writeJSON(stdout, rep)
 	}
-	printTuning(stdout, rep)
-	return nil
-}
-
-// printTuning writes the outcome of tune as a table and where it went.
-func printTuning(w io.Writer, rep tuneReport) {
-	fmt.Fprintf(w, "cpu: %s; %.0f s\n", rep.Tuning.CPU, rep.Seconds)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "isa\tprec\ttile\tthreads\tKC\tMC\tNC\tderived KC\tMC\tNC\tspeedup\twon\t\t")
-	for _, e := range rep.Tuning.Entries {
-		verdict, won := "derived kept", "-"
-		if e.Tuned() {
-			verdict, won = "tuned", fmt.Sprintf("%d/%d", e.Wins, e.Rounds)
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%dx%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%.3f\t%s\t%s\t\n", e.ISA, e.Precision, e.MR, e.NR, e.Threads,
-			e.KC, e.MC, e.NC, e.DerivedKC, e.DerivedMC, e.DerivedNC, e.Speedup, won, verdict)
-	}
-	tw.Flush()
-	read, _ := linalg.TuningFile()
-	switch {
-	case !rep.Written:
-		fmt.Fprintln(w, "dry run: nothing written")
-	case linalg.TuningState().Off:
-		fmt.Fprintf(w, "wrote %s; %s=off, so runs ignore it until the variable is unset\n", rep.Path, linalg.TuningEnv)
-	case rep.Path != read:
-		fmt.Fprintf(w, "wrote %s; runs read %s, set %s=%s to use it\n", rep.Path, read, linalg.TuningEnv, rep.Path)
-	default:
-		fmt.Fprintf(w, "wrote %s; later runs on this CPU use it (spurious cpu shows the active block sizes)\n", rep.Path)
-	}
+	return rep.WriteText(stdout)
 }
