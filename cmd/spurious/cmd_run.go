@@ -89,8 +89,8 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return usageErrorf("run: --precision: %w", err)
 	}
 	if *classes != "" {
-		if spec.Classes, err = parseClasses(*classes); err != nil {
-			return asUsage(fmt.Errorf("run: %w", err))
+		if spec.Classes, err = data.ParseClasses(*classes); err != nil {
+			return usageErrorf("run: --%w", err)
 		}
 	}
 	if err := spec.Validate(); err != nil {

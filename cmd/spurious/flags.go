@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"strconv"
-	"strings"
 
 	"github.com/spurious-ml/spurious/data"
 	"github.com/spurious-ml/spurious/linalg"
@@ -121,23 +119,6 @@ func (e *engineFlags) apply() (restore func(), err error) {
 		linalg.SetThreads(prev)
 		restoreISA()
 	}, nil
-}
-
-// parseClasses parses a --classes value "A,B" into two class labels.
-func parseClasses(s string) ([2]int, error) {
-	parts := strings.Split(s, ",")
-	var c [2]int
-	if len(parts) != 2 {
-		return c, fmt.Errorf("--classes %q: want two labels A,B", s)
-	}
-	for i, p := range parts {
-		v, err := strconv.Atoi(strings.TrimSpace(p))
-		if err != nil || v < 0 {
-			return c, fmt.Errorf("--classes %q: %q is not a class label (an integer >= 0)", s, p)
-		}
-		c[i] = v
-	}
-	return c, nil
 }
 
 // writeJSON writes v as indented JSON, the --json output of a command.
