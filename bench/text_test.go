@@ -53,3 +53,14 @@ func TestWriteTable(t *testing.T) {
 		}
 	}
 }
+
+func TestBuildString(t *testing.T) {
+	b := Build{Version: "v1.2.3", Revision: "abc", Time: "2026-01-02T03:04:05Z", Modified: true}
+	got := b.String()
+	if !strings.HasPrefix(got, "spurious v1.2.3\nrevision abc (2026-01-02T03:04:05Z, modified)\ngo") || !strings.Contains(got, ", ISA ") {
+		t.Errorf("String() = %q", got)
+	}
+	if got := (Build{Version: "(devel)"}).String(); !strings.Contains(got, "revision unknown (built without VCS information)\n") {
+		t.Errorf("String() = %q", got)
+	}
+}
