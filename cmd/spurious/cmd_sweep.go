@@ -43,21 +43,6 @@ func sweepCheckRunFlags(workers int, progress string) error {
 	return sweepProgress(&sweep.Options{}, progress, io.Discard)
 }
 
-// sweepGridUsage describes the grid flags (the axes of sweep.ParseGrid).
-var sweepGridUsage = map[string]string{
-	"model":   "grid: models, comma-separated (rf,ntk,rf-inf,ntk-inf,linear; nn-fc,nn-cnn train networks)",
-	"act":     "grid: activations, comma-separated",
-	"dataset": "grid: datasets, comma-separated",
-	"alpha":   "grid: spurious fractions, e.g. 1/2,1/4",
-	"d":       "grid: input dimensions",
-	"k":       "grid: widths",
-	"n":       "grid: training-set sizes, e.g. 10,20,50,100",
-	"nt":      "grid: test-set sizes",
-	"ridge":   "grid: ridge penalties",
-	"epochs":  "grid: training epochs (models nn-fc, nn-cnn)",
-	"extra":   "pass-through run parameters name=value, comma-separated (e.g. isa=avx2)",
-}
-
 // sweepGridFlags are the flags that describe a simple grid on the command
 // line instead of a spec file.
 type sweepGridFlags struct {
@@ -69,7 +54,7 @@ type sweepGridFlags struct {
 func (g *sweepGridFlags) register(fs *flag.FlagSet) {
 	g.axes = map[string]*string{}
 	for _, name := range sweep.GridAxes {
-		g.axes[name] = fs.String(name, "", sweepGridUsage[name])
+		g.axes[name] = fs.String(name, "", sweep.GridAxisUsage[name])
 	}
 	fs.Uint64Var(&g.seed, "seed", 0, "global seed (each trial's seed derives from it and the trial key)")
 	fs.IntVar(&g.reps, "reps", 1, "repetitions of each grid point")
