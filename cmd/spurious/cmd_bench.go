@@ -129,26 +129,20 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	peak := bench.MeasurePeak()
 	var results []bench.Result
-	for i := 0; i < count; i++ {
-		pick := func(l []int) int { return l[min(i, len(l)-1)] }
-		for _, th := range threads {
-			for _, prec := range precs {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-				cfg := bench.Config{M: pick(ms), N: pick(ns), K: pick(ks), NRHS: *nrhs, D: *d, Threads: th, Precision: prec}
-				r, err := bench.Run(ctx, op, prepare, cfg, *reps, *minTime, peak)
-				if err != nil {
-					return fmt.Errorf("bench %s: %w", op, err)
-				}
-				if *asJSON {
-					if err := json.NewEncoder(stdout).Encode(r); err != nil {
-						return err
-					}
-				}
-				results = append(results, r)
+	for _, cfg := range bench.Cases(ms, ns, ks, threads, precs, bench.Config{NRHS: *nrhs, D: *d}) {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		r, err := bench.Run(ctx, op, prepare, cfg, *reps, *minTime, peak)
+		if err != nil {
+			return fmt.Errorf("bench %s: %w", op, err)
+		}
+		if *asJSON {
+			if err := json.NewEncoder(stdout).Encode(r); err != nil {
+				return err
 			}
 		}
+		results = append(results, r)
 	}
 	if !*asJSON {
 		bench.WriteTable(stdout, results, peak)
