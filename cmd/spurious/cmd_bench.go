@@ -37,8 +37,8 @@ func intList(flagName, s string) ([]int, error) {
 
 // runBench implements `spurious bench OP`.
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("bench", fmt.Sprintf("usage: spurious bench %s [--n N | --m M --n N --k K] [--nrhs R] [--d D] "+
+		"[--threads T] [--precision f64|f32] [--isa X] [--reps R] [--min-time D] [--json]\n", strings.Join(bench.Names(), "|")), stderr)
 	mFlag := fs.String("m", "", "rows of C (default: --n); comma-separated list for several cases")
 	nFlag := fs.String("n", "", "size n (gemm: columns of C; syrk/potrf: order); comma-separated list for several cases")
 	kFlag := fs.String("k", "", "inner dimension (default: --n); comma-separated list for several cases")
@@ -50,11 +50,6 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	reps := fs.Int("reps", 5, "timed samples after one warm-up run; the median is reported")
 	minTime := fs.Duration("min-time", 250*time.Millisecond, "a sample repeats the operation until it has run this long and counts the mean (openblas_bench.py does the same)")
 	asJSON := fs.Bool("json", false, "print one JSON object per case instead of a table")
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: spurious bench %s [--n N | --m M --n N --k K] [--nrhs R] [--d D] "+
-			"[--threads T] [--precision f64|f32] [--isa X] [--reps R] [--min-time D] [--json]\n", strings.Join(bench.Names(), "|"))
-		fs.PrintDefaults()
-	}
 	var op string
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		op, args = args[0], args[1:]

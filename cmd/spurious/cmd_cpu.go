@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 
@@ -17,14 +16,9 @@ func init() {
 
 // runCPU implements `spurious cpu`.
 func runCPU(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("cpu", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("cpu", "usage: spurious cpu [--isa X] [--json]\n", stderr)
 	asJSON := fs.Bool("json", false, "print JSON instead of a table")
 	isa := fs.String("isa", "", isaUsage)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: spurious cpu [--isa X] [--json]")
-		fs.PrintDefaults()
-	}
 	if help, err := parseFlags(fs, args); help || err != nil {
 		return err
 	}

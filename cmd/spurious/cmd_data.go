@@ -77,11 +77,9 @@ func dataCache(flagValue string) (string, error) {
 }
 
 func dataFetch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("data fetch", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("data fetch", dataUsage, stderr)
 	cache := fs.String("cache", "", "cache folder (default $SPURIOUS_CACHE or the user cache folder + /spurious)")
 	url := fs.String("url", "", "download from this URL instead (cifar10: the archive; mnist, fashion-mnist: the folder of the four files)")
-	fs.Usage = func() { fmt.Fprint(stderr, dataUsage); fs.PrintDefaults() }
 	pos, help, err := parseInterleaved(fs, args)
 	if help || err != nil {
 		return err
@@ -102,11 +100,9 @@ func dataFetch(ctx context.Context, args []string, stdout, stderr io.Writer) err
 }
 
 func dataList(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("data list", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("data list", dataUsage, stderr)
 	cache := fs.String("cache", "", "cache folder (default $SPURIOUS_CACHE or the user cache folder + /spurious)")
 	asJSON := fs.Bool("json", false, "print JSON")
-	fs.Usage = func() { fmt.Fprint(stderr, dataUsage); fs.PrintDefaults() }
 	if help, err := parseFlags(fs, args); help || err != nil {
 		return err
 	}
@@ -155,12 +151,10 @@ func (f *dataFlags) load(ctx context.Context) (*data.Source, data.ImageConfig, e
 }
 
 func dataInfo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("data info", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("data info", dataUsage, stderr)
 	var f dataFlags
 	f.register(fs)
 	asJSON := fs.Bool("json", false, "print JSON")
-	fs.Usage = func() { fmt.Fprint(stderr, dataUsage); fs.PrintDefaults() }
 	if help, err := parseFlags(fs, args); help || err != nil {
 		return err
 	}
@@ -179,15 +173,13 @@ func dataInfo(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 }
 
 func dataShow(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("data show", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("data show", dataUsage, stderr)
 	var f dataFlags
 	f.register(fs)
 	out := fs.String("out", "", "PNG file to write (required)")
 	count := fs.Int("count", 8, "number of samples")
 	seed := fs.Uint64("seed", 1, "seed of the sample draw and the noise")
 	zoom := fs.Int("zoom", 3, "pixels per image pixel")
-	fs.Usage = func() { fmt.Fprint(stderr, dataUsage); fs.PrintDefaults() }
 	if help, err := parseFlags(fs, args); help || err != nil {
 		return err
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -20,8 +19,10 @@ func init() {
 var reproduceProbe = reproduce.Probe
 
 func cmdReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("reproduce", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("reproduce", "usage: spurious reproduce [--quick|--full] --out DIR [--workers W]\n"+
+		"\nRuns (or resumes, reusing DIR/results.jsonl) the sweeps behind the paper's RF, NTK\n"+
+		"and NN figures and writes DIR/rf.svg, DIR/ntk.svg, DIR/theory.svg, DIR/nn.svg (each also as .png)\n"+
+		"and DIR/report.md. Flags:\n", stderr)
 	quick := fs.Bool("quick", false, "small sizes, a few minutes on two cores (default)")
 	full := fs.Bool("full", false, "the paper's sizes (k=100000 RF, N up to 1000, 10 repetitions, 1000 NN epochs)")
 	out := fs.String("out", "", "output directory for results.jsonl, spec.json, *.svg, *.png and report.md")
@@ -30,13 +31,6 @@ func cmdReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	noReal := fs.Bool("no-real", false, "skip the MNIST and CIFAR-10 panels")
 	dataDir := fs.String("data", "", "folder holding a folder per data set (mnist/, cifar10/: the data cache's layout); default: the data cache")
 	progressMode := sweepProgressFlag(fs)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: spurious reproduce [--quick|--full] --out DIR [--workers W]")
-		fmt.Fprintln(stderr, "\nRuns (or resumes, reusing DIR/results.jsonl) the sweeps behind the paper's RF, NTK")
-		fmt.Fprintln(stderr, "and NN figures and writes DIR/rf.svg, DIR/ntk.svg, DIR/theory.svg, DIR/nn.svg (each also as .png)")
-		fmt.Fprintln(stderr, "and DIR/report.md. Flags:")
-		fs.PrintDefaults()
-	}
 	if help, err := parseFlags(fs, args); help || err != nil {
 		return err
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"regexp"
@@ -25,8 +24,10 @@ func init() {
 
 func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	def := trial.Default()
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("run", "usage: spurious run --model rf|ntk|linear|rf-inf|ntk-inf --act NAME --dataset synthetic|npy|mnist|fashion-mnist|cifar10\n"+
+		"       [--alpha A --d D] [--k K] [--n N --nt NT] [--seed S] [--ridge L] [--ntk-deriv paper|true]\n"+
+		"       [--precision f64|f32] [--block B] [--threads T] [--verify-loo M] [--per-sample FILE.csv] [--json]\n"+
+		"       [--data DIR] [--classes A,B] [--border W] [--heldout H] [--isa X]\n", stderr)
 	model := fs.String("model", def.Model, "feature model: "+strings.Join(trial.Models, ", "))
 	act := fs.String("act", def.Act, "activation: "+strings.Join(activation.Names(), ", ")+" (model linear has none and ignores it, so that sweeps can mix models)")
 	dataset := fs.String("dataset", def.Dataset, "data: synthetic, npy, "+strings.Join(data.ImageDataSets, ", "))
@@ -49,13 +50,6 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	border := fs.Int("border", 0, "noise border width in pixels for image data (0: the paper's 10 for MNIST, 8 for CIFAR-10)")
 	var eng engineFlags
 	eng.register(fs, "threads for the linear algebra")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: spurious run --model rf|ntk|linear|rf-inf|ntk-inf --act NAME --dataset synthetic|npy|mnist|fashion-mnist|cifar10\n"+
-			"       [--alpha A --d D] [--k K] [--n N --nt NT] [--seed S] [--ridge L] [--ntk-deriv paper|true]\n"+
-			"       [--precision f64|f32] [--block B] [--threads T] [--verify-loo M] [--per-sample FILE.csv] [--json]\n"+
-			"       [--data DIR] [--classes A,B] [--border W] [--heldout H] [--isa X]")
-		fs.PrintDefaults()
-	}
 	if help, err := parseFlags(fs, args); help || err != nil {
 		return err
 	}

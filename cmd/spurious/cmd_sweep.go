@@ -96,8 +96,9 @@ func sweepResolveShard(shardFlag string, count int, getenv func(string) string) 
 }
 
 func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("sweep", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("sweep", "usage: spurious sweep [SPEC.json | grid flags] --out results.jsonl [--workers W] [--shard i/n]\n"+
+		"\nRuns every trial of the spec that is not yet in the results file, appending one JSON line\n"+
+		"per finished trial; rerun the same command after a kill to resume. Flags:\n", stderr)
 	var grid sweepGridFlags
 	grid.register(fs)
 	out := fs.String("out", "", "results file (JSON lines, appended; {shard} is replaced by the shard index)")
@@ -109,12 +110,6 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	dryRun := fs.Bool("dry-run", false, "print the trials of this shard as spurious run or nn command lines and exit (a switch)")
 	printSpec := fs.Bool("print-spec", false, "print the spec as JSON and exit (turn grid flags into a spec file)")
 	dataDir := fs.String("data", "", "folder of the real data set the trials read (as run --data; synthetic trials ignore it)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: spurious sweep [SPEC.json | grid flags] --out results.jsonl [--workers W] [--shard i/n]")
-		fmt.Fprintln(stderr, "\nRuns every trial of the spec that is not yet in the results file, appending one JSON line")
-		fmt.Fprintln(stderr, "per finished trial; rerun the same command after a kill to resume. Flags:")
-		fs.PrintDefaults()
-	}
 	pos, help, err := parseInterleaved(fs, args)
 	if help || err != nil {
 		return err

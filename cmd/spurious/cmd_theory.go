@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
-	"fmt"
 	"io"
 	"strings"
 
@@ -17,8 +15,8 @@ func init() {
 
 // runTheory implements `spurious theory`.
 func runTheory(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("theory", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("theory", "usage: spurious theory --model rf|ntk --act NAME --alpha A[,A...] [--n N --d D] "+
+		"[--ntk-deriv paper|true] [--curve alpha|n] [--json]\n", stderr)
 	model := fs.String("model", "rf", "feature model: rf or ntk (rf-inf, ntk-inf share their theory)")
 	act := fs.String("act", "relu", "activation: "+strings.Join(activation.Names(), ", "))
 	alphas := fs.String("alpha", "0.5", "spurious fraction(s) d_y/d in (0,1), comma-separated")
@@ -28,11 +26,6 @@ func runTheory(_ context.Context, args []string, stdout, stderr io.Writer) error
 	curve := fs.String("curve", "", "also print a curve: alpha (grid 0.05..0.95) or n (log grid of N up to 100 d)")
 	nCoef := fs.Int("coeffs", 10, "number of Hermite coefficients to print")
 	asJSON := fs.Bool("json", false, "print JSON instead of tables")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: spurious theory --model rf|ntk --act NAME --alpha A[,A...] [--n N --d D] "+
-			"[--ntk-deriv paper|true] [--curve alpha|n] [--json]")
-		fs.PrintDefaults()
-	}
 	if help, err := parseFlags(fs, args); help || err != nil {
 		return err
 	}

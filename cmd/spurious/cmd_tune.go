@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"time"
@@ -17,18 +16,7 @@ func init() {
 
 // runTune implements `spurious tune`.
 func runTune(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("tune", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	budget := fs.Duration("budget", linalg.DefaultTuneBudget, "measuring time for all precisions together")
-	precision := fs.String("precision", "both", "f64, f32 or both")
-	out := fs.String("out", "", "tuning file to write (default: $"+linalg.TuningEnv+" if it names a path, else tuning.json in the user cache folder's spurious/)")
-	scale := fs.Float64("scale", 0, "size of the timed products relative to the trials' (0 < s <= 1; 0: the largest from 0.5 that fits --budget)")
-	dryRun := fs.Bool("dry-run", false, "measure and print, write nothing")
-	asJSON := fs.Bool("json", false, "print JSON instead of a table")
-	var eng engineFlags
-	eng.register(fs, "goroutines the timed products run on")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, `usage: spurious tune [--budget D] [--precision f64|f32|both] [--isa X] [--threads T] [--scale S] [--out PATH] [--dry-run] [--json]
+	fs := newFlagSet("tune", `usage: spurious tune [--budget D] [--precision f64|f32|both] [--isa X] [--threads T] [--scale S] [--out PATH] [--dry-run] [--json]
 
 Times candidate GEMM block sizes (KC from 0.5x to 2x the derived value,
 then MC, then NC) against the ones derived from the cache sizes, on
@@ -46,9 +34,16 @@ than the derived ones change the last bits of results (KC splits the sums
 over k; MC and NC do not change any bit), so results record them.
 
 Without any SIMD path the generic one is tuned. Interrupted (Ctrl-C), it
-writes nothing.`)
-		fs.PrintDefaults()
-	}
+writes nothing.
+`, stderr)
+	budget := fs.Duration("budget", linalg.DefaultTuneBudget, "measuring time for all precisions together")
+	precision := fs.String("precision", "both", "f64, f32 or both")
+	out := fs.String("out", "", "tuning file to write (default: $"+linalg.TuningEnv+" if it names a path, else tuning.json in the user cache folder's spurious/)")
+	scale := fs.Float64("scale", 0, "size of the timed products relative to the trials' (0 < s <= 1; 0: the largest from 0.5 that fits --budget)")
+	dryRun := fs.Bool("dry-run", false, "measure and print, write nothing")
+	asJSON := fs.Bool("json", false, "print JSON instead of a table")
+	var eng engineFlags
+	eng.register(fs, "goroutines the timed products run on")
 	if help, err := parseFlags(fs, args); help || err != nil {
 		return err
 	}
