@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/spurious-ml/spurious/reproduce"
-	"github.com/spurious-ml/spurious/sweep"
 )
 
 func init() {
@@ -37,21 +36,19 @@ func cmdReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if *quick && *full {
 		return usageErrorf("reproduce: choose one of --quick and --full")
 	}
-	if err := sweepCheckRunFlags(*workers, *progressMode); err != nil {
+	sweepOpt, err := sweepOptions(*workers, *progressMode, stderr)
+	if err != nil {
 		return usageErrorf("reproduce: %w", err)
 	}
 	if *out == "" {
 		return usageErrorf("reproduce: --out DIR is required")
 	}
 	opt := reproduce.Options{Preset: reproduce.Quick, Out: *out, Seed: *seed, NoReal: *noReal, DataDir: *dataDir,
-		Sweep: sweep.Options{Workers: *workers}, Runner: sweepTrialRunner, Probe: reproduceProbe,
+		Sweep: sweepOpt, Runner: sweepTrialRunner, Probe: reproduceProbe,
 		Command: strings.Join(append([]string{"spurious reproduce"}, args...), " "),
 		Warn:    func(err error) { fmt.Fprintf(stderr, "reproduce: %v\n", err) }}
 	if *full {
 		opt.Preset = reproduce.Full
-	}
-	if err := sweepProgress(&opt.Sweep, *progressMode, stderr); err != nil {
-		return fmt.Errorf("reproduce: %w", err)
 	}
 	res, err := reproduce.Run(ctx, opt)
 	if res.Report != "" {

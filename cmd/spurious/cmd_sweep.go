@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -26,21 +27,17 @@ func sweepProgressFlag(fs *flag.FlagSet) *string {
 	return fs.String("progress", "auto", "progress display: auto, bar, lines or none")
 }
 
-// sweepProgress sets the progress display of opt from a --progress value.
-func sweepProgress(opt *sweep.Options, mode string, stderr io.Writer) error {
-	if err := opt.SetProgress(mode, stderr); err != nil {
-		return fmt.Errorf("--progress: %w", err)
-	}
-	return nil
-}
-
-// sweepCheckRunFlags checks --workers and --progress before a command
-// creates anything.
-func sweepCheckRunFlags(workers int, progress string) error {
+// sweepOptions checks --workers and --progress (before a command creates
+// anything) and returns the sweep options they give.
+func sweepOptions(workers int, progress string, stderr io.Writer) (sweep.Options, error) {
+	opt := sweep.Options{Workers: workers}
 	if workers < 1 {
-		return fmt.Errorf("--workers %d: want at least 1", workers)
+		return opt, fmt.Errorf("--workers %d: want at least 1", workers)
 	}
-	return sweepProgress(&sweep.Options{}, progress, io.Discard)
+	if err := opt.SetProgress(progress, stderr); err != nil {
+		return opt, fmt.Errorf("--progress: %w", err)
+	}
+	return opt, nil
 }
 
 // sweepGridFlags are the flags that describe a simple grid on the command
@@ -114,16 +111,12 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if help || err != nil {
 		return err
 	}
-	if err := sweepCheckRunFlags(*workers, *progressMode); err != nil {
+	opt, err := sweepOptions(*workers, *progressMode, stderr)
+	if err != nil {
 		return usageErrorf("sweep: %w", err)
 	}
-	gridSet := false
-	fs.Visit(func(f *flag.Flag) {
-		switch f.Name {
-		case "model", "act", "dataset", "alpha", "d", "k", "n", "nt", "ridge", "epochs", "extra", "seed", "reps":
-			gridSet = true
-		}
-	})
+	set := setFlags(fs)
+	gridSet := slices.ContainsFunc(slices.Concat(sweep.GridAxes, []string{"seed", "reps"}), func(name string) bool { return set[name] })
 	var spec *sweep.Spec
 	switch {
 	case len(pos) > 1:
@@ -169,10 +162,7 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return usageErrorf("sweep: --out is required (e.g. --out results.jsonl, or results.{shard}.jsonl for arrays)")
 	}
 	path := strings.ReplaceAll(*out, "{shard}", strconv.Itoa(shard.I))
-	opt := sweep.Options{Workers: *workers, Shard: shard, Interval: *interval}
-	if err := sweepProgress(&opt, *progressMode, stderr); err != nil {
-		return usageErrorf("sweep: %w", err)
-	}
+	opt.Shard, opt.Interval = shard, *interval
 	rep, err := sweep.Run(ctx, spec, path, sweepTrialRunner, opt)
 	if err != nil {
 		return err
