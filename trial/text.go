@@ -5,6 +5,7 @@ import (
 	"io"
 	"strconv"
 	"text/tabwriter"
+	"time"
 )
 
 // WriteText writes r as `spurious run` prints it: an aligned two-column
@@ -54,4 +55,22 @@ func (r *Result) WriteText(w io.Writer) error {
 		fmt.Fprintf(tw, "%s\t%s\n", row[0], row[1])
 	}
 	return tw.Flush()
+}
+
+// PrintProgress returns an Options.Progress callback that writes, at most
+// once per interval, a line of the Gram's progress to w: prefix, the
+// features (or hidden units) done of their total, the time elapsed and an
+// estimate of the time left.
+func PrintProgress(w io.Writer, prefix string, interval time.Duration) func(done, total int) {
+	start := time.Now()
+	last := start
+	return func(done, total int) {
+		now := time.Now()
+		if now.Sub(last) >= interval {
+			last = now
+			el := now.Sub(start).Seconds()
+			fmt.Fprintf(w, "%s Gram %d/%d (%.0f%%), %.1f s elapsed, ~%.0f s left\n",
+				prefix, done, total, 100*float64(done)/float64(total), el, el*float64(total-done)/float64(done))
+		}
+	}
 }

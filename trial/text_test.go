@@ -5,6 +5,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestResultWriteText(t *testing.T) {
@@ -26,5 +27,21 @@ func TestResultWriteText(t *testing.T) {
 	}
 	if n := strings.Count(out, "\n"); n != 13+len(r.Warnings) {
 		t.Errorf("%d lines, want %d:\n%s", n, 13+len(r.Warnings), out)
+	}
+}
+
+func TestPrintProgress(t *testing.T) {
+	var b bytes.Buffer
+	p := PrintProgress(&b, "run: rf", 0)
+	p(1, 4)
+	if out := b.String(); !strings.HasPrefix(out, "run: rf Gram 1/4 (25%), ") || !strings.HasSuffix(out, " s left\n") {
+		t.Errorf("progress line %q", out)
+	}
+	b.Reset()
+	p = PrintProgress(&b, "x", time.Hour)
+	p(1, 4)
+	p(2, 4)
+	if b.Len() != 0 {
+		t.Errorf("printed before the interval: %q", b.String())
 	}
 }

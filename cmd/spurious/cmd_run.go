@@ -91,7 +91,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return asUsage(runFlagError(spec.Model, err))
 	}
 	res, err := trial.Run(ctx, spec, trial.Options{
-		Progress: gramProgress(stderr, spec.Model),
+		Progress: trial.PrintProgress(stderr, "run: "+spec.Model, 2*time.Second),
 		Warn:     func(err error) { fmt.Fprintf(stderr, "run: %v\n", err) },
 	})
 	if err != nil {
@@ -149,19 +149,3 @@ func runFlagError(model string, err error) error {
 
 // specFieldWords matches the Spec field names a memory estimate names.
 var specFieldWords = regexp.MustCompile(`\b(N|Nt|D|VerifyLOO)\b`)
-
-// gramProgress returns a progress callback that prints the Gram's progress
-// to w at most every 2 seconds.
-func gramProgress(w io.Writer, model string) func(done, total int) {
-	start := time.Now()
-	last := start
-	return func(done, total int) {
-		now := time.Now()
-		if now.Sub(last) >= 2*time.Second {
-			last = now
-			el := now.Sub(start).Seconds()
-			fmt.Fprintf(w, "run: %s Gram %d/%d (%.0f%%), %.1f s elapsed, ~%.0f s left\n",
-				model, done, total, 100*float64(done)/float64(total), el, el*float64(total-done)/float64(done))
-		}
-	}
-}
