@@ -1,9 +1,11 @@
 package bench
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spurious-ml/spurious/linalg"
 )
@@ -15,6 +17,26 @@ type TuneReport struct {
 	Path    string        `json:"path"`    // the file written ("" with --dry-run)
 	Written bool          `json:"written"` // false with --dry-run
 	Seconds float64       `json:"seconds"`
+}
+
+// Tune measures GEMM block sizes (linalg.Tune with opt, about opt.Budget
+// of timed products) and, unless path is "", writes the winners to path
+// (linalg.WriteTuning). A failed measurement returns a zero report; a
+// failed write returns the measured tuning, not written.
+func Tune(ctx context.Context, opt linalg.TuneOptions, path string) (TuneReport, error) {
+	start := time.Now()
+	tu, err := linalg.Tune(ctx, opt)
+	if err != nil {
+		return TuneReport{}, err
+	}
+	rep := TuneReport{Tuning: tu, Seconds: time.Since(start).Seconds()}
+	if path != "" {
+		if err := linalg.WriteTuning(path, tu); err != nil {
+			return rep, err
+		}
+		rep.Path, rep.Written = path, true
+	}
+	return rep, nil
 }
 
 // ParseTunePrecisions returns the precisions linalg.Tune measures for s:

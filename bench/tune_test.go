@@ -2,9 +2,13 @@ package bench
 
 import (
 	"bytes"
+	"context"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/spurious-ml/spurious/linalg"
 )
@@ -45,5 +49,25 @@ func TestTuneReportWriteText(t *testing.T) {
 	rep.WriteText(&b)
 	if !strings.Contains(b.String(), "wrote /tmp/x.json; "+linalg.TuningEnv+"=off, so runs ignore it") {
 		t.Errorf("written report:\n%s", b.String())
+	}
+}
+
+func TestTune(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if rep, err := Tune(ctx, linalg.TuneOptions{Budget: time.Second, Precisions: []string{"f64"}, Scale: 0.05}, ""); err == nil || len(rep.Tuning.Entries) != 0 {
+		t.Errorf("canceled tuning: %+v, %v", rep, err)
+	}
+	if testing.Short() {
+		t.Skip("times GEMM block sizes for a second")
+	}
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bad := filepath.Join(file, "tuning.json") // below a regular file
+	rep, err := Tune(context.Background(), linalg.TuneOptions{Budget: time.Second, Precisions: []string{"f32"}, Scale: 0.05}, bad)
+	if err == nil || rep.Written || len(rep.Tuning.Entries) != 1 || !(rep.Seconds > 0) {
+		t.Errorf("write to %s: %+v, %v", bad, rep, err)
 	}
 }

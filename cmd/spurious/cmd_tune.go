@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"time"
 
 	"github.com/spurious-ml/spurious/bench"
 	"github.com/spurious-ml/spurious/linalg"
@@ -72,23 +71,18 @@ writes nothing.
 		fmt.Fprintln(stderr, "tune: note:", st.Note)
 	}
 
-	start := time.Now()
-	tu, err := linalg.Tune(ctx, linalg.TuneOptions{
+	if *dryRun {
+		path = "" // measure only
+	}
+	rep, err := bench.Tune(ctx, linalg.TuneOptions{
 		Budget: *budget, Precisions: precs, Scale: *scale,
 		Progress: func(line string) { fmt.Fprintln(stderr, line) },
-	})
+	}, path)
 	if err != nil {
-		if ctx.Err() != nil {
+		if ctx.Err() != nil && len(rep.Tuning.Entries) == 0 {
 			return fmt.Errorf("tune: interrupted, nothing written: %w", err)
 		}
 		return fmt.Errorf("tune: %w", err)
-	}
-	rep := bench.TuneReport{Tuning: tu, Seconds: time.Since(start).Seconds()}
-	if !*dryRun {
-		if err := linalg.WriteTuning(path, tu); err != nil {
-			return fmt.Errorf("tune: %w", err)
-		}
-		rep.Path, rep.Written = path, true
 	}
 	if *asJSON {
 		return writeJSON(stdout, rep)
