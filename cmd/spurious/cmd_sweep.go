@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -77,21 +78,6 @@ func (g *sweepGridFlags) spec() (*sweep.Spec, error) {
 	return s, nil
 }
 
-// sweepResolveShard combines --shard, --shards and the scheduler variables.
-func sweepResolveShard(shardFlag string, count int, getenv func(string) string) (sweep.Shard, error) {
-	if shardFlag != "" {
-		return sweep.ParseShard(shardFlag)
-	}
-	s, found, err := sweep.ShardFromEnv(getenv, count)
-	if err != nil {
-		return s, err
-	}
-	if !found && count > 1 {
-		return s, fmt.Errorf("--shards %d given but neither SLURM_ARRAY_TASK_ID nor JOB_COMPLETION_INDEX is set: pass --shard i/%d", count, count)
-	}
-	return s, nil
-}
-
 func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("sweep", "usage: spurious sweep [SPEC.json | grid flags] --out results.jsonl [--workers W] [--shard i/n]\n"+
 		"\nRuns every trial of the spec that is not yet in the results file, appending one JSON line\n"+
@@ -147,8 +133,10 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *printSpec {
 		return writeJSON(stdout, spec)
 	}
-	shard, err := sweepResolveShard(*shardFlag, *shards, os.Getenv)
-	if err != nil {
+	shard, err := sweep.ResolveShard(*shardFlag, *shards, os.Getenv)
+	if errors.Is(err, sweep.ErrNoShardIndex) {
+		return usageErrorf("--shards %d given but %v: pass --shard i/%d", *shards, err, *shards)
+	} else if err != nil {
 		return asUsage(err)
 	}
 	if *dryRun {
