@@ -41,3 +41,19 @@ func TestSummaryWriteText(t *testing.T) {
 		t.Errorf("more than 3 coefficients:\n%s", out)
 	}
 }
+
+// TestSummaryWriteTextExponents: coefficients too large or too small for
+// six decimals print in exponent form, others in fixed form.
+func TestSummaryWriteTextExponents(t *testing.T) {
+	s := &theory.Summary{Model: "rf", Act: "x", Coefficients: []float64{1e7, 2e-5, 0.5, 0},
+		Results: []theory.Point{{Alpha: 0.5, GammaLargeN: 0.25, GammaSmallN: 0.75}}}
+	var b bytes.Buffer
+	if err := s.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"mu_0  =  1.000000e+07\n", "mu_1  =  2.000000e-05\n", "mu_2  =  0.500000\n", "mu_3  =  0.000000\n", "alpha   large-N   small-N\n"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("missing %q in\n%s", want, b.String())
+		}
+	}
+}
