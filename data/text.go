@@ -60,8 +60,8 @@ func WriteCacheList(w io.Writer, dir string, list []CacheEntry) error {
 
 // WriteText writes in as `spurious data info` prints it: the data set, its
 // image shape, a table of the image counts per class (classes with
-// images), the totals and the class pair with its bordered geometry, or a
-// hint to choose a pair.
+// images), the totals (known to an Info from Describe, 0 otherwise) and
+// the class pair with its bordered geometry, or a hint to choose a pair.
 func (in Info) WriteText(w io.Writer) error {
 	fmt.Fprintf(w, "dataset  %s\nsource   %s\nimages   %dx%dx%d (height x width x channels)\n", in.Name, in.Dir, in.Height, in.Width, in.Channels)
 	fmt.Fprintf(w, "%-5s %-12s %7s %7s\n", "class", "name", "train", "test")
