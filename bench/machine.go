@@ -113,6 +113,22 @@ type Build struct {
 	Modified bool   // built with uncommitted changes
 }
 
+// String describes b and the running process as `spurious --version`
+// prints it: the module version, the VCS revision and time (when the
+// binary was built with VCS information), the Go version, the target and
+// the instruction set the kernels use.
+func (b Build) String() string {
+	rev := "unknown (built without VCS information)"
+	if b.Revision != "" {
+		rev = b.Revision + " (" + b.Time
+		if b.Modified {
+			rev += ", modified"
+		}
+		rev += ")"
+	}
+	return fmt.Sprintf("spurious %s\nrevision %s\n%s %s/%s, ISA %s", b.Version, rev, runtime.Version(), runtime.GOOS, runtime.GOARCH, asm.Active())
+}
+
 // ReadBuild returns the Build of the running binary.
 func ReadBuild() Build {
 	b := Build{Version: "(devel)"}

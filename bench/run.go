@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"maps"
 	"runtime"
 	"slices"
@@ -147,4 +148,31 @@ func MeasurePeak() float64 {
 		best = max(best, flops/time.Since(start).Seconds())
 	}
 	return best
+}
+
+// Cases returns the configurations of a run of several cases, as `spurious
+// bench` takes them: case i has the i-th value of ms, ns and ks (a list of
+// one value serves every case) and runs on each thread count of threads,
+// and for each of those in each precision of precs, in that order; the
+// other fields come from base. A list longer than one whose length differs
+// from the longest one is a programmer error (panic).
+func Cases(ms, ns, ks, threads []int, precs []string, base Config) []Config {
+	count := max(len(ms), len(ns), len(ks))
+	pick := func(l []int, i int) int {
+		if len(l) != 1 && len(l) != count {
+			panic(fmt.Sprintf("bench: size lists of lengths %d, %d, %d", len(ms), len(ns), len(ks)))
+		}
+		return l[min(i, len(l)-1)]
+	}
+	var out []Config
+	for i := range count {
+		for _, th := range threads {
+			for _, prec := range precs {
+				c := base
+				c.M, c.N, c.K, c.Threads, c.Precision = pick(ms, i), pick(ns, i), pick(ks, i), th, prec
+				out = append(out, c)
+			}
+		}
+	}
+	return out
 }

@@ -51,3 +51,21 @@ func TestBenchSamples(t *testing.T) {
 		t.Errorf("min-time 0: %d runs, want 4 (one per sample after the warm-up)", runs)
 	}
 }
+
+func TestCases(t *testing.T) {
+	got := Cases([]int{0}, []int{10, 20}, []int{5}, []int{1, 2}, []string{"f64", "f32"}, Config{D: 7})
+	if len(got) != 8 {
+		t.Fatalf("%d cases, want 8: %+v", len(got), got)
+	}
+	want0 := Config{M: 0, N: 10, K: 5, D: 7, Threads: 1, Precision: "f64"}
+	want5 := Config{M: 0, N: 20, K: 5, D: 7, Threads: 1, Precision: "f32"}
+	if got[0] != want0 || got[5] != want5 {
+		t.Errorf("cases 0 and 5: %+v, %+v; want %+v, %+v", got[0], got[5], want0, want5)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("lists of lengths 2 and 3 did not panic")
+		}
+	}()
+	Cases([]int{1, 2}, []int{1, 2, 3}, []int{1}, []int{0}, []string{"f64"}, Config{})
+}

@@ -30,6 +30,8 @@ type Info struct {
 	// Bordered is the one-sample trial that gave the pair's geometry, nil
 	// without a pair.
 	Bordered *Dataset `json:"-"`
+
+	trainTotal, testTotal int // images in the splits, for WriteText
 }
 
 // Describe returns the Info of src under cfg (cfg.Name names the data set).
@@ -42,6 +44,7 @@ func Describe(src *Source, cfg ImageConfig) (Info, error) {
 		Dataset: cfg.Name, Name: src.Name, Dir: src.Dir,
 		Height: src.Train.Height, Width: src.Train.Width, Channels: src.Train.Channels,
 		Classes: src.Classes, TrainCounts: src.Train.Counts(k), TestCounts: src.Test.Counts(k),
+		trainTotal: src.Train.Len(), testTotal: src.Test.Len(),
 	}
 	// The pair and the border geometry come from a one-sample trial, so they
 	// are exactly what a trial would use.

@@ -10,6 +10,23 @@ import (
 // GridAxes are the axis names ParseGrid takes.
 var GridAxes = []string{"model", "act", "dataset", "alpha", "d", "k", "n", "nt", "ridge", "epochs", "extra"}
 
+// GridAxisUsage describes each of GridAxes in a line: what its values
+// are and how to write them (the help of the grid flags of `spurious
+// sweep`).
+var GridAxisUsage = map[string]string{
+	"model":   "grid: models, comma-separated (rf,ntk,rf-inf,ntk-inf,linear; nn-fc,nn-cnn train networks)",
+	"act":     "grid: activations, comma-separated",
+	"dataset": "grid: datasets, comma-separated",
+	"alpha":   "grid: spurious fractions, e.g. 1/2,1/4",
+	"d":       "grid: input dimensions",
+	"k":       "grid: widths",
+	"n":       "grid: training-set sizes, e.g. 10,20,50,100",
+	"nt":      "grid: test-set sizes",
+	"ridge":   "grid: ridge penalties",
+	"epochs":  "grid: training epochs (models nn-fc, nn-cnn)",
+	"extra":   "pass-through run parameters name=value, comma-separated (e.g. isa=avx2)",
+}
+
 // ParseGrid builds a Grid from textual axes: each name of GridAxes maps to
 // comma-separated values, names for model, act and dataset, numbers for
 // alpha and ridge (a/b fractions allowed: "1/2,1/4"), integers for d, k,

@@ -54,3 +54,14 @@ func TestSetProgress(t *testing.T) {
 		t.Error("unknown mode accepted")
 	}
 }
+
+func TestGridAxisUsage(t *testing.T) {
+	if len(GridAxisUsage) != len(GridAxes) {
+		t.Errorf("%d usages for %d axes", len(GridAxisUsage), len(GridAxes))
+	}
+	for _, a := range GridAxes {
+		if GridAxisUsage[a] == "" {
+			t.Errorf("axis %s has no usage", a)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package sweep
 
 import (
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -118,4 +119,24 @@ func ShardFromEnv(getenv func(string) string, count int) (s Shard, found bool, e
 		return s, true, err
 	}
 	return All, false, nil
+}
+
+// ErrNoShardIndex is ResolveShard's error for a shard count above 1
+// without a scheduler variable that holds the shard index.
+var ErrNoShardIndex = errors.New("neither SLURM_ARRAY_TASK_ID nor JOB_COMPLETION_INDEX is set")
+
+// ResolveShard returns the shard to run: explicit ("i/n", see ParseShard)
+// when not "", else the one the scheduler's environment gives
+// (ShardFromEnv with count), else All. A count
+// above 1 without a scheduler index is ErrNoShardIndex: the shard index is
+// missing.
+func ResolveShard(explicit string, count int, getenv func(string) string) (Shard, error) {
+	if explicit != "" {
+		return ParseShard(explicit)
+	}
+	s, found, err := ShardFromEnv(getenv, count)
+	if err == nil && !found && count > 1 {
+		err = ErrNoShardIndex
+	}
+	return s, err
 }

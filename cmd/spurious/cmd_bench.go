@@ -7,11 +7,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"maps"
-	"slices"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spurious-ml/spurious/bench"
@@ -40,8 +37,8 @@ func intList(flagName, s string) ([]int, error) {
 
 // runBench implements `spurious bench OP`.
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("bench", fmt.Sprintf("usage: spurious bench %s [--n N | --m M --n N --k K] [--nrhs R] [--d D] "+
+		"[--threads T] [--precision f64|f32] [--isa X] [--reps R] [--min-time D] [--json]\n", strings.Join(bench.Names(), "|")), stderr)
 	mFlag := fs.String("m", "", "rows of C (default: --n); comma-separated list for several cases")
 	nFlag := fs.String("n", "", "size n (gemm: columns of C; syrk/potrf: order); comma-separated list for several cases")
 	kFlag := fs.String("k", "", "inner dimension (default: --n); comma-separated list for several cases")
@@ -53,11 +50,6 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	reps := fs.Int("reps", 5, "timed samples after one warm-up run; the median is reported")
 	minTime := fs.Duration("min-time", 250*time.Millisecond, "a sample repeats the operation until it has run this long and counts the mean (openblas_bench.py does the same)")
 	asJSON := fs.Bool("json", false, "print one JSON object per case instead of a table")
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: spurious bench %s [--n N | --m M --n N --k K] [--nrhs R] [--d D] "+
-			"[--threads T] [--precision f64|f32] [--isa X] [--reps R] [--min-time D] [--json]\n", strings.Join(bench.Names(), "|"))
-		fs.PrintDefaults()
-	}
 	var op string
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		op, args = args[0], args[1:]
@@ -132,46 +124,23 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	peak := bench.MeasurePeak()
 	var results []bench.Result
-	for i := 0; i < count; i++ {
-		pick := func(l []int) int { return l[min(i, len(l)-1)] }
-		for _, th := range threads {
-			for _, prec := range precs {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-				cfg := bench.Config{M: pick(ms), N: pick(ns), K: pick(ks), NRHS: *nrhs, D: *d, Threads: th, Precision: prec}
-				r, err := bench.Run(ctx, op, prepare, cfg, *reps, *minTime, peak)
-				if err != nil {
-					return fmt.Errorf("bench %s: %w", op, err)
-				}
-				if *asJSON {
-					if err := json.NewEncoder(stdout).Encode(r); err != nil {
-						return err
-					}
-				}
-				results = append(results, r)
+	for _, cfg := range bench.Cases(ms, ns, ks, threads, precs, bench.Config{NRHS: *nrhs, D: *d}) {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		r, err := bench.Run(ctx, op, prepare, cfg, *reps, *minTime, peak)
+		if err != nil {
+			return fmt.Errorf("bench %s: %w", op, err)
+		}
+		if *asJSON {
+			if err := json.NewEncoder(stdout).Encode(r); err != nil {
+				return err
 			}
 		}
+		results = append(results, r)
 	}
 	if !*asJSON {
-		printBenchTable(stdout, results, peak)
+		bench.WriteTable(stdout, results, peak)
 	}
 	return nil
-}
-
-// printBenchTable writes the results as an aligned table.
-func printBenchTable(w io.Writer, results []bench.Result, peak float64) {
-	fmt.Fprintf(w, "measured FMA peak: %.1f GFLOP/s float64 per thread\n", peak/1e9)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "op\tsizes\tthreads\tprec\tisa\tseconds\tbound s\tGFLOP/s\tpeak\t% peak\t")
-	for _, r := range results {
-		keys := slices.Sorted(maps.Keys(r.Sizes))
-		var sizes []string
-		for _, k := range keys {
-			sizes = append(sizes, fmt.Sprintf("%s=%d", k, r.Sizes[k]))
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%.4g\t%.4g\t%.1f\t%.1f\t%.1f%%\t\n", r.Op, strings.Join(sizes, " "),
-			r.Threads, r.Precision, r.ISA, r.Seconds, r.BoundSeconds, r.GFLOPS, r.PeakGFLOPS, 100*r.PeakFraction)
-	}
-	tw.Flush()
 }

@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/spurious-ml/spurious/data"
-	"github.com/spurious-ml/spurious/fetch"
 	"github.com/spurious-ml/spurious/internal/outfile"
 )
 
@@ -78,11 +77,9 @@ func dataCache(flagValue string) (string, error) {
 }
 
 func dataFetch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("data fetch", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("data fetch", dataUsage, stderr)
 	cache := fs.String("cache", "", "cache folder (default $SPURIOUS_CACHE or the user cache folder + /spurious)")
 	url := fs.String("url", "", "download from this URL instead (cifar10: the archive; mnist, fashion-mnist: the folder of the four files)")
-	fs.Usage = func() { fmt.Fprint(stderr, dataUsage); fs.PrintDefaults() }
 	pos, help, err := parseInterleaved(fs, args)
 	if help || err != nil {
 		return err
@@ -98,20 +95,14 @@ func dataFetch(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "%s: %s (%s)\n", pos[0], got, map[string]string{
-		"mnist":         "4 IDX files, SHA-256 verified",
-		"fashion-mnist": "4 IDX files, MD5 verified or from Debian's package",
-		"cifar10":       "binary batches from the MD5-verified official archive",
-	}[pos[0]])
+	fmt.Fprintf(stdout, "%s: %s (%s)\n", pos[0], got, data.FetchedForm(pos[0]))
 	return nil
 }
 
 func dataList(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("data list", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("data list", dataUsage, stderr)
 	cache := fs.String("cache", "", "cache folder (default $SPURIOUS_CACHE or the user cache folder + /spurious)")
 	asJSON := fs.Bool("json", false, "print JSON")
-	fs.Usage = func() { fmt.Fprint(stderr, dataUsage); fs.PrintDefaults() }
 	if help, err := parseFlags(fs, args); help || err != nil {
 		return err
 	}
@@ -126,19 +117,7 @@ func dataList(args []string, stdout, stderr io.Writer) error {
 			DataSets []data.CacheEntry `json:"data_sets"`
 		}{dir, list})
 	}
-	fmt.Fprintf(stdout, "cache %s\n", dir)
-	for _, e := range list {
-		size := "-"
-		if e.Bytes > 0 {
-			size = fetch.FormatBytes(e.Bytes)
-		}
-		state := "absent"
-		if e.Present {
-			state = "present"
-		}
-		fmt.Fprintf(stdout, "%-13s %-7s %9s  %s\n%13s %s\n", e.Name, state, size, e.Dir, "", e.Source)
-	}
-	return nil
+	return data.WriteCacheList(stdout, dir, list)
 }
 
 // dataFlags are the flags info and show share.
@@ -161,9 +140,9 @@ func (f *dataFlags) load(ctx context.Context) (*data.Source, data.ImageConfig, e
 		return nil, cfg, fmt.Errorf("--dataset is required (mnist, fashion-mnist or cifar10)")
 	}
 	if f.classes != "" {
-		c, err := parseClasses(f.classes)
+		c, err := data.ParseClasses(f.classes)
 		if err != nil {
-			return nil, cfg, err
+			return nil, cfg, fmt.Errorf("--%w", err)
 		}
 		cfg.Classes = c
 	}
@@ -172,12 +151,10 @@ func (f *dataFlags) load(ctx context.Context) (*data.Source, data.ImageConfig, e
 }
 
 func dataInfo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("data info", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("data info", dataUsage, stderr)
 	var f dataFlags
 	f.register(fs)
 	asJSON := fs.Bool("json", false, "print JSON")
-	fs.Usage = func() { fmt.Fprint(stderr, dataUsage); fs.PrintDefaults() }
 	if help, err := parseFlags(fs, args); help || err != nil {
 		return err
 	}
@@ -192,35 +169,17 @@ func dataInfo(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *asJSON {
 		return writeJSON(stdout, out)
 	}
-	fmt.Fprintf(stdout, "dataset  %s\nsource   %s\nimages   %dx%dx%d (height x width x channels)\n", out.Name, out.Dir, out.Height, out.Width, out.Channels)
-	fmt.Fprintf(stdout, "%-5s %-12s %7s %7s\n", "class", "name", "train", "test")
-	for c, name := range out.Classes {
-		if out.TrainCounts[c]+out.TestCounts[c] > 0 {
-			fmt.Fprintf(stdout, "%-5d %-12s %7d %7d\n", c, name, out.TrainCounts[c], out.TestCounts[c])
-		}
-	}
-	fmt.Fprintf(stdout, "total              %7d %7d\n", src.Train.Len(), src.Test.Len())
-	if out.Pair == nil {
-		fmt.Fprintln(stdout, "pair     none by default: choose one with --classes A,B")
-		return nil
-	}
-	fmt.Fprintf(stdout, "pair     %d (%s) -> -1, %d (%s) -> +1: %d train, %d test images\n",
-		out.Pair[0], out.Classes[out.Pair[0]], out.Pair[1], out.Classes[out.Pair[1]], out.PairTrain, out.PairTest)
-	t := out.Bordered
-	fmt.Fprintf(stdout, "border   %d -> %dx%dx%d, d=%d, alpha=%.4f\n", out.Border, t.Height, t.Width, t.Channels, out.D, out.Alpha)
-	return nil
+	return out.WriteText(stdout)
 }
 
 func dataShow(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("data show", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("data show", dataUsage, stderr)
 	var f dataFlags
 	f.register(fs)
 	out := fs.String("out", "", "PNG file to write (required)")
 	count := fs.Int("count", 8, "number of samples")
 	seed := fs.Uint64("seed", 1, "seed of the sample draw and the noise")
 	zoom := fs.Int("zoom", 3, "pixels per image pixel")
-	fs.Usage = func() { fmt.Fprint(stderr, dataUsage); fs.PrintDefaults() }
 	if help, err := parseFlags(fs, args); help || err != nil {
 		return err
 	}

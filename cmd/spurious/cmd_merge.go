@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 
@@ -18,17 +17,12 @@ func init() {
 const mergeListMax = 20
 
 func cmdMerge(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("merge", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("merge", "usage: spurious merge OUT.jsonl IN.jsonl... [--spec SPEC.json] [--allow-missing] [--prefer first|last]\n"+
+		"\nWrites the union of the inputs to OUT (which may be one of them), keeping one line per\n"+
+		"trial. With --spec, lists the spec's trials that are missing and fails if there are any.\n", stderr)
 	specPath := fs.String("spec", "", "sweep spec: list its trials that no input holds")
 	allowMissing := fs.Bool("allow-missing", false, "exit 0 even when trials of the spec are missing")
 	prefer := fs.String("prefer", "", "when two records of a trial hold different numbers, keep the one from the first or last input that has it (default: fail)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: spurious merge OUT.jsonl IN.jsonl... [--spec SPEC.json] [--allow-missing] [--prefer first|last]")
-		fmt.Fprintln(stderr, "\nWrites the union of the inputs to OUT (which may be one of them), keeping one line per")
-		fmt.Fprintln(stderr, "trial. With --spec, lists the spec's trials that are missing and fails if there are any.")
-		fs.PrintDefaults()
-	}
 	pos, help, err := parseInterleaved(fs, args)
 	if help || err != nil {
 		return err

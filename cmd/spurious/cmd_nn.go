@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -19,8 +18,8 @@ func init() {
 
 // runNN implements `spurious nn`.
 func runNN(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("nn", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("nn", "usage: spurious nn --arch fc|cnn --dataset synthetic|mnist|fashion-mnist|cifar10 --n N "+
+		"[--nt NT] [--epochs E | --quick] [--seed S] [--alpha A --d D] [--data DIR] [--border W] [--json]\n", stderr)
 	arch := fs.String("arch", "fc", "architecture: fc (d-500-200-C) or cnn (conv16-pool-conv32-pool-fc256-fc10, images only)")
 	dataset := fs.String("dataset", "synthetic", "data: "+strings.Join(nn.DataSets, ", "))
 	n := fs.Int("n", 0, "training samples N (required)")
@@ -39,11 +38,6 @@ func runNN(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var engine engineFlags
 	engine.register(fs, "goroutines of the matrix products and of Adam")
 	asJSON := fs.Bool("json", false, "print one JSON object instead of a table")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: spurious nn --arch fc|cnn --dataset synthetic|mnist|fashion-mnist|cifar10 --n N "+
-			"[--nt NT] [--epochs E | --quick] [--seed S] [--alpha A --d D] [--data DIR] [--border W] [--json]")
-		fs.PrintDefaults()
-	}
 	if help, err := parseFlags(fs, args); help || err != nil {
 		return err
 	}

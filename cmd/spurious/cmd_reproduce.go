@@ -2,13 +2,11 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
 
 	"github.com/spurious-ml/spurious/reproduce"
-	"github.com/spurious-ml/spurious/sweep"
 )
 
 func init() {
@@ -20,8 +18,10 @@ func init() {
 var reproduceProbe = reproduce.Probe
 
 func cmdReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("reproduce", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("reproduce", "usage: spurious reproduce [--quick|--full] --out DIR [--workers W]\n"+
+		"\nRuns (or resumes, reusing DIR/results.jsonl) the sweeps behind the paper's RF, NTK\n"+
+		"and NN figures and writes DIR/rf.svg, DIR/ntk.svg, DIR/theory.svg, DIR/nn.svg (each also as .png)\n"+
+		"and DIR/report.md. Flags:\n", stderr)
 	quick := fs.Bool("quick", false, "small sizes, a few minutes on two cores (default)")
 	full := fs.Bool("full", false, "the paper's sizes (k=100000 RF, N up to 1000, 10 repetitions, 1000 NN epochs)")
 	out := fs.String("out", "", "output directory for results.jsonl, spec.json, *.svg, *.png and report.md")
@@ -30,34 +30,25 @@ func cmdReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	noReal := fs.Bool("no-real", false, "skip the MNIST and CIFAR-10 panels")
 	dataDir := fs.String("data", "", "folder holding a folder per data set (mnist/, cifar10/: the data cache's layout); default: the data cache")
 	progressMode := sweepProgressFlag(fs)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: spurious reproduce [--quick|--full] --out DIR [--workers W]")
-		fmt.Fprintln(stderr, "\nRuns (or resumes, reusing DIR/results.jsonl) the sweeps behind the paper's RF, NTK")
-		fmt.Fprintln(stderr, "and NN figures and writes DIR/rf.svg, DIR/ntk.svg, DIR/theory.svg, DIR/nn.svg (each also as .png)")
-		fmt.Fprintln(stderr, "and DIR/report.md. Flags:")
-		fs.PrintDefaults()
-	}
 	if help, err := parseFlags(fs, args); help || err != nil {
 		return err
 	}
 	if *quick && *full {
 		return usageErrorf("reproduce: choose one of --quick and --full")
 	}
-	if err := sweepCheckRunFlags(*workers, *progressMode); err != nil {
+	sweepOpt, err := sweepOptions(*workers, *progressMode, stderr)
+	if err != nil {
 		return usageErrorf("reproduce: %w", err)
 	}
 	if *out == "" {
 		return usageErrorf("reproduce: --out DIR is required")
 	}
 	opt := reproduce.Options{Preset: reproduce.Quick, Out: *out, Seed: *seed, NoReal: *noReal, DataDir: *dataDir,
-		Sweep: sweep.Options{Workers: *workers}, Runner: sweepTrialRunner, Probe: reproduceProbe,
+		Sweep: sweepOpt, Runner: sweepTrialRunner, Probe: reproduceProbe,
 		Command: strings.Join(append([]string{"spurious reproduce"}, args...), " "),
 		Warn:    func(err error) { fmt.Fprintf(stderr, "reproduce: %v\n", err) }}
 	if *full {
 		opt.Preset = reproduce.Full
-	}
-	if err := sweepProgress(&opt.Sweep, *progressMode, stderr); err != nil {
-		return fmt.Errorf("reproduce: %w", err)
 	}
 	res, err := reproduce.Run(ctx, opt)
 	if res.Report != "" {

@@ -3,13 +3,10 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"regexp"
-	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spurious-ml/spurious/activation"
@@ -27,8 +24,10 @@ func init() {
 
 func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	def := trial.Default()
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("run", "usage: spurious run --model rf|ntk|linear|rf-inf|ntk-inf --act NAME --dataset synthetic|npy|mnist|fashion-mnist|cifar10\n"+
+		"       [--alpha A --d D] [--k K] [--n N --nt NT] [--seed S] [--ridge L] [--ntk-deriv paper|true]\n"+
+		"       [--precision f64|f32] [--block B] [--threads T] [--verify-loo M] [--per-sample FILE.csv] [--json]\n"+
+		"       [--data DIR] [--classes A,B] [--border W] [--heldout H] [--isa X]\n", stderr)
 	model := fs.String("model", def.Model, "feature model: "+strings.Join(trial.Models, ", "))
 	act := fs.String("act", def.Act, "activation: "+strings.Join(activation.Names(), ", ")+" (model linear has none and ignores it, so that sweeps can mix models)")
 	dataset := fs.String("dataset", def.Dataset, "data: synthetic, npy, "+strings.Join(data.ImageDataSets, ", "))
@@ -51,13 +50,6 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	border := fs.Int("border", 0, "noise border width in pixels for image data (0: the paper's 10 for MNIST, 8 for CIFAR-10)")
 	var eng engineFlags
 	eng.register(fs, "threads for the linear algebra")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: spurious run --model rf|ntk|linear|rf-inf|ntk-inf --act NAME --dataset synthetic|npy|mnist|fashion-mnist|cifar10\n"+
-			"       [--alpha A --d D] [--k K] [--n N --nt NT] [--seed S] [--ridge L] [--ntk-deriv paper|true]\n"+
-			"       [--precision f64|f32] [--block B] [--threads T] [--verify-loo M] [--per-sample FILE.csv] [--json]\n"+
-			"       [--data DIR] [--classes A,B] [--border W] [--heldout H] [--isa X]")
-		fs.PrintDefaults()
-	}
 	if help, err := parseFlags(fs, args); help || err != nil {
 		return err
 	}
@@ -91,15 +83,15 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return usageErrorf("run: --precision: %w", err)
 	}
 	if *classes != "" {
-		if spec.Classes, err = parseClasses(*classes); err != nil {
-			return asUsage(fmt.Errorf("run: %w", err))
+		if spec.Classes, err = data.ParseClasses(*classes); err != nil {
+			return usageErrorf("run: --%w", err)
 		}
 	}
 	if err := spec.Validate(); err != nil {
 		return asUsage(runFlagError(spec.Model, err))
 	}
 	res, err := trial.Run(ctx, spec, trial.Options{
-		Progress: gramProgress(stderr, spec.Model),
+		Progress: trial.PrintProgress(stderr, "run: "+spec.Model, 2*time.Second),
 		Warn:     func(err error) { fmt.Fprintf(stderr, "run: %v\n", err) },
 	})
 	if err != nil {
@@ -116,7 +108,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if *asJSON {
 		return writeJSON(stdout, res)
 	}
-	return printRun(stdout, res)
+	return res.WriteText(stdout)
 }
 
 // specFlags maps the fields of trial.Spec to the flags of `spurious run`.
@@ -157,66 +149,3 @@ func runFlagError(model string, err error) error {
 
 // specFieldWords matches the Spec field names a memory estimate names.
 var specFieldWords = regexp.MustCompile(`\b(N|Nt|D|VerifyLOO)\b`)
-
-// gramProgress returns a progress callback that prints the Gram's progress
-// to w at most every 2 seconds.
-func gramProgress(w io.Writer, model string) func(done, total int) {
-	start := time.Now()
-	last := start
-	return func(done, total int) {
-		now := time.Now()
-		if now.Sub(last) >= 2*time.Second {
-			last = now
-			el := now.Sub(start).Seconds()
-			fmt.Fprintf(w, "run: %s Gram %d/%d (%.0f%%), %.1f s elapsed, ~%.0f s left\n",
-				model, done, total, 100*float64(done)/float64(total), el, el*float64(total-done)/float64(done))
-		}
-	}
-}
-
-// printRun prints the report as an aligned two-column table.
-func printRun(w io.Writer, r *trial.Result) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	opt := func(p *float64, format string) string {
-		if p == nil {
-			return "n/a"
-		}
-		return fmt.Sprintf(format, *p)
-	}
-	k := "inf"
-	if r.K != nil {
-		k = strconv.Itoa(*r.K)
-	} else if r.Model == "linear" {
-		k = "-"
-	}
-	model := r.Model
-	if r.NTKDeriv != "" {
-		model += " (phi' " + r.NTKDeriv + ")"
-	}
-	rows := [][2]string{
-		{"model", fmt.Sprintf("%s, act %s, k %s, ridge %g", model, r.Act, k, r.Ridge)},
-		{"data", fmt.Sprintf("%s, alpha %.4g, d %d, n %d, nt %d, held-out %d, seed %d", r.Dataset, r.Alpha, r.D, r.N, r.Nt, r.Nh, r.Seed)},
-		{"train / test accuracy", fmt.Sprintf("%.4f / %s", r.TrainAcc, opt(r.TestAcc, "%.4f"))},
-		{"spurious accuracy", fmt.Sprintf("%.4f", r.SpuriousAcc)},
-		{"test MSE / LOO MSE", fmt.Sprintf("%s / %.4f", opt(r.TestMSE, "%.4f"), r.LOOMSE)},
-		{"feature alignment F", fmt.Sprintf("%.4f +- %.4f (std)   theory gamma(psi) %s", r.FeatureAlignmentMean, r.FeatureAlignmentStd, opt(r.GammaTheory, "%.4f"))},
-		{"stability mean S*g / |S|", fmt.Sprintf("%.4f / %.4f", r.StabilityMean, r.StabilityAbsMean)},
-		{"Cov(f(zs), g) / Lemma", fmt.Sprintf("%.4f / %.4f", r.CovSpurious, r.CovLemma)},
-		{"memorization AUC / TPR@1%FPR", fmt.Sprintf("%s / %s", opt(r.AUC, "%.4f"), opt(r.TPRAt1PctFPR, "%.4f"))},
-		{"Lemma max rel err", fmt.Sprintf("%.2g", r.LemmaMaxRelErr)},
-		{"Gram condition number", fmt.Sprintf("%.3g", r.GramCondition)},
-	}
-	for _, w := range r.Warnings {
-		rows = append(rows, [2]string{"WARNING", w})
-	}
-	if r.VerifyLOO > 0 {
-		rows = append(rows, [2]string{"brute-force LOO check", fmt.Sprintf("%d samples: closed forms %.2g, Lemma %.2g",
-			r.VerifyLOO, *r.VerifyLOOMaxRelErr, *r.VerifyLemmaMaxRelErr)})
-	}
-	rows = append(rows, [2]string{"time", fmt.Sprintf("%.2f s (Gram %.2f s, %.3g flops, %.1f GFLOP/s; solve %.2f s), %s, KC %d MC %d NC %d (%s), %d threads",
-		r.Seconds, r.GramSeconds, r.GramFlops, r.GramFlops/r.GramSeconds/1e9, r.SolveSeconds, r.ISA, r.KC, r.MC, r.NC, r.Blocking, r.Threads)})
-	for _, row := range rows {
-		fmt.Fprintf(tw, "%s\t%s\n", row[0], row[1])
-	}
-	return tw.Flush()
-}

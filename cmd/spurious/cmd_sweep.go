@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -26,36 +28,17 @@ func sweepProgressFlag(fs *flag.FlagSet) *string {
 	return fs.String("progress", "auto", "progress display: auto, bar, lines or none")
 }
 
-// sweepProgress sets the progress display of opt from a --progress value.
-func sweepProgress(opt *sweep.Options, mode string, stderr io.Writer) error {
-	if err := opt.SetProgress(mode, stderr); err != nil {
-		return fmt.Errorf("--progress: %w", err)
-	}
-	return nil
-}
-
-// sweepCheckRunFlags checks --workers and --progress before a command
-// creates anything.
-func sweepCheckRunFlags(workers int, progress string) error {
+// sweepOptions checks --workers and --progress (before a command creates
+// anything) and returns the sweep options they give.
+func sweepOptions(workers int, progress string, stderr io.Writer) (sweep.Options, error) {
+	opt := sweep.Options{Workers: workers}
 	if workers < 1 {
-		return fmt.Errorf("--workers %d: want at least 1", workers)
+		return opt, fmt.Errorf("--workers %d: want at least 1", workers)
 	}
-	return sweepProgress(&sweep.Options{}, progress, io.Discard)
-}
-
-// sweepGridUsage describes the grid flags (the axes of sweep.ParseGrid).
-var sweepGridUsage = map[string]string{
-	"model":   "grid: models, comma-separated (rf,ntk,rf-inf,ntk-inf,linear; nn-fc,nn-cnn train networks)",
-	"act":     "grid: activations, comma-separated",
-	"dataset": "grid: datasets, comma-separated",
-	"alpha":   "grid: spurious fractions, e.g. 1/2,1/4",
-	"d":       "grid: input dimensions",
-	"k":       "grid: widths",
-	"n":       "grid: training-set sizes, e.g. 10,20,50,100",
-	"nt":      "grid: test-set sizes",
-	"ridge":   "grid: ridge penalties",
-	"epochs":  "grid: training epochs (models nn-fc, nn-cnn)",
-	"extra":   "pass-through run parameters name=value, comma-separated (e.g. isa=avx2)",
+	if err := opt.SetProgress(progress, stderr); err != nil {
+		return opt, fmt.Errorf("--progress: %w", err)
+	}
+	return opt, nil
 }
 
 // sweepGridFlags are the flags that describe a simple grid on the command
@@ -69,7 +52,7 @@ type sweepGridFlags struct {
 func (g *sweepGridFlags) register(fs *flag.FlagSet) {
 	g.axes = map[string]*string{}
 	for _, name := range sweep.GridAxes {
-		g.axes[name] = fs.String(name, "", sweepGridUsage[name])
+		g.axes[name] = fs.String(name, "", sweep.GridAxisUsage[name])
 	}
 	fs.Uint64Var(&g.seed, "seed", 0, "global seed (each trial's seed derives from it and the trial key)")
 	fs.IntVar(&g.reps, "reps", 1, "repetitions of each grid point")
@@ -95,24 +78,10 @@ func (g *sweepGridFlags) spec() (*sweep.Spec, error) {
 	return s, nil
 }
 
-// sweepResolveShard combines --shard, --shards and the scheduler variables.
-func sweepResolveShard(shardFlag string, count int, getenv func(string) string) (sweep.Shard, error) {
-	if shardFlag != "" {
-		return sweep.ParseShard(shardFlag)
-	}
-	s, found, err := sweep.ShardFromEnv(getenv, count)
-	if err != nil {
-		return s, err
-	}
-	if !found && count > 1 {
-		return s, fmt.Errorf("--shards %d given but neither SLURM_ARRAY_TASK_ID nor JOB_COMPLETION_INDEX is set: pass --shard i/%d", count, count)
-	}
-	return s, nil
-}
-
 func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("sweep", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("sweep", "usage: spurious sweep [SPEC.json | grid flags] --out results.jsonl [--workers W] [--shard i/n]\n"+
+		"\nRuns every trial of the spec that is not yet in the results file, appending one JSON line\n"+
+		"per finished trial; rerun the same command after a kill to resume. Flags:\n", stderr)
 	var grid sweepGridFlags
 	grid.register(fs)
 	out := fs.String("out", "", "results file (JSON lines, appended; {shard} is replaced by the shard index)")
@@ -124,26 +93,16 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	dryRun := fs.Bool("dry-run", false, "print the trials of this shard as spurious run or nn command lines and exit (a switch)")
 	printSpec := fs.Bool("print-spec", false, "print the spec as JSON and exit (turn grid flags into a spec file)")
 	dataDir := fs.String("data", "", "folder of the real data set the trials read (as run --data; synthetic trials ignore it)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: spurious sweep [SPEC.json | grid flags] --out results.jsonl [--workers W] [--shard i/n]")
-		fmt.Fprintln(stderr, "\nRuns every trial of the spec that is not yet in the results file, appending one JSON line")
-		fmt.Fprintln(stderr, "per finished trial; rerun the same command after a kill to resume. Flags:")
-		fs.PrintDefaults()
-	}
 	pos, help, err := parseInterleaved(fs, args)
 	if help || err != nil {
 		return err
 	}
-	if err := sweepCheckRunFlags(*workers, *progressMode); err != nil {
+	opt, err := sweepOptions(*workers, *progressMode, stderr)
+	if err != nil {
 		return usageErrorf("sweep: %w", err)
 	}
-	gridSet := false
-	fs.Visit(func(f *flag.Flag) {
-		switch f.Name {
-		case "model", "act", "dataset", "alpha", "d", "k", "n", "nt", "ridge", "epochs", "extra", "seed", "reps":
-			gridSet = true
-		}
-	})
+	set := setFlags(fs)
+	gridSet := slices.ContainsFunc(slices.Concat(sweep.GridAxes, []string{"seed", "reps"}), func(name string) bool { return set[name] })
 	var spec *sweep.Spec
 	switch {
 	case len(pos) > 1:
@@ -174,8 +133,10 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *printSpec {
 		return writeJSON(stdout, spec)
 	}
-	shard, err := sweepResolveShard(*shardFlag, *shards, os.Getenv)
-	if err != nil {
+	shard, err := sweep.ResolveShard(*shardFlag, *shards, os.Getenv)
+	if errors.Is(err, sweep.ErrNoShardIndex) {
+		return usageErrorf("--shards %d given but %v: pass --shard i/%d", *shards, err, *shards)
+	} else if err != nil {
 		return asUsage(err)
 	}
 	if *dryRun {
@@ -189,10 +150,7 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return usageErrorf("sweep: --out is required (e.g. --out results.jsonl, or results.{shard}.jsonl for arrays)")
 	}
 	path := strings.ReplaceAll(*out, "{shard}", strconv.Itoa(shard.I))
-	opt := sweep.Options{Workers: *workers, Shard: shard, Interval: *interval}
-	if err := sweepProgress(&opt, *progressMode, stderr); err != nil {
-		return usageErrorf("sweep: %w", err)
-	}
+	opt.Shard, opt.Interval = shard, *interval
 	rep, err := sweep.Run(ctx, spec, path, sweepTrialRunner, opt)
 	if err != nil {
 		return err

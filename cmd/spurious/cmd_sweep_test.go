@@ -268,24 +268,6 @@ func TestSweepShardsAndMerge(t *testing.T) {
 	}
 }
 
-func TestSweepShardFromScheduler(t *testing.T) {
-	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
-	s, err := sweepResolveShard("", 0, env(map[string]string{"SLURM_ARRAY_TASK_ID": "2", "SLURM_ARRAY_TASK_COUNT": "5"}))
-	if err != nil || s != (sweep.Shard{I: 2, Count: 5}) {
-		t.Errorf("Slurm: %v, %v", s, err)
-	}
-	s, err = sweepResolveShard("", 4, env(map[string]string{"JOB_COMPLETION_INDEX": "3"}))
-	if err != nil || s != (sweep.Shard{I: 3, Count: 4}) {
-		t.Errorf("Kubernetes: %v, %v", s, err)
-	}
-	if s, err = sweepResolveShard("1/2", 0, env(map[string]string{"JOB_COMPLETION_INDEX": "3"})); err != nil || s != (sweep.Shard{I: 1, Count: 2}) {
-		t.Errorf("--shard must win over the environment: %v, %v", s, err)
-	}
-	if _, err = sweepResolveShard("", 4, env(nil)); err == nil {
-		t.Error("--shards without a scheduler index accepted")
-	}
-}
-
 func TestSweepGridFlagsAndDryRun(t *testing.T) {
 	var so bytes.Buffer
 	args := []string{"sweep", "--model", "rf", "--act", "phi2,phi4", "--alpha", "1/2,1/4", "--n", "10,20", "--k", "2000",

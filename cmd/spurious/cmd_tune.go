@@ -2,12 +2,10 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
-	"text/tabwriter"
-	"time"
 
+	"github.com/spurious-ml/spurious/bench"
 	"github.com/spurious-ml/spurious/linalg"
 )
 
@@ -15,28 +13,9 @@ func init() {
 	register("tune", "measure GEMM block sizes on this machine and save the winners for later runs", runTune)
 }
 
-// tuneReport is the --json output of `spurious tune`.
-type tuneReport struct {
-	Tuning  linalg.Tuning `json:"tuning"`
-	Path    string        `json:"path"`    // the file written ("" with --dry-run)
-	Written bool          `json:"written"` // false with --dry-run
-	Seconds float64       `json:"seconds"`
-}
-
 // runTune implements `spurious tune`.
 func runTune(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("tune", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	budget := fs.Duration("budget", linalg.DefaultTuneBudget, "measuring time for all precisions together")
-	precision := fs.String("precision", "both", "f64, f32 or both")
-	out := fs.String("out", "", "tuning file to write (default: $"+linalg.TuningEnv+" if it names a path, else tuning.json in the user cache folder's spurious/)")
-	scale := fs.Float64("scale", 0, "size of the timed products relative to the trials' (0 < s <= 1; 0: the largest from 0.5 that fits --budget)")
-	dryRun := fs.Bool("dry-run", false, "measure and print, write nothing")
-	asJSON := fs.Bool("json", false, "print JSON instead of a table")
-	var eng engineFlags
-	eng.register(fs, "goroutines the timed products run on")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, `usage: spurious tune [--budget D] [--precision f64|f32|both] [--isa X] [--threads T] [--scale S] [--out PATH] [--dry-run] [--json]
+	fs := newFlagSet("tune", `usage: spurious tune [--budget D] [--precision f64|f32|both] [--isa X] [--threads T] [--scale S] [--out PATH] [--dry-run] [--json]
 
 Times candidate GEMM block sizes (KC from 0.5x to 2x the derived value,
 then MC, then NC) against the ones derived from the cache sizes, on
@@ -54,20 +33,22 @@ than the derived ones change the last bits of results (KC splits the sums
 over k; MC and NC do not change any bit), so results record them.
 
 Without any SIMD path the generic one is tuned. Interrupted (Ctrl-C), it
-writes nothing.`)
-		fs.PrintDefaults()
-	}
+writes nothing.
+`, stderr)
+	budget := fs.Duration("budget", linalg.DefaultTuneBudget, "measuring time for all precisions together")
+	precision := fs.String("precision", "both", "f64, f32 or both")
+	out := fs.String("out", "", "tuning file to write (default: $"+linalg.TuningEnv+" if it names a path, else tuning.json in the user cache folder's spurious/)")
+	scale := fs.Float64("scale", 0, "size of the timed products relative to the trials' (0 < s <= 1; 0: the largest from 0.5 that fits --budget)")
+	dryRun := fs.Bool("dry-run", false, "measure and print, write nothing")
+	asJSON := fs.Bool("json", false, "print JSON instead of a table")
+	var eng engineFlags
+	eng.register(fs, "goroutines the timed products run on")
 	if help, err := parseFlags(fs, args); help || err != nil {
 		return err
 	}
-	var precs []string
-	switch *precision {
-	case "both":
-		precs = []string{"f64", "f32"}
-	case "f64", "f32":
-		precs = []string{*precision}
-	default:
-		return fmt.Errorf("tune: --precision %q, want f64, f32 or both", *precision)
+	precs, err := bench.ParseTunePrecisions(*precision)
+	if err != nil {
+		return fmt.Errorf("tune: --%w", err)
 	}
 	if *budget <= 0 {
 		return fmt.Errorf("tune: --budget %v, want a positive duration such as 40s", *budget)
@@ -77,7 +58,6 @@ writes nothing.`)
 	}
 	path := *out
 	if path == "" && !*dryRun {
-		var err error
 		if path, err = linalg.TuningFile(); err != nil {
 			return fmt.Errorf("tune: %w, or give --out", err)
 		}
@@ -91,54 +71,21 @@ writes nothing.`)
 		fmt.Fprintln(stderr, "tune: note:", st.Note)
 	}
 
-	start := time.Now()
-	tu, err := linalg.Tune(ctx, linalg.TuneOptions{
+	if *dryRun {
+		path = "" // measure only
+	}
+	rep, err := bench.Tune(ctx, linalg.TuneOptions{
 		Budget: *budget, Precisions: precs, Scale: *scale,
 		Progress: func(line string) { fmt.Fprintln(stderr, line) },
-	})
+	}, path)
 	if err != nil {
-		if ctx.Err() != nil {
+		if ctx.Err() != nil && len(rep.Tuning.Entries) == 0 {
 			return fmt.Errorf("tune: interrupted, nothing written: %w", err)
 		}
 		return fmt.Errorf("tune: %w", err)
 	}
-	rep := tuneReport{Tuning: tu, Seconds: time.Since(start).Seconds()}
-	if !*dryRun {
-		if err := linalg.WriteTuning(path, tu); err != nil {
-			return fmt.Errorf("tune: %w", err)
-		}
-		rep.Path, rep.Written = path, true
-	}
 	if *asJSON {
 		return writeJSON(stdout, rep)
 	}
-	printTuning(stdout, rep)
-	return nil
-}
-
-// printTuning writes the outcome of tune as a table and where it went.
-func printTuning(w io.Writer, rep tuneReport) {
-	fmt.Fprintf(w, "cpu: %s; %.0f s\n", rep.Tuning.CPU, rep.Seconds)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "isa\tprec\ttile\tthreads\tKC\tMC\tNC\tderived KC\tMC\tNC\tspeedup\twon\t\t")
-	for _, e := range rep.Tuning.Entries {
-		verdict, won := "derived kept", "-"
-		if e.Tuned() {
-			verdict, won = "tuned", fmt.Sprintf("%d/%d", e.Wins, e.Rounds)
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%dx%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%.3f\t%s\t%s\t\n", e.ISA, e.Precision, e.MR, e.NR, e.Threads,
-			e.KC, e.MC, e.NC, e.DerivedKC, e.DerivedMC, e.DerivedNC, e.Speedup, won, verdict)
-	}
-	tw.Flush()
-	read, _ := linalg.TuningFile()
-	switch {
-	case !rep.Written:
-		fmt.Fprintln(w, "dry run: nothing written")
-	case linalg.TuningState().Off:
-		fmt.Fprintf(w, "wrote %s; %s=off, so runs ignore it until the variable is unset\n", rep.Path, linalg.TuningEnv)
-	case rep.Path != read:
-		fmt.Fprintf(w, "wrote %s; runs read %s, set %s=%s to use it\n", rep.Path, read, linalg.TuningEnv, rep.Path)
-	default:
-		fmt.Fprintf(w, "wrote %s; later runs on this CPU use it (spurious cpu shows the active block sizes)\n", rep.Path)
-	}
+	return rep.WriteText(stdout)
 }

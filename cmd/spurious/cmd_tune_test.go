@@ -31,7 +31,7 @@ func TestTuneCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err, stderr.String())
 	}
-	var rep tuneReport
+	var rep bench.TuneReport
 	if err := json.Unmarshal(stdout.Bytes(), &rep); err != nil {
 		t.Fatalf("bad JSON: %v\n%s", err, stdout.String())
 	}

@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"strconv"
-	"strings"
 
 	"github.com/spurious-ml/spurious/data"
 	"github.com/spurious-ml/spurious/linalg"
@@ -123,26 +121,18 @@ func (e *engineFlags) apply() (restore func(), err error) {
 	}, nil
 }
 
-// parseClasses parses a --classes value "A,B" into two class labels.
-func parseClasses(s string) ([2]int, error) {
-	parts := strings.Split(s, ",")
-	var c [2]int
-	if len(parts) != 2 {
-		return c, fmt.Errorf("--classes %q: want two labels A,B", s)
-	}
-	for i, p := range parts {
-		v, err := strconv.Atoi(strings.TrimSpace(p))
-		if err != nil || v < 0 {
-			return c, fmt.Errorf("--classes %q: %q is not a class label (an integer >= 0)", s, p)
-		}
-		c[i] = v
-	}
-	return c, nil
-}
-
 // writeJSON writes v as indented JSON, the --json output of a command.
 func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
+}
+
+// newFlagSet returns the flag set of command name, reporting to stderr;
+// its usage (on -h or a bad flag) prints usage, then the flags.
+func newFlagSet(name, usage string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, usage); fs.PrintDefaults() }
+	return fs
 }

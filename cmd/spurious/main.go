@@ -12,11 +12,9 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"runtime"
 	"sort"
 	"syscall"
 
-	"github.com/spurious-ml/spurious/asm"
 	"github.com/spurious-ml/spurious/bench"
 )
 
@@ -86,7 +84,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 		// Commands print their flags to stderr on -h; help prints them to stdout.
 		return c.run(ctx, []string{"-h"}, stdout, stdout)
 	case "--version", "-version", "version":
-		fmt.Fprintln(stdout, versionString())
+		fmt.Fprintln(stdout, bench.ReadBuild())
 		return nil
 	case "completion":
 		return completion(ctx, args[1:], stdout)
@@ -97,21 +95,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 		return usageErrorf("unknown command %q", args[0])
 	}
 	return c.run(ctx, args[1:], stdout, stderr)
-}
-
-// versionString describes the build: module version, VCS revision and
-// time (when the binary was built with VCS information), Go version,
-// target and the instruction set the kernels use.
-func versionString() string {
-	b, rev := bench.ReadBuild(), "unknown (built without VCS information)"
-	if b.Revision != "" {
-		rev = b.Revision + " (" + b.Time
-		if b.Modified {
-			rev += ", modified"
-		}
-		rev += ")"
-	}
-	return fmt.Sprintf("spurious %s\nrevision %s\n%s %s/%s, ISA %s", b.Version, rev, runtime.Version(), runtime.GOOS, runtime.GOARCH, asm.Active())
 }
 
 func main() {
