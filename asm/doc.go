@@ -59,6 +59,6 @@
 // selects another, and a path the CPU lacks (or an unknown name) is an
 // error, never a silent fallback: EnvError reports it to whoever asks for
 // the default (linalg.NewEngine), while an explicitly named path
-// (KernelF64For, an engine's Settings.ISA) overrides the variable.
+// (KernelFor, an engine's Settings.ISA) overrides the variable.
 // Building with -tags purego removes all assembly.
 package asm

@@ -13,7 +13,7 @@ const (
 	errA     = "asm: packed A panel shorter than MR*kc"
 	errB     = "asm: packed B panel shorter than NR*kc"
 	errC     = "asm: C tile shorter than (MR-1)*ldc+NR"
-	errKind  = "asm: kernel value not obtained from KernelF64 or KernelF32"
+	errKind  = "asm: tile not obtained from Kernel or KernelFor"
 	errTiles = "asm: tiles < 0"
 )
 
@@ -28,48 +28,57 @@ const (
 	idNEON
 )
 
-// TileF64 is a float64 micro-kernel: its tile geometry and the path it runs.
-// Obtain it with KernelF64; hold it for the duration of one operation so that
-// packing and kernel agree even if the active path changes.
-type TileF64 struct {
+// Tile is a micro-kernel for elements of type T: its tile geometry, the
+// path it runs and its block rule. Obtain it with Kernel (or KernelFor);
+// hold it for the duration of one operation so that packing and kernel
+// agree even if the active path changes.
+type Tile[T float32 | float64] struct {
 	MR, NR int       // rows and columns of the C tile
 	ISA    string    // instruction set that runs it
 	Rule   BlockRule // how a blocked GEMM sizes its blocks for it
 	id     kernelID
 }
 
-// TileF32 is the float32 counterpart of TileF64.
-type TileF32 struct {
-	MR, NR int
-	ISA    string
-	Rule   BlockRule
-	id     kernelID
-}
+// TileF64 and TileF32 are the tiles of the two precisions.
+type (
+	TileF64 = Tile[float64]
+	TileF32 = Tile[float32]
+)
 
-// KernelF64 returns the float64 micro-kernel of the active instruction set.
-func KernelF64() TileF64 { return tileF64(activeID()) }
+// Kernel returns the micro-kernel for T of the active instruction set.
+func Kernel[T float32 | float64]() Tile[T] { return tileOf[T](activeID()) }
 
-// KernelF32 returns the float32 micro-kernel of the active instruction set.
-func KernelF32() TileF32 { return tileF32(activeID()) }
+// KernelF64 is Kernel[float64].
+func KernelF64() TileF64 { return Kernel[float64]() }
 
-// KernelF64For returns the float64 micro-kernel of the named instruction
-// set without changing the active one, or an error naming the available
-// sets when this build or CPU cannot run it.
-func KernelF64For(isa string) (TileF64, error) {
+// KernelF32 is Kernel[float32].
+func KernelF32() TileF32 { return Kernel[float32]() }
+
+// KernelFor returns the micro-kernel for T of the named instruction set
+// without changing the active one, or an error naming the available sets
+// when this build or CPU cannot run it.
+func KernelFor[T float32 | float64](isa string) (Tile[T], error) {
 	id, err := idFor(isa)
 	if err != nil {
-		return TileF64{}, err
+		return Tile[T]{}, err
 	}
-	return tileF64(id), nil
+	return tileOf[T](id), nil
 }
 
-// KernelF32For is KernelF64For for float32.
-func KernelF32For(isa string) (TileF32, error) {
-	id, err := idFor(isa)
-	if err != nil {
-		return TileF32{}, err
+// isF64 reports whether T is float64.
+func isF64[T float32 | float64]() bool {
+	var zero T
+	_, ok := any(zero).(float64)
+	return ok
+}
+
+// tileOf returns the tile for T of kernel id (tileF64 and tileF32 are the
+// per-architecture tables).
+func tileOf[T float32 | float64](id kernelID) Tile[T] {
+	if isF64[T]() {
+		return any(tileF64(id)).(Tile[T])
 	}
-	return tileF32(id), nil
+	return any(tileF32(id)).(Tile[T])
 }
 
 // idFor returns the kernel id of a runnable instruction set.
@@ -92,7 +101,7 @@ func idFor(isa string) (kernelID, error) {
 // MulAdd adds the product of the packed panels a (MR x kc) and b (kc x NR) to
 // the MR x NR tile of c with row stride ldc, as the package doc describes.
 // It costs 2*MR*NR*kc flops and panics if a slice is too short.
-func (t TileF64) MulAdd(kc int, a, b, c []float64, ldc int) {
+func (t Tile[T]) MulAdd(kc int, a, b, c []T, ldc int) {
 	if t.id == idNone {
 		panic(errKind)
 	}
@@ -114,33 +123,7 @@ func (t TileF64) MulAdd(kc int, a, b, c []float64, ldc int) {
 	if len(c) < (t.MR-1)*ldc+t.NR {
 		panic(errC)
 	}
-	mulAddF64(t.id, kc, &a[0], &b[0], &c[0], ldc)
-}
-
-// MulAdd is TileF64.MulAdd for float32.
-func (t TileF32) MulAdd(kc int, a, b, c []float32, ldc int) {
-	if t.id == idNone {
-		panic(errKind)
-	}
-	if kc < 0 {
-		panic(errKc)
-	}
-	if ldc < t.NR {
-		panic(errLdc)
-	}
-	if kc == 0 {
-		return
-	}
-	if len(a) < t.MR*kc {
-		panic(errA)
-	}
-	if len(b) < t.NR*kc {
-		panic(errB)
-	}
-	if len(c) < (t.MR-1)*ldc+t.NR {
-		panic(errC)
-	}
-	mulAddF32(t.id, kc, &a[0], &b[0], &c[0], ldc)
+	mulAdd(t.id, kc, &a[0], &b[0], &c[0], ldc)
 }
 
 // MulAddColumn is MulAdd on a column of tiles, the layout of a packed A
@@ -149,22 +132,7 @@ func (t TileF32) MulAdd(kc int, a, b, c []float32, ldc int) {
 // it, one assembly loop runs the whole column, so the per-call overhead
 // is paid once per column instead of once per tile. It costs
 // 2*MR*NR*kc*tiles flops and panics if a slice is too short.
-func (t TileF64) MulAddColumn(kc int, a, b, c []float64, ldc, tiles int) {
-	if t.checkColumn(kc, len(a), len(b), len(c), ldc, tiles) {
-		mulAddColumnF64(t.id, t.MR, kc, &a[0], &b[0], &c[0], ldc, tiles)
-	}
-}
-
-// MulAddColumn is TileF64.MulAddColumn for float32.
-func (t TileF32) MulAddColumn(kc int, a, b, c []float32, ldc, tiles int) {
-	if TileF64(t).checkColumn(kc, len(a), len(b), len(c), ldc, tiles) {
-		mulAddColumnF32(t.id, t.MR, kc, &a[0], &b[0], &c[0], ldc, tiles)
-	}
-}
-
-// checkColumn panics on arguments MulAddColumn cannot take and reports
-// whether there is work to do.
-func (t TileF64) checkColumn(kc, la, lb, lc, ldc, tiles int) bool {
+func (t Tile[T]) MulAddColumn(kc int, a, b, c []T, ldc, tiles int) {
 	if t.id == idNone {
 		panic(errKind)
 	}
@@ -178,34 +146,45 @@ func (t TileF64) checkColumn(kc, la, lb, lc, ldc, tiles int) bool {
 		panic(errLdc)
 	}
 	if kc == 0 || tiles == 0 {
-		return false
+		return
 	}
-	if la < tiles*t.MR*kc {
+	if len(a) < tiles*t.MR*kc {
 		panic(errA)
 	}
-	if lb < t.NR*kc {
+	if len(b) < t.NR*kc {
 		panic(errB)
 	}
-	if lc < (tiles*t.MR-1)*ldc+t.NR {
+	if len(c) < (tiles*t.MR-1)*ldc+t.NR {
 		panic(errC)
 	}
-	return true
-}
-
-// columnLoopF64 runs a column of tiles as one kernel call per tile, for
-// paths without a column loop in assembly. Pointers are formed only for
-// tiles that exist.
-func columnLoopF64(id kernelID, mr, kc int, a, b, c *float64, ldc, tiles int) {
-	for r := range tiles {
-		mulAddF64(id, kc, (*float64)(unsafe.Add(unsafe.Pointer(a), r*mr*kc*8)), b,
-			(*float64)(unsafe.Add(unsafe.Pointer(c), r*mr*ldc*8)), ldc)
+	if isF64[T]() {
+		mulAddColumnF64(t.id, t.MR, kc, f64p(&a[0]), f64p(&b[0]), f64p(&c[0]), ldc, tiles)
+		return
 	}
+	mulAddColumnF32(t.id, t.MR, kc, f32p(&a[0]), f32p(&b[0]), f32p(&c[0]), ldc, tiles)
 }
 
-// columnLoopF32 is columnLoopF64 for float32.
-func columnLoopF32(id kernelID, mr, kc int, a, b, c *float32, ldc, tiles int) {
+// mulAdd runs kernel id of T's precision on checked pointers.
+func mulAdd[T float32 | float64](id kernelID, kc int, a, b, c *T, ldc int) {
+	if isF64[T]() {
+		mulAddF64(id, kc, f64p(a), f64p(b), f64p(c), ldc)
+		return
+	}
+	mulAddF32(id, kc, f32p(a), f32p(b), f32p(c), ldc)
+}
+
+// f64p and f32p view a *T as the pointer of its precision (T is that
+// type: the callers check isF64).
+func f64p[T float32 | float64](p *T) *float64 { return (*float64)(unsafe.Pointer(p)) }
+func f32p[T float32 | float64](p *T) *float32 { return (*float32)(unsafe.Pointer(p)) }
+
+// columnLoop runs a column of tiles as one kernel call per tile, for paths
+// without a column loop in assembly. Pointers are formed only for tiles
+// that exist.
+func columnLoop[T float32 | float64](id kernelID, mr, kc int, a, b, c *T, ldc, tiles int) {
+	size := int(unsafe.Sizeof(*a))
 	for r := range tiles {
-		mulAddF32(id, kc, (*float32)(unsafe.Add(unsafe.Pointer(a), r*mr*kc*4)), b,
-			(*float32)(unsafe.Add(unsafe.Pointer(c), r*mr*ldc*4)), ldc)
+		mulAdd(id, kc, (*T)(unsafe.Add(unsafe.Pointer(a), r*mr*kc*size)), b,
+			(*T)(unsafe.Add(unsafe.Pointer(c), r*mr*ldc*size)), ldc)
 	}
 }

@@ -10,37 +10,37 @@ import (
 	"github.com/spurious-ml/spurious/internal/impl"
 )
 
-// TestKernelFor checks that KernelF64For and KernelF32For hand out the
+// TestKernelFor checks that KernelFor hands out the
 // kernel of the named path, bit for bit that path's variant, whatever path
 // is active, and leave the active path alone.
 func TestKernelFor(t *testing.T) {
 	impl.ForEach(t, func(t *testing.T) {
 		active := Active()
 		for _, name := range Available() {
-			k64, err := KernelF64For(strings.ToUpper(name))
+			k64, err := KernelFor[float64](strings.ToUpper(name))
 			if err != nil {
 				t.Fatal(err)
 			}
-			k32, err := KernelF32For(name)
+			k32, err := KernelFor[float32](name)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if k64.ISA != name || k32.ISA != name {
-				t.Fatalf("KernelF64For(%q).ISA = %q, KernelF32For(%q).ISA = %q", name, k64.ISA, name, k32.ISA)
+				t.Fatalf("KernelFor[float64](%q).ISA = %q, KernelFor[float32](%q).ISA = %q", name, k64.ISA, name, k32.ISA)
 			}
 			r := rand.New(rand.NewPCG(5, 0))
 			dispatchCase(t, r, name, k64.MR, k64.NR, gemmF64Variants, k64.MulAdd)
 			dispatchCase(t, r, name, k32.MR, k32.NR, gemmF32Variants, k32.MulAdd)
 		}
 		if Active() != active {
-			t.Fatalf("KernelF64For switched the active path from %q to %q", active, Active())
+			t.Fatalf("KernelFor switched the active path from %q to %q", active, Active())
 		}
 	})
-	if _, err := KernelF64For("sse9"); err == nil || !strings.Contains(err.Error(), "available") {
-		t.Fatalf("KernelF64For(sse9): err = %v, want one naming the available sets", err)
+	if _, err := KernelFor[float64]("sse9"); err == nil || !strings.Contains(err.Error(), "available") {
+		t.Fatalf("KernelFor[float64](sse9): err = %v, want one naming the available sets", err)
 	}
-	if _, err := KernelF32For(""); err == nil {
-		t.Fatal("KernelF32For(\"\"): no error")
+	if _, err := KernelFor[float32](""); err == nil {
+		t.Fatal("KernelFor[float32](\"\"): no error")
 	}
 }
 

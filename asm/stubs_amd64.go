@@ -202,7 +202,7 @@ func mulAddF64(id kernelID, kc int, a, b, c *float64, ldc int) {
 	}
 }
 
-// mulAddColumnF64 runs a column of tiles (TileF64.MulAddColumn) in one
+// mulAddColumnF64 runs a column of tiles (Tile.MulAddColumn) in one
 // assembly call.
 func mulAddColumnF64(id kernelID, mr, kc int, a, b, c *float64, ldc, tiles int) {
 	switch id {
@@ -211,7 +211,7 @@ func mulAddColumnF64(id kernelID, mr, kc int, a, b, c *float64, ldc, tiles int) 
 	case idAVX2:
 		gemm6x8F64AVX2(kc, a, b, c, ldc, tiles)
 	default:
-		columnLoopF64(id, mr, kc, a, b, c, ldc, tiles)
+		columnLoop(id, mr, kc, a, b, c, ldc, tiles)
 	}
 }
 
@@ -234,7 +234,7 @@ func mulAddColumnF32(id kernelID, mr, kc int, a, b, c *float32, ldc, tiles int) 
 	case idAVX2:
 		gemm6x16F32AVX2(kc, a, b, c, ldc, tiles)
 	default:
-		columnLoopF32(id, mr, kc, a, b, c, ldc, tiles)
+		columnLoop(id, mr, kc, a, b, c, ldc, tiles)
 	}
 }
 

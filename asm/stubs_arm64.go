@@ -104,7 +104,7 @@ func mulAddColumnF64(id kernelID, mr, kc int, a, b, c *float64, ldc, tiles int) 
 		gemm8x4F64NEON(kc, a, b, c, ldc, tiles)
 		return
 	}
-	columnLoopF64(id, mr, kc, a, b, c, ldc, tiles)
+	columnLoop(id, mr, kc, a, b, c, ldc, tiles)
 }
 
 func mulAddColumnF32(id kernelID, mr, kc int, a, b, c *float32, ldc, tiles int) {
@@ -112,7 +112,7 @@ func mulAddColumnF32(id kernelID, mr, kc int, a, b, c *float32, ldc, tiles int) 
 		gemm8x8F32NEON(kc, a, b, c, ldc, tiles)
 		return
 	}
-	columnLoopF32(id, mr, kc, a, b, c, ldc, tiles)
+	columnLoop(id, mr, kc, a, b, c, ldc, tiles)
 }
 
 // fmaLoop runs FMALoop on the 128-bit NEON registers when the NEON path is

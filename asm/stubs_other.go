@@ -16,11 +16,11 @@ func mulAddF64(_ kernelID, kc int, a, b, c *float64, ldc int) { mulAddGenericF64
 func mulAddF32(_ kernelID, kc int, a, b, c *float32, ldc int) { mulAddGenericF32(kc, a, b, c, ldc) }
 
 func mulAddColumnF64(id kernelID, mr, kc int, a, b, c *float64, ldc, tiles int) {
-	columnLoopF64(id, mr, kc, a, b, c, ldc, tiles)
+	columnLoop(id, mr, kc, a, b, c, ldc, tiles)
 }
 
 func mulAddColumnF32(id kernelID, mr, kc int, a, b, c *float32, ldc, tiles int) {
-	columnLoopF32(id, mr, kc, a, b, c, ldc, tiles)
+	columnLoop(id, mr, kc, a, b, c, ldc, tiles)
 }
 
 func fmaLoop(iters int) float64 { return fmaLoopGeneric(iters) }

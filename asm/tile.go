@@ -61,12 +61,7 @@ var (
 // PackT8 for 8-row tiles when alpha = 1). Every packer computes the same
 // products, so the result does not depend on which runs. It moves MR*kb
 // elements and panics if rows is outside [0, MR] or a slice is too short.
-func (t TileF64) PackA(dst, src []float64, lds, rows int, alpha float64, kb int) {
-	packA(t.MR, dst, src, lds, rows, alpha, kb)
-}
-
-// PackA is TileF64.PackA for float32.
-func (t TileF32) PackA(dst, src []float32, lds, rows int, alpha float32, kb int) {
+func (t Tile[T]) PackA(dst, src []T, lds, rows int, alpha T, kb int) {
 	packA(t.MR, dst, src, lds, rows, alpha, kb)
 }
 
@@ -83,10 +78,7 @@ func (t TileF32) PackA(dst, src []float32, lds, rows int, alpha float32, kb int)
 // transposing groups of 8 full columns in registers where the path can
 // (PackT8). It moves NR*kb elements and panics if cols is outside [0, NR]
 // or a slice is too short.
-func (t TileF64) PackBT(dst, src []float64, lds, cols, kb int) { packBT(t.NR, dst, src, lds, cols, kb) }
-
-// PackBT is TileF64.PackBT for float32.
-func (t TileF32) PackBT(dst, src []float32, lds, cols, kb int) { packBT(t.NR, dst, src, lds, cols, kb) }
+func (t Tile[T]) PackBT(dst, src []T, lds, cols, kb int) { packBT(t.NR, dst, src, lds, cols, kb) }
 
 // packStrip is the length of the strips in which packA and packBT read the
 // rows of a micro-panel in turn: a few cache lines per row, so that all

@@ -94,37 +94,22 @@ func engineOf[T Float](k kernel[T], threads int) *engine[T] {
 // newKernel returns the micro-kernel of the active instruction set for T.
 // Call it once per operation so that packing and kernel agree even if the
 // active path is switched meanwhile.
-func newKernel[T Float]() kernel[T] { return kernelOf[T](asm.KernelF64(), asm.KernelF32()) }
+func newKernel[T Float]() kernel[T] { return kernelOf(asm.Kernel[T]()) }
 
-// kernelFor returns the micro-kernel of the named instruction set for T,
+// kernelFor returns the micro-kernel for T of the named instruction set,
 // or an error naming the available ones.
 func kernelFor[T Float](isa string) (kernel[T], error) {
-	t64, err := asm.KernelF64For(isa)
+	t, err := asm.KernelFor[T](isa)
 	if err != nil {
 		return kernel[T]{}, err
 	}
-	t32, err := asm.KernelF32For(isa)
-	if err != nil {
-		return kernel[T]{}, err
-	}
-	return kernelOf[T](t64, t32), nil
+	return kernelOf(t), nil
 }
 
-// kernelOf wraps the tile of T's precision.
-func kernelOf[T Float](t64 asm.TileF64, t32 asm.TileF32) kernel[T] {
-	var zero T
-	if _, ok := any(zero).(float64); ok {
-		return kernel[T]{mr: t64.MR, nr: t64.NR, isa: t64.ISA, rule: t64.Rule,
-			mulAdd:       any(t64.MulAdd).(func(int, []T, []T, []T, int)),
-			mulAddColumn: any(t64.MulAddColumn).(func(int, []T, []T, []T, int, int)),
-			packA:        any(t64.PackA).(func([]T, []T, int, int, T, int)),
-			packBT:       any(t64.PackBT).(func([]T, []T, int, int, int))}
-	}
-	return kernel[T]{mr: t32.MR, nr: t32.NR, isa: t32.ISA, rule: t32.Rule,
-		mulAdd:       any(t32.MulAdd).(func(int, []T, []T, []T, int)),
-		mulAddColumn: any(t32.MulAddColumn).(func(int, []T, []T, []T, int, int)),
-		packA:        any(t32.PackA).(func([]T, []T, int, int, T, int)),
-		packBT:       any(t32.PackBT).(func([]T, []T, int, int, int))}
+// kernelOf wraps a tile of asm.
+func kernelOf[T Float](t asm.Tile[T]) kernel[T] {
+	return kernel[T]{mr: t.MR, nr: t.NR, isa: t.ISA, rule: t.Rule,
+		mulAdd: t.MulAdd, mulAddColumn: t.MulAddColumn, packA: t.PackA, packBT: t.PackBT}
 }
 
 // packedASize is the length of a packed mb x kb block of A.

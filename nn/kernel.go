@@ -26,22 +26,11 @@ type micro[T linalg.Float] struct {
 // kernelFor returns the micro-kernel of en's instruction set for T (en
 // has resolved it, so it exists).
 func kernelFor[T linalg.Float](en *linalg.Engine[T]) micro[T] {
-	var m micro[T]
-	switch p := any(&m).(type) {
-	case *micro[float32]:
-		k, err := asm.KernelF32For(en.ISA())
-		if err != nil {
-			panic(err)
-		}
-		*p = micro[float32]{k.MR, k.NR, k.MulAddColumn, k.PackA, k.PackBT}
-	case *micro[float64]:
-		k, err := asm.KernelF64For(en.ISA())
-		if err != nil {
-			panic(err)
-		}
-		*p = micro[float64]{k.MR, k.NR, k.MulAddColumn, k.PackA, k.PackBT}
+	k, err := asm.KernelFor[T](en.ISA())
+	if err != nil {
+		panic(err)
 	}
-	return m
+	return micro[T]{k.MR, k.NR, k.MulAddColumn, k.PackA, k.PackBT}
 }
 
 func ceilDiv(a, b int) int { return (a + b - 1) / b }
