@@ -40,9 +40,9 @@ func testSignedZero[T float32 | float64](t *testing.T, variants []gemmVariant[T]
 			want := slices.Clone(c)
 			switch w := any(want).(type) {
 			case []float64:
-				gemmTileF64Generic(v.mr, v.nr, kc, any(a).([]float64), any(b).([]float64), w, v.nr)
+				gemmTileGeneric(v.mr, v.nr, kc, any(a).([]float64), any(b).([]float64), w, v.nr)
 			case []float32:
-				gemmTileF32Generic(v.mr, v.nr, kc, any(a).([]float32), any(b).([]float32), w, v.nr)
+				gemmTileGeneric(v.mr, v.nr, kc, any(a).([]float32), any(b).([]float32), w, v.nr)
 			}
 			v.fn(kc, a, b, c, v.nr)
 			for k := range c {

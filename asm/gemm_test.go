@@ -111,9 +111,9 @@ func checkVariant[T float32 | float64](t *testing.T, v gemmVariant[T], tc tileCa
 	cGen := slices.Clone(c0)
 	switch g := any(cGen).(type) {
 	case []float64:
-		gemmTileF64Generic(mr, nr, kc, any(a).([]float64), any(b).([]float64), g, ldc)
+		gemmTileGeneric(mr, nr, kc, any(a).([]float64), any(b).([]float64), g, ldc)
 	case []float32:
-		gemmTileF32Generic(mr, nr, kc, any(a).([]float32), any(b).([]float32), g, ldc)
+		gemmTileGeneric(mr, nr, kc, any(a).([]float32), any(b).([]float32), g, ldc)
 	}
 	x, y := make([]T, kc), make([]T, kc)
 	for i := 0; i < mr; i++ {

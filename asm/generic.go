@@ -16,7 +16,7 @@ const (
 )
 
 // gemm2x3Generic is the plain-Go micro-kernel with a 2x3 tile. It computes
-// gemmTileF64Generic(2, 3, kc, a, b, c, ldc) (F32 likewise) with the same
+// gemmTileGeneric(2, 3, kc, a, b, c, ldc) with the same
 // additions in the same order, 12*kc flops.
 //
 // The panels are walked with unsafe pointers: re-slicing costs a masking
@@ -95,13 +95,13 @@ func gemm2x3Generic[T float32 | float64](kc int, a, b, c []T, ldc int) {
 	r[2] += c12
 }
 
-// gemmTileF64Generic is the reference twin of any float64 kernel geometry:
-// the contract loop of the package doc for an mr x nr tile, summing over p
-// in increasing order. The SIMD kernels are tested against it.
-func gemmTileF64Generic(mr, nr, kc int, a, b, c []float64, ldc int) {
+// gemmTileGeneric is the reference twin of any kernel geometry: the
+// contract loop of the package doc for an mr x nr tile, summing over p in
+// increasing order. The SIMD kernels are tested against it.
+func gemmTileGeneric[T float32 | float64](mr, nr, kc int, a, b, c []T, ldc int) {
 	for i := 0; i < mr; i++ {
 		for j := 0; j < nr; j++ {
-			var s float64
+			var s T
 			for p := 0; p < kc; p++ {
 				s += a[p*mr+i] * b[p*nr+j]
 			}
@@ -109,26 +109,6 @@ func gemmTileF64Generic(mr, nr, kc int, a, b, c []float64, ldc int) {
 		}
 	}
 }
-
-// gemmTileF32Generic is gemmTileF64Generic for float32.
-func gemmTileF32Generic(mr, nr, kc int, a, b, c []float32, ldc int) {
-	for i := 0; i < mr; i++ {
-		for j := 0; j < nr; j++ {
-			var s float32
-			for p := 0; p < kc; p++ {
-				s += a[p*mr+i] * b[p*nr+j]
-			}
-			c[i*ldc+j] += s
-		}
-	}
-}
-
-// sliceF64 rebuilds a slice of n elements from a pointer checked by the
-// exported wrapper.
-func sliceF64(p *float64, n int) []float64 { return unsafe.Slice(p, n) }
-
-// sliceF32 is sliceF64 for float32.
-func sliceF32(p *float32, n int) []float32 { return unsafe.Slice(p, n) }
 
 // tileGenericF64 and tileGenericF32 describe the plain-Go kernels.
 var (
@@ -136,14 +116,8 @@ var (
 	tileGenericF32 = TileF32{MR: genericMR, NR: genericNR, ISA: Generic, Rule: ruleL1, id: idGeneric}
 )
 
-// mulAddGenericF64 runs the plain-Go float64 kernel on checked pointers.
-func mulAddGenericF64(kc int, a, b, c *float64, ldc int) {
-	gemm2x3Generic(kc, sliceF64(a, genericMR*kc), sliceF64(b, genericNR*kc),
-		sliceF64(c, (genericMR-1)*ldc+genericNR), ldc)
-}
-
-// mulAddGenericF32 runs the plain-Go float32 kernel on checked pointers.
-func mulAddGenericF32(kc int, a, b, c *float32, ldc int) {
-	gemm2x3Generic(kc, sliceF32(a, genericMR*kc), sliceF32(b, genericNR*kc),
-		sliceF32(c, (genericMR-1)*ldc+genericNR), ldc)
+// mulAddGeneric runs the plain-Go kernel on checked pointers.
+func mulAddGeneric[T float32 | float64](kc int, a, b, c *T, ldc int) {
+	gemm2x3Generic(kc, unsafe.Slice(a, genericMR*kc), unsafe.Slice(b, genericNR*kc),
+		unsafe.Slice(c, (genericMR-1)*ldc+genericNR), ldc)
 }

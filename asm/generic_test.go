@@ -8,16 +8,16 @@ import (
 
 // TestGeneric2x3MatchesReference checks that the plain-Go kernel adds the
 // same products in the same order as the reference loop: its results are
-// bitwise those of gemmTileF64Generic (F32 likewise), for every tail of the
+// bitwise those of gemmTileGeneric, for every tail of the
 // two-step loop and with a C row stride larger than the tile.
 func TestGeneric2x3MatchesReference(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 1))
 	for _, kc := range []int{0, 1, 2, 3, 4, 5, 6, 7, 255, 256, 257} {
 		checkGenericBitwise(t, kc, uniform[float64](r), func(a, b, c []float64, ldc int) {
-			gemmTileF64Generic(genericMR, genericNR, kc, a, b, c, ldc)
+			gemmTileGeneric(genericMR, genericNR, kc, a, b, c, ldc)
 		})
 		checkGenericBitwise(t, kc, uniform[float32](r), func(a, b, c []float32, ldc int) {
-			gemmTileF32Generic(genericMR, genericNR, kc, a, b, c, ldc)
+			gemmTileGeneric(genericMR, genericNR, kc, a, b, c, ldc)
 		})
 	}
 }

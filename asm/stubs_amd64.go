@@ -64,7 +64,7 @@ var (
 	tileAVX512F32 = TileF32{MR: mrAVX512F32, NR: nrAVX512F32, ISA: AVX512, Rule: ruleL2F32, id: idAVX512}
 )
 
-// gemm6x8F64AVX2 is gemmTileF64Generic(6, 8, kc, a, b, c, ldc) using AVX2
+// gemm6x8F64AVX2 is gemmTileGeneric(6, 8, kc, a, b, c, ldc) using AVX2
 // and FMA, with C's rows at c, c+ldc, …, for each of tiles tiles stacked
 // in a column (A panels 6*kc apart, C tiles 6 rows apart); kc and tiles
 // may be 0. Requires useAVX2.
@@ -72,19 +72,19 @@ var (
 //go:noescape
 func gemm6x8F64AVX2(kc int, a, b, c *float64, ldc, tiles int)
 
-// gemm6x16F32AVX2 is gemmTileF32Generic(6, 16, …) using AVX2 and FMA, for
+// gemm6x16F32AVX2 is gemmTileGeneric(6, 16, …) using AVX2 and FMA, for
 // a column of tiles as gemm6x8F64AVX2. Requires useAVX2.
 //
 //go:noescape
 func gemm6x16F32AVX2(kc int, a, b, c *float32, ldc, tiles int)
 
-// gemm8x24F64AVX512 is gemmTileF64Generic(8, 24, …) using AVX-512F, for
+// gemm8x24F64AVX512 is gemmTileGeneric(8, 24, …) using AVX-512F, for
 // a column of tiles as gemm6x8F64AVX2. Requires useAVX512.
 //
 //go:noescape
 func gemm8x24F64AVX512(kc int, a, b, c *float64, ldc, tiles int)
 
-// gemm8x48F32AVX512 is gemmTileF32Generic(8, 48, …) using AVX-512F, for
+// gemm8x48F32AVX512 is gemmTileGeneric(8, 48, …) using AVX-512F, for
 // a column of tiles. Requires useAVX512.
 //
 //go:noescape
@@ -198,7 +198,7 @@ func mulAddF64(id kernelID, kc int, a, b, c *float64, ldc int) {
 	case idAVX2:
 		gemm6x8F64AVX2(kc, a, b, c, ldc, 1)
 	default:
-		mulAddGenericF64(kc, a, b, c, ldc)
+		mulAddGeneric(kc, a, b, c, ldc)
 	}
 }
 
@@ -222,7 +222,7 @@ func mulAddF32(id kernelID, kc int, a, b, c *float32, ldc int) {
 	case idAVX2:
 		gemm6x16F32AVX2(kc, a, b, c, ldc, 1)
 	default:
-		mulAddGenericF32(kc, a, b, c, ldc)
+		mulAddGeneric(kc, a, b, c, ldc)
 	}
 }
 

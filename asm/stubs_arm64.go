@@ -86,7 +86,7 @@ func mulAddF64(id kernelID, kc int, a, b, c *float64, ldc int) {
 		gemm8x4F64NEON(kc, a, b, c, ldc, 1)
 		return
 	}
-	mulAddGenericF64(kc, a, b, c, ldc)
+	mulAddGeneric(kc, a, b, c, ldc)
 }
 
 func mulAddF32(id kernelID, kc int, a, b, c *float32, ldc int) {
@@ -94,7 +94,7 @@ func mulAddF32(id kernelID, kc int, a, b, c *float32, ldc int) {
 		gemm8x8F32NEON(kc, a, b, c, ldc, 1)
 		return
 	}
-	mulAddGenericF32(kc, a, b, c, ldc)
+	mulAddGeneric(kc, a, b, c, ldc)
 }
 
 // mulAddColumnF64 runs a column of tiles in one NEON call (tile by tile

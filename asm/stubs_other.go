@@ -11,9 +11,9 @@ func tileF64(kernelID) TileF64 { return tileGenericF64 }
 
 func tileF32(kernelID) TileF32 { return tileGenericF32 }
 
-func mulAddF64(_ kernelID, kc int, a, b, c *float64, ldc int) { mulAddGenericF64(kc, a, b, c, ldc) }
+func mulAddF64(_ kernelID, kc int, a, b, c *float64, ldc int) { mulAddGeneric(kc, a, b, c, ldc) }
 
-func mulAddF32(_ kernelID, kc int, a, b, c *float32, ldc int) { mulAddGenericF32(kc, a, b, c, ldc) }
+func mulAddF32(_ kernelID, kc int, a, b, c *float32, ldc int) { mulAddGeneric(kc, a, b, c, ldc) }
 
 func mulAddColumnF64(id kernelID, mr, kc int, a, b, c *float64, ldc, tiles int) {
 	columnLoop(id, mr, kc, a, b, c, ldc, tiles)
