@@ -1,6 +1,8 @@
 package trial
 
 import (
+	"math"
+
 	"github.com/spurious-ml/spurious/internal/memory"
 	"github.com/spurious-ml/spurious/memorize"
 	"github.com/spurious-ml/spurious/ntk"
@@ -12,9 +14,10 @@ import (
 // computation (outputs and workspace) and the solve. The parts name the
 // Spec fields that drive them.
 func memoryEstimate(s *Spec) memory.Estimate {
-	// Sizes past 2^40 are clamped so that the sums below cannot overflow;
-	// the estimate is then far beyond any machine anyway.
-	const huge = 1 << 40
+	// Sizes past a quarter of the int range are clamped so that the sum q
+	// below cannot overflow (on 32-bit platforms too); the estimate is then
+	// far beyond any machine anyway.
+	const huge = math.MaxInt / 4
 	n, nt, d := min(s.N, huge), min(s.Nt, huge), min(s.D, huge)
 	nh := max(min(s.Heldout, nt), 0)
 	q := nt + nh + n
