@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/spurious-ml/spurious/data"
+	"github.com/spurious-ml/spurious/internal/cli"
 	"github.com/spurious-ml/spurious/internal/outfile"
 )
 
@@ -65,7 +66,7 @@ func runData(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return dataShow(ctx, args[1:], stdout, stderr)
 	}
 	fmt.Fprint(stderr, dataUsage)
-	return usageErrorf("data: unknown subcommand %q (want fetch, list, info or show)", args[0])
+	return cli.Usagef("data: unknown subcommand %q (want fetch, list, info or show)", args[0])
 }
 
 // dataCache returns the --cache value, or the default cache folder.
@@ -85,7 +86,7 @@ func dataFetch(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	if len(pos) != 1 || !slices.Contains(data.ImageDataSets, pos[0]) {
-		return usageErrorf("data fetch: name one data set: %s", strings.Join(data.ImageDataSets, ", "))
+		return cli.Usagef("data fetch: name one data set: %s", strings.Join(data.ImageDataSets, ", "))
 	}
 	dir, err := dataCache(*cache)
 	if err != nil {
@@ -185,11 +186,11 @@ func dataShow(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	switch {
 	case *out == "":
-		return usageErrorf("data show: --out FILE.png is required")
+		return cli.Usagef("data show: --out FILE.png is required")
 	case *count < 1 || *count > 256:
-		return usageErrorf("data show: --count %d, want 1..256", *count)
+		return cli.Usagef("data show: --count %d, want 1..256", *count)
 	case *zoom < 1 || *zoom > 16:
-		return usageErrorf("data show: --zoom %d, want 1..16", *zoom)
+		return cli.Usagef("data show: --zoom %d, want 1..16", *zoom)
 	}
 	src, cfg, err := f.load(ctx)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/spurious-ml/spurious/bench"
+	"github.com/spurious-ml/spurious/internal/cli"
 	"github.com/spurious-ml/spurious/nn"
 )
 
@@ -43,11 +44,11 @@ func runNN(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	set := setFlags(fs)
 	if !set["n"] {
-		return usageErrorf("nn: --n (training samples) is required")
+		return cli.Usagef("nn: --n (training samples) is required")
 	}
 	if set["nt"] && *nt < 1 {
 		// 0 is not a hidden default: as in run, --nt counts test samples.
-		return usageErrorf("nn: --nt %d: want at least 1 test sample (leave --nt out for the paper's 10000)", *nt)
+		return cli.Usagef("nn: --nt %d: want at least 1 test sample (leave --nt out for the paper's 10000)", *nt)
 	}
 	if err := rejectInapplicable("nn", "dataset", *dataset, set, map[string][]string{
 		"synthetic": {"data", "border"},
@@ -59,13 +60,13 @@ func runNN(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		*epochs = nn.QuickEpochs
 	}
 	if *every < 0 {
-		return usageErrorf("nn: --progress-every %d, want >= 0 (0: never)", *every)
+		return cli.Usagef("nn: --progress-every %d, want >= 0 (0: never)", *every)
 	}
 	if *batch < 1 || !(*lr > 0) {
-		return usageErrorf("nn: --batch %d and --lr %v must be positive", *batch, *lr)
+		return cli.Usagef("nn: --batch %d and --lr %v must be positive", *batch, *lr)
 	}
 	if _, err := engine.settings().Resolve(); err != nil {
-		return usageErrorf("nn: --isa/--threads: %w", err)
+		return cli.Usagef("nn: --isa/--threads: %w", err)
 	}
 	cfg := nn.Config{
 		Arch: *arch, Dataset: *dataset, N: *n, Nt: *nt, D: *d, Alpha: *alpha,
