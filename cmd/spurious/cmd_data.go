@@ -184,13 +184,11 @@ func dataShow(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if help, err := parseFlags(fs, args); help || err != nil {
 		return err
 	}
-	switch {
-	case *out == "":
+	if *out == "" {
 		return cli.Usagef("data show: --out FILE.png is required")
-	case *count < 1 || *count > 256:
-		return cli.Usagef("data show: --count %d, want 1..256", *count)
-	case *zoom < 1 || *zoom > 16:
-		return cli.Usagef("data show: --zoom %d, want 1..16", *zoom)
+	}
+	if err := data.CheckGrid(*count, *zoom); err != nil {
+		return cli.Usagef("data show: --%w", err)
 	}
 	src, cfg, err := f.load(ctx)
 	if err != nil {
@@ -205,14 +203,9 @@ func dataShow(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := outfile.Write(*out, stdout, func(w io.Writer) error { return png.Encode(w, img) }); err != nil {
 		return err
 	}
-	labels := make([]string, ds.N())
-	for i, g := range ds.G {
-		labels[i] = fmt.Sprintf("%+.0f", g)
-	}
 	if *out == "-" {
 		stdout = stderr // the image went to stdout
 	}
-	fmt.Fprintf(stdout, "wrote %s: %d %s training samples (top row; labels %s) above their spurious queries (bottom row); %dx%dx%d, d=%d, alpha=%.4f\n",
-		*out, ds.N(), ds.Name, strings.Join(labels, " "), ds.Height, ds.Width, ds.Channels, ds.D, ds.Alpha)
+	fmt.Fprintf(stdout, "wrote %s: %s\n", *out, data.GridCaption(ds))
 	return nil
 }
