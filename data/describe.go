@@ -1,8 +1,10 @@
 package data
 
 import (
+	"fmt"
 	"image"
 	"image/color"
+	"strings"
 )
 
 // Info describes a real-image data set as a trial would use it: the image
@@ -64,6 +66,38 @@ func Describe(src *Source, cfg ImageConfig) (Info, error) {
 	out.Border = (t.Width - src.Train.Width) / 2
 	out.D, out.Alpha, out.Bordered = t.D, t.Alpha, t
 	return out, nil
+}
+
+// Limits of the sample count and the zoom of a SampleGrid that `spurious
+// data show` accepts; at both limits a grid of 48x48 images is 197,636 x
+// 1,548 pixels (1.2 GB in memory).
+const (
+	MaxGridSamples = 256
+	MaxGridZoom    = 16
+)
+
+// CheckGrid returns an error naming the value out of range when count is
+// not in 1..MaxGridSamples or zoom not in 1..MaxGridZoom, e.g.
+// "count 0, want 1..256".
+func CheckGrid(count, zoom int) error {
+	switch {
+	case count < 1 || count > MaxGridSamples:
+		return fmt.Errorf("count %d, want 1..%d", count, MaxGridSamples)
+	case zoom < 1 || zoom > MaxGridZoom:
+		return fmt.Errorf("zoom %d, want 1..%d", zoom, MaxGridZoom)
+	}
+	return nil
+}
+
+// GridCaption describes SampleGrid(ds, zoom) in one line: the samples,
+// their labels in order, the rows and the trial's geometry. Cost: O(N).
+func GridCaption(ds *Dataset) string {
+	labels := make([]string, ds.N())
+	for i, g := range ds.G {
+		labels[i] = fmt.Sprintf("%+.0f", g)
+	}
+	return fmt.Sprintf("%d %s training samples (top row; labels %s) above their spurious queries (bottom row); %dx%dx%d, d=%d, alpha=%.4f",
+		ds.N(), ds.Name, strings.Join(labels, " "), ds.Height, ds.Width, ds.Channels, ds.D, ds.Alpha)
 }
 
 // gridGap is the white space between the tiles of SampleGrid, in output

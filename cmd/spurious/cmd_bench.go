@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/spurious-ml/spurious/bench"
+	"github.com/spurious-ml/spurious/internal/cli"
 	"github.com/spurious-ml/spurious/linalg"
 )
 
@@ -63,24 +64,24 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if op == "" && fs.NArg() > 0 {
 		op = fs.Arg(0)
 	} else if fs.NArg() > 0 {
-		return usageErrorf("bench: unexpected argument %q", fs.Arg(0))
+		return cli.Usagef("bench: unexpected argument %q", fs.Arg(0))
 	}
 	if op == "" {
 		fs.Usage()
-		return usageErrorf("bench: name an operation: %s", strings.Join(bench.Names(), ", "))
+		return cli.Usagef("bench: name an operation: %s", strings.Join(bench.Names(), ", "))
 	}
 	prepare, ok := bench.Lookup(op)
 	if !ok {
-		return usageErrorf("bench: unknown operation %q: known are %s", op, strings.Join(bench.Names(), ", "))
+		return cli.Usagef("bench: unknown operation %q: known are %s", op, strings.Join(bench.Names(), ", "))
 	}
 	if *reps < 1 {
-		return usageErrorf("bench: --reps %d: need at least 1", *reps)
+		return cli.Usagef("bench: --reps %d: need at least 1", *reps)
 	}
 	if *minTime < 0 {
-		return usageErrorf("bench: --min-time %v: need 0 or more", *minTime)
+		return cli.Usagef("bench: --min-time %v: need 0 or more", *minTime)
 	}
 	if *nrhs < 0 || *d < 0 {
-		return usageErrorf("bench: --nrhs and --d must be positive")
+		return cli.Usagef("bench: --nrhs and --d must be positive")
 	}
 	ms, err := intList("m", *mFlag)
 	if err != nil {
@@ -97,7 +98,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	count := max(len(ms), len(ns), len(ks))
 	for _, l := range [][]int{ms, ns, ks} {
 		if len(l) != 1 && len(l) != count {
-			return usageErrorf("bench: --m, --n and --k lists must have one value or the same length (%d)", count)
+			return cli.Usagef("bench: --m, --n and --k lists must have one value or the same length (%d)", count)
 		}
 	}
 	threads, err := intList("threads", *threadsFlag)
@@ -108,7 +109,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	for _, p := range strings.Split(*precFlag, ",") {
 		p = strings.TrimSpace(p)
 		if p != "f64" && p != "f32" {
-			return usageErrorf("bench: --precision %q: want f64 or f32", p)
+			return cli.Usagef("bench: --precision %q: want f64 or f32", p)
 		}
 		precs = append(precs, p)
 	}

@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/spurious-ml/spurious/asm"
 	"github.com/spurious-ml/spurious/bench"
-	"github.com/spurious-ml/spurious/internal/impl"
 )
 
 func init() {
@@ -37,20 +35,14 @@ func runCPU(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	return r.WriteText(stdout)
 }
 
-// selectISA makes name the active instruction set (when empty: the one
-// SPURIOUS_ISA selected) and returns a function restoring the previous one.
-// An unknown or unsupported name, or an unusable SPURIOUS_ISA when name is
-// empty, is an error, never a fallback.
+// selectISA is bench.SelectISA with errors that say what to do with --isa.
 func selectISA(name string) (restore func(), err error) {
-	if name == "" {
-		if err := asm.EnvError(); err != nil {
-			return nil, fmt.Errorf("%w; name an instruction set with --isa", err)
-		}
-		return func() {}, nil
-	}
-	prev := impl.Active()
-	if err := impl.Select(name); err != nil {
+	restore, err = bench.SelectISA(name)
+	switch {
+	case err != nil && name == "":
+		return nil, fmt.Errorf("%w; name an instruction set with --isa", err)
+	case err != nil:
 		return nil, fmt.Errorf("--isa: %w", err)
 	}
-	return func() { impl.Select(prev) }, nil //nolint:errcheck // prev was active, so it is available
+	return restore, nil
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/spurious-ml/spurious/data"
+	"github.com/spurious-ml/spurious/internal/cli"
 	"github.com/spurious-ml/spurious/internal/outfile"
 )
 
@@ -65,7 +66,7 @@ func runData(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return dataShow(ctx, args[1:], stdout, stderr)
 	}
 	fmt.Fprint(stderr, dataUsage)
-	return usageErrorf("data: unknown subcommand %q (want fetch, list, info or show)", args[0])
+	return cli.Usagef("data: unknown subcommand %q (want fetch, list, info or show)", args[0])
 }
 
 // dataCache returns the --cache value, or the default cache folder.
@@ -85,7 +86,7 @@ func dataFetch(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	if len(pos) != 1 || !slices.Contains(data.ImageDataSets, pos[0]) {
-		return usageErrorf("data fetch: name one data set: %s", strings.Join(data.ImageDataSets, ", "))
+		return cli.Usagef("data fetch: name one data set: %s", strings.Join(data.ImageDataSets, ", "))
 	}
 	dir, err := dataCache(*cache)
 	if err != nil {
@@ -183,13 +184,11 @@ func dataShow(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if help, err := parseFlags(fs, args); help || err != nil {
 		return err
 	}
-	switch {
-	case *out == "":
-		return usageErrorf("data show: --out FILE.png is required")
-	case *count < 1 || *count > 256:
-		return usageErrorf("data show: --count %d, want 1..256", *count)
-	case *zoom < 1 || *zoom > 16:
-		return usageErrorf("data show: --zoom %d, want 1..16", *zoom)
+	if *out == "" {
+		return cli.Usagef("data show: --out FILE.png is required")
+	}
+	if err := data.CheckGrid(*count, *zoom); err != nil {
+		return cli.Usagef("data show: --%w", err)
 	}
 	src, cfg, err := f.load(ctx)
 	if err != nil {
@@ -204,14 +203,9 @@ func dataShow(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := outfile.Write(*out, stdout, func(w io.Writer) error { return png.Encode(w, img) }); err != nil {
 		return err
 	}
-	labels := make([]string, ds.N())
-	for i, g := range ds.G {
-		labels[i] = fmt.Sprintf("%+.0f", g)
-	}
 	if *out == "-" {
 		stdout = stderr // the image went to stdout
 	}
-	fmt.Fprintf(stdout, "wrote %s: %d %s training samples (top row; labels %s) above their spurious queries (bottom row); %dx%dx%d, d=%d, alpha=%.4f\n",
-		*out, ds.N(), ds.Name, strings.Join(labels, " "), ds.Height, ds.Width, ds.Channels, ds.D, ds.Alpha)
+	fmt.Fprintf(stdout, "wrote %s: %s\n", *out, data.GridCaption(ds))
 	return nil
 }

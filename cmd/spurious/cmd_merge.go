@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/spurious-ml/spurious/internal/cli"
 	"github.com/spurious-ml/spurious/sweep"
 )
 
@@ -29,7 +30,7 @@ func cmdMerge(_ context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	if len(pos) < 2 {
 		fs.Usage()
-		return usageErrorf("merge: need an output file and at least one input")
+		return cli.Usagef("merge: need an output file and at least one input")
 	}
 	var spec *sweep.Spec
 	if *specPath != "" {
@@ -39,7 +40,7 @@ func cmdMerge(_ context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	pref, err := sweep.ParsePrefer(*prefer)
 	if err != nil {
-		return usageErrorf("merge: --%w", err)
+		return cli.Usagef("merge: --%w", err)
 	}
 	out, ins := pos[0], pos[1:]
 	rep, err := sweep.Merge(out, ins, sweep.MergeOptions{Spec: spec, Prefer: pref, Stdout: stdout})

@@ -5,10 +5,9 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
-	"time"
 
 	"github.com/spurious-ml/spurious/bench"
+	"github.com/spurious-ml/spurious/internal/cli"
 	"github.com/spurious-ml/spurious/nn"
 )
 
@@ -43,11 +42,11 @@ func runNN(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	set := setFlags(fs)
 	if !set["n"] {
-		return usageErrorf("nn: --n (training samples) is required")
+		return cli.Usagef("nn: --n (training samples) is required")
 	}
 	if set["nt"] && *nt < 1 {
 		// 0 is not a hidden default: as in run, --nt counts test samples.
-		return usageErrorf("nn: --nt %d: want at least 1 test sample (leave --nt out for the paper's 10000)", *nt)
+		return cli.Usagef("nn: --nt %d: want at least 1 test sample (leave --nt out for the paper's 10000)", *nt)
 	}
 	if err := rejectInapplicable("nn", "dataset", *dataset, set, map[string][]string{
 		"synthetic": {"data", "border"},
@@ -59,13 +58,13 @@ func runNN(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		*epochs = nn.QuickEpochs
 	}
 	if *every < 0 {
-		return usageErrorf("nn: --progress-every %d, want >= 0 (0: never)", *every)
+		return cli.Usagef("nn: --progress-every %d, want >= 0 (0: never)", *every)
 	}
 	if *batch < 1 || !(*lr > 0) {
-		return usageErrorf("nn: --batch %d and --lr %v must be positive", *batch, *lr)
+		return cli.Usagef("nn: --batch %d and --lr %v must be positive", *batch, *lr)
 	}
 	if _, err := engine.settings().Resolve(); err != nil {
-		return usageErrorf("nn: --isa/--threads: %w", err)
+		return cli.Usagef("nn: --isa/--threads: %w", err)
 	}
 	cfg := nn.Config{
 		Arch: *arch, Dataset: *dataset, N: *n, Nt: *nt, D: *d, Alpha: *alpha,
@@ -75,9 +74,7 @@ func runNN(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *every > 0 {
 		cfg.ProgressEvery = *every
 		cfg.Progress = func(p nn.Progress) {
-			eta := time.Duration(float64(p.Elapsed) * float64(p.Epochs-p.Epoch) / float64(p.Epoch))
-			fmt.Fprintf(stderr, "nn: epoch %d/%d  loss %.4g  batch acc %.3f  lr %.3g  %s elapsed, %s left\n",
-				p.Epoch, p.Epochs, p.Loss, p.TrainAcc, p.LR, p.Elapsed.Round(time.Second), eta.Round(time.Second))
+			fmt.Fprintf(stderr, "nn: %s\n", p)
 		}
 	}
 	if err := cfg.Validate(); err != nil {
@@ -91,22 +88,6 @@ func runNN(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *asJSON {
 		return writeJSON(stdout, out)
 	}
-	return printNN(stdout, out)
-}
-
-// printNN writes the human-readable summary of one run.
-func printNN(w io.Writer, o nn.Record) error {
-	fmt.Fprintln(w, bench.Header())
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "model\t%s, %d parameters, %s loss, %s\n", o.Arch, o.Params, o.Loss, o.Precision)
-	fmt.Fprintf(tw, "data\t%s: n=%d nt=%d d=%d alpha=%.4g, %d outputs (%d classes in the samples)\n",
-		o.Dataset, o.N, o.Nt, o.D, o.Alpha, o.Outputs, o.ClassesPresent)
-	fmt.Fprintf(tw, "training\t%d epochs, %d Adam steps, batch %d, lr %g, seed %d\n", o.Epochs, o.Steps, o.BatchSize, o.LR, o.Seed)
-	fmt.Fprintf(tw, "train accuracy\t%.4f\n", o.TrainAcc)
-	fmt.Fprintf(tw, "test accuracy\t%.4f\n", o.TestAcc)
-	fmt.Fprintf(tw, "spurious accuracy\t%.4f\t(chance %.2f)\n", o.SpuriousAcc, o.ChanceAcc)
-	fmt.Fprintf(tw, "final train loss\t%.4g\n", o.TrainLoss)
-	fmt.Fprintf(tw, "time\t%.1f s (load %.1f, train %.1f, evaluate %.1f); %.0f training samples/s\n",
-		o.Seconds, o.LoadSeconds, o.TrainSeconds, o.EvalSeconds, o.SamplesPerSecond)
-	return tw.Flush()
+	fmt.Fprintln(stdout, bench.Header())
+	return out.WriteText(stdout)
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/spurious-ml/spurious/internal/cli"
 	"github.com/spurious-ml/spurious/reproduce"
 )
 
@@ -34,14 +35,14 @@ func cmdReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	if *quick && *full {
-		return usageErrorf("reproduce: choose one of --quick and --full")
+		return cli.Usagef("reproduce: choose one of --quick and --full")
 	}
 	sweepOpt, err := sweepOptions(*workers, *progressMode, stderr)
 	if err != nil {
-		return usageErrorf("reproduce: %w", err)
+		return cli.Usagef("reproduce: %w", err)
 	}
 	if *out == "" {
-		return usageErrorf("reproduce: --out DIR is required")
+		return cli.Usagef("reproduce: --out DIR is required")
 	}
 	opt := reproduce.Options{Preset: reproduce.Quick, Out: *out, Seed: *seed, NoReal: *noReal, DataDir: *dataDir,
 		Sweep: sweepOpt, Runner: sweepTrialRunner, Probe: reproduceProbe,

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spurious-ml/spurious/activation"
 	"github.com/spurious-ml/spurious/data"
+	"github.com/spurious-ml/spurious/internal/cli"
 	"github.com/spurious-ml/spurious/internal/memory"
 	"github.com/spurious-ml/spurious/internal/outfile"
 	"github.com/spurious-ml/spurious/memorize"
@@ -77,18 +78,18 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	var err error
 	if spec.Deriv, err = activation.ParseDerivMode(*deriv); err != nil {
-		return usageErrorf("run: --ntk-deriv: %w", err)
+		return cli.Usagef("run: --ntk-deriv: %w", err)
 	}
 	if spec.Precision, err = rf.ParsePrecision(*precision); err != nil {
-		return usageErrorf("run: --precision: %w", err)
+		return cli.Usagef("run: --precision: %w", err)
 	}
 	if *classes != "" {
 		if spec.Classes, err = data.ParseClasses(*classes); err != nil {
-			return usageErrorf("run: --%w", err)
+			return cli.Usagef("run: --%w", err)
 		}
 	}
 	if err := spec.Validate(); err != nil {
-		return asUsage(runFlagError(spec.Model, err))
+		return cli.AsUsage(runFlagError(spec.Model, err))
 	}
 	res, err := trial.Run(ctx, spec, trial.Options{
 		Progress: trial.PrintProgress(stderr, "run: "+spec.Model, 2*time.Second),

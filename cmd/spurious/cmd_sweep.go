@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spurious-ml/spurious/internal/cli"
 	"github.com/spurious-ml/spurious/sweep"
 )
 
@@ -99,27 +100,27 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	opt, err := sweepOptions(*workers, *progressMode, stderr)
 	if err != nil {
-		return usageErrorf("sweep: %w", err)
+		return cli.Usagef("sweep: %w", err)
 	}
 	set := setFlags(fs)
 	gridSet := slices.ContainsFunc(slices.Concat(sweep.GridAxes, []string{"seed", "reps"}), func(name string) bool { return set[name] })
 	var spec *sweep.Spec
 	switch {
 	case len(pos) > 1:
-		return usageErrorf("sweep: one spec file expected, got %q", pos)
+		return cli.Usagef("sweep: one spec file expected, got %q", pos)
 	case len(pos) == 1 && gridSet:
-		return usageErrorf("sweep: give either a spec file or grid flags (--n, --model, ...), not both")
+		return cli.Usagef("sweep: give either a spec file or grid flags (--n, --model, ...), not both")
 	case len(pos) == 1:
 		if spec, err = sweep.LoadSpec(pos[0]); err != nil {
 			return err
 		}
 	case gridSet:
 		if spec, err = grid.spec(); err != nil {
-			return asUsage(err)
+			return cli.AsUsage(err)
 		}
 	default:
 		fs.Usage()
-		return usageErrorf("sweep: no spec: pass SPEC.json or grid flags such as --model rf --n 10,100")
+		return cli.Usagef("sweep: no spec: pass SPEC.json or grid flags such as --model rf --n 10,100")
 	}
 	if *dataDir != "" {
 		if spec.Extra == nil {
@@ -135,9 +136,9 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	shard, err := sweep.ResolveShard(*shardFlag, *shards, os.Getenv)
 	if errors.Is(err, sweep.ErrNoShardIndex) {
-		return usageErrorf("--shards %d given but %v: pass --shard i/%d", *shards, err, *shards)
+		return cli.Usagef("--shards %d given but %v: pass --shard i/%d", *shards, err, *shards)
 	} else if err != nil {
-		return asUsage(err)
+		return cli.AsUsage(err)
 	}
 	if *dryRun {
 		trials, _ := spec.Trials()
@@ -147,7 +148,7 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return nil
 	}
 	if *out == "" {
-		return usageErrorf("sweep: --out is required (e.g. --out results.jsonl, or results.{shard}.jsonl for arrays)")
+		return cli.Usagef("sweep: --out is required (e.g. --out results.jsonl, or results.{shard}.jsonl for arrays)")
 	}
 	path := strings.ReplaceAll(*out, "{shard}", strconv.Itoa(shard.I))
 	opt.Shard, opt.Interval = shard, *interval

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/spurious-ml/spurious/activation"
+	"github.com/spurious-ml/spurious/internal/cli"
 	"github.com/spurious-ml/spurious/theory"
 )
 
@@ -31,28 +32,28 @@ func runTheory(_ context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	m, err := theory.ParseModel(*model)
 	if err != nil {
-		return asUsage(err)
+		return cli.AsUsage(err)
 	}
 	a, err := activation.Lookup(*act)
 	if err != nil {
-		return asUsage(err)
+		return cli.AsUsage(err)
 	}
 	mode, err := activation.ParseDerivMode(*deriv)
 	if err != nil {
-		return asUsage(err)
+		return cli.AsUsage(err)
 	}
 	as, err := theory.ParseAlphas(*alphas)
 	if err != nil {
-		return usageErrorf("theory: --%w", err)
+		return cli.Usagef("theory: --%w", err)
 	}
 	if *n < 0 || *d < 0 || (*n > 0 && *d == 0) || (*d > 0 && *n == 0 && *curve != "n") {
-		return usageErrorf("theory: give both --n and --d (positive) for gamma(psi); got n = %d, d = %d", *n, *d)
+		return cli.Usagef("theory: give both --n and --d (positive) for gamma(psi); got n = %d, d = %d", *n, *d)
 	}
 	if *curve != "" && *curve != "alpha" && *curve != "n" {
-		return usageErrorf("theory: --curve %q: use alpha or n", *curve)
+		return cli.Usagef("theory: --curve %q: use alpha or n", *curve)
 	}
 	if *nCoef < 1 || *nCoef > theory.MaxCoeffs {
-		return usageErrorf("theory: --coeffs %d: use 1 to %d", *nCoef, theory.MaxCoeffs)
+		return cli.Usagef("theory: --coeffs %d: use 1 to %d", *nCoef, theory.MaxCoeffs)
 	}
 
 	rep, err := theory.Summarize(m, a, mode, as, *n, *d, *curve, *nCoef)

@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/spurious-ml/spurious/bench"
+	"github.com/spurious-ml/spurious/internal/cli"
 	"github.com/spurious-ml/spurious/linalg"
 )
 
@@ -64,7 +65,7 @@ writes nothing.
 	}
 	restore, err := eng.apply()
 	if err != nil {
-		return usageErrorf("tune: %w", err)
+		return cli.Usagef("tune: %w", err)
 	}
 	defer restore()
 	if st := linalg.TuningState(); st.Note != "" {

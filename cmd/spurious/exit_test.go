@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/spurious-ml/spurious/internal/cli"
 )
 
 func TestExitCodes(t *testing.T) {
@@ -24,33 +26,33 @@ func TestExitCodes(t *testing.T) {
 		code int
 		msg  string
 	}{
-		{[]string{"no-such-command"}, exitUsage, `spurious: unknown command "no-such-command"`},
-		{[]string{"run", "--no-such-flag"}, exitUsage, "spurious run: flag provided but not defined"},
-		{[]string{"run", "extra"}, exitUsage, `spurious run: unexpected argument "extra"`},
-		{[]string{"run", "--n", "0"}, exitUsage, "spurious run: --n: n=0"},
-		{[]string{"run", "--precision", "f16"}, exitUsage, "spurious run: "},
-		{[]string{"merge", "out", "in", "--prefer", "middle"}, exitUsage, "spurious merge: --prefer"},
-		{[]string{"run", "--dataset", "npy", "--data", "/nonexistent"}, exitError, "spurious run: "},
-		{[]string{"merge", "out.jsonl", "/nonexistent.jsonl"}, exitError, "spurious merge: "},
-		{[]string{"test-panic"}, exitInternal, "spurious test-panic: internal error (a bug"},
-		{[]string{"data", "show", "--count", "0", "--out", "x.png"}, exitUsage, "spurious data show: --count 0"},
-		{[]string{"theory", "--coeffs", "0"}, exitUsage, "spurious theory: --coeffs 0"},
+		{[]string{"no-such-command"}, cli.ExitUsage, `spurious: unknown command "no-such-command"`},
+		{[]string{"run", "--no-such-flag"}, cli.ExitUsage, "spurious run: flag provided but not defined"},
+		{[]string{"run", "extra"}, cli.ExitUsage, `spurious run: unexpected argument "extra"`},
+		{[]string{"run", "--n", "0"}, cli.ExitUsage, "spurious run: --n: n=0"},
+		{[]string{"run", "--precision", "f16"}, cli.ExitUsage, "spurious run: "},
+		{[]string{"merge", "out", "in", "--prefer", "middle"}, cli.ExitUsage, "spurious merge: --prefer"},
+		{[]string{"run", "--dataset", "npy", "--data", "/nonexistent"}, cli.ExitError, "spurious run: "},
+		{[]string{"merge", "out.jsonl", "/nonexistent.jsonl"}, cli.ExitError, "spurious merge: "},
+		{[]string{"test-panic"}, cli.ExitInternal, "spurious test-panic: internal error (a bug"},
+		{[]string{"data", "show", "--count", "0", "--out", "x.png"}, cli.ExitUsage, "spurious data show: --count 0"},
+		{[]string{"theory", "--coeffs", "0"}, cli.ExitUsage, "spurious theory: --coeffs 0"},
 	} {
 		err := run(context.Background(), c.args, new(bytes.Buffer), new(bytes.Buffer))
 		cmd := ""
 		if _, ok := commands[c.args[0]]; ok {
 			cmd = c.args[0]
 		}
-		if got := exitCode(err); got != c.code {
+		if got := cli.ExitCode(err); got != c.code {
 			t.Errorf("%v: exit code %d, want %d (err %v)", c.args, got, c.code, err)
 		}
 		if err != nil {
-			if line := errorLine(cmd, err); !strings.HasPrefix(line, c.msg) {
+			if line := cli.ErrorLine(cmd, err); !strings.HasPrefix(line, c.msg) {
 				t.Errorf("%v: message %q, want prefix %q", c.args, line, c.msg)
 			}
 		}
 	}
-	if exitCode(nil) != exitOK || exitCode(errors.New("x")) != exitError {
+	if cli.ExitCode(nil) != cli.ExitOK || cli.ExitCode(errors.New("x")) != cli.ExitError {
 		t.Error("exitCode of nil or a plain error")
 	}
 	var help bytes.Buffer
@@ -82,7 +84,7 @@ func TestMergeConflictCLI(t *testing.T) {
 	os.WriteFile(b, append(edited, '\n'), 0o644)
 	out := filepath.Join(dir, "out.jsonl")
 	err := run(context.Background(), []string{"merge", out, a, b}, io.Discard, io.Discard)
-	if exitCode(err) != exitError || err == nil || !strings.Contains(err.Error(), rec["key"].(string)) ||
+	if cli.ExitCode(err) != cli.ExitError || err == nil || !strings.Contains(err.Error(), rec["key"].(string)) ||
 		!strings.Contains(err.Error(), a+":1") || !strings.Contains(err.Error(), b+":1") || !strings.Contains(err.Error(), "--prefer") {
 		t.Fatalf("conflicting merge: %v", err)
 	}

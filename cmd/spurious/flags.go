@@ -9,6 +9,7 @@ import (
 	"slices"
 
 	"github.com/spurious-ml/spurious/data"
+	"github.com/spurious-ml/spurious/internal/cli"
 	"github.com/spurious-ml/spurious/linalg"
 )
 
@@ -25,7 +26,7 @@ func parseFlags(fs *flag.FlagSet, args []string) (help bool, err error) {
 		return errors.Is(err, flag.ErrHelp), helpIsNoError(err)
 	}
 	if fs.NArg() > 0 {
-		return false, usageErrorf("%s: unexpected argument %q", fs.Name(), fs.Arg(0))
+		return false, cli.Usagef("%s: unexpected argument %q", fs.Name(), fs.Arg(0))
 	}
 	return false, nil
 }
@@ -61,7 +62,7 @@ func rejectInapplicable(cmd, choice, value string, set map[string]bool, notFor m
 	}
 	for _, name := range notFor[key] {
 		if set[name] {
-			return usageErrorf("%s: --%s does not apply to --%s %s", cmd, name, choice, value)
+			return cli.Usagef("%s: --%s does not apply to --%s %s", cmd, name, choice, value)
 		}
 	}
 	return nil
@@ -80,7 +81,7 @@ func helpIsNoError(err error) error {
 	if errors.Is(err, flag.ErrHelp) {
 		return nil
 	}
-	return asUsage(err)
+	return cli.AsUsage(err)
 }
 
 // engineFlags are --isa and --threads, the settings of the linear algebra

@@ -16,6 +16,7 @@ import (
 	"syscall"
 
 	"github.com/spurious-ml/spurious/bench"
+	"github.com/spurious-ml/spurious/internal/cli"
 )
 
 // command is one subcommand: run parses args and writes results to stdout.
@@ -42,7 +43,7 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "  help       print the help of a command: spurious help COMMAND")
 	fmt.Fprintln(w, "  completion print a shell completion script: spurious completion bash|zsh|fish")
 	fmt.Fprintln(w, "\nRun 'spurious <command> -h' for the flags of a command, 'spurious --version' for the build.")
-	fmt.Fprintln(w, "\n"+exitCodesHelp)
+	fmt.Fprintln(w, "\n"+cli.ExitCodesHelp)
 }
 
 // commandNames returns the registered commands, sorted.
@@ -60,13 +61,13 @@ func commandNames() []string {
 var errUsage = errors.New("no command given")
 
 // run dispatches args[0] to its command; it is main without the exit. A
-// panic in the command's goroutine becomes an internalError.
+// panic in the command's goroutine becomes a cli.InternalError.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	if len(args) == 0 {
 		usage(stderr)
-		return usageError{errUsage}
+		return cli.AsUsage(errUsage)
 	}
-	defer recoverInternal(&err)
+	defer cli.Recover(&err)
 	switch args[0] {
 	case "-h", "--help":
 		usage(stdout)
@@ -79,7 +80,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 		c, ok := commands[args[1]]
 		if !ok {
 			usage(stderr)
-			return usageErrorf("help: unknown command %q", args[1])
+			return cli.Usagef("help: unknown command %q", args[1])
 		}
 		// Commands print their flags to stderr on -h; help prints them to stdout.
 		return c.run(ctx, []string{"-h"}, stdout, stdout)
@@ -92,7 +93,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 	c, ok := commands[args[0]]
 	if !ok {
 		usage(stderr)
-		return usageErrorf("unknown command %q", args[0])
+		return cli.Usagef("unknown command %q", args[0])
 	}
 	return c.run(ctx, args[1:], stdout, stderr)
 }
@@ -103,13 +104,13 @@ func main() {
 	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
 		stop()
 		if errors.Is(err, errUsage) {
-			os.Exit(exitUsage) // the usage is on stderr
+			os.Exit(cli.ExitUsage) // the usage is on stderr
 		}
 		cmd := os.Args[1]
 		if _, ok := commands[cmd]; !ok {
 			cmd = ""
 		}
-		fmt.Fprintln(os.Stderr, errorLine(cmd, err))
-		os.Exit(exitCode(err))
+		fmt.Fprintln(os.Stderr, cli.ErrorLine(cmd, err))
+		os.Exit(cli.ExitCode(err))
 	}
 }
