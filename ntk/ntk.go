@@ -65,7 +65,7 @@ func Bytes(cfg Config, n, q, d int) float64 {
 	if cfg.K > 0 {
 		bf = min(bf, float64(cfg.K))
 	}
-	return 8*(3*nf*nf+2*qf*nf+3*(nf+qf)*bf+bf*df) + 1<<20
+	return 8*(3*nf*nf+2*qf*nf+3*(nf+qf)*bf+bf*df) + 40<<20 // packing buffers, as rf.Bytes
 }
 
 // Flops returns the conventional flop count of Gram for n training rows,

@@ -101,8 +101,10 @@ func Flops(n, q, d, k int) float64 {
 	return 2*(nf+qf)*df*kf + nf*(nf+1)*kf + 2*qf*nf*kf
 }
 
-// packBytes bounds the GEMM engine's fixed-size packing buffers.
-const packBytes = 1 << 20
+// packBytes bounds the GEMM engine's packing buffers: two packed B panels
+// of KC x NC (16 MiB at the AVX-512 blocking, KC 512, NC 2040), the packed
+// A blocks of the threads and the pooled copies of earlier products.
+const packBytes = 40 << 20
 
 // Bytes returns the memory Gram allocates for n training rows, q query
 // rows and d inputs under cfg: the outputs (n x n and q x n float64) plus
