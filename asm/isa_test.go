@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/exec"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -59,6 +60,9 @@ func TestEnvISA(t *testing.T) {
 	}
 	if EnvError() != nil {
 		t.Skipf("%s is set to an unusable value: %v", EnvISA, EnvError())
+	}
+	if runtime.GOOS == "js" || runtime.GOOS == "wasip1" {
+		t.Skipf("%s cannot start the child process", runtime.GOOS)
 	}
 	cmd := exec.Command(os.Args[0], "-test.run=^TestEnvISA$", "-test.count=1")
 	cmd.Env = append(os.Environ(), "ASM_ENV_CHILD=1", EnvISA+"=sse9")
