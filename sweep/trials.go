@@ -71,6 +71,25 @@ func checkDataAxes(t Trial) error {
 	return nil
 }
 
+// applyExtra sets the extra parameters of trial t on c through the
+// setters of known (kernelExtra or networkExtra), in name order; the data
+// folder is skipped for synthetic trials (they have none).
+func applyExtra[C any](t Trial, kind string, known map[string]func(*C, string) error, c *C) error {
+	for _, name := range slices.Sorted(maps.Keys(t.Extra)) {
+		if name == "data" && synthetic(t) {
+			continue
+		}
+		f, ok := known[name]
+		if !ok {
+			return extraError(t.Params, kind, name, known)
+		}
+		if err := f(c, t.Extra[name]); err != nil {
+			return fmt.Errorf("trial %s: extra parameter %s=%q: %w", t.Params, name, t.Extra[name], err)
+		}
+	}
+	return nil
+}
+
 // extraError is the error of an extra parameter the trial does not take.
 func extraError[F any](p Params, kind, name string, known map[string]F) error {
 	return fmt.Errorf("trial %s: extra parameter %q does not apply to %s trials (they take %s)",
@@ -113,19 +132,7 @@ func (t Trial) KernelSpec() (trial.Spec, error) {
 		s.N = t.N
 	}
 	s.K, s.Ridge, s.Seed = t.K, t.Ridge, t.Seed
-	for _, name := range slices.Sorted(maps.Keys(t.Extra)) {
-		if name == "data" && synthetic(t) {
-			continue // the real data sets' folder; synthetic data has none
-		}
-		f, ok := kernelExtra[name]
-		if !ok {
-			return s, extraError(t.Params, "kernel", name, kernelExtra)
-		}
-		if err := f(&s, t.Extra[name]); err != nil {
-			return s, fmt.Errorf("trial %s: extra parameter %s=%q: %w", t.Params, name, t.Extra[name], err)
-		}
-	}
-	return s, nil
+	return s, applyExtra(t, "kernel", kernelExtra, &s)
 }
 
 // NetworkConfig returns the nn.Config of a network trial (models
@@ -152,17 +159,8 @@ func (t Trial) NetworkConfig() (nn.Config, error) {
 	if err := checkDataAxes(t); err != nil {
 		return c, err
 	}
-	for _, name := range slices.Sorted(maps.Keys(t.Extra)) {
-		if name == "data" && synthetic(t) {
-			continue // the real data sets' folder; synthetic data has none
-		}
-		f, ok := networkExtra[name]
-		if !ok {
-			return c, extraError(t.Params, "network", name, networkExtra)
-		}
-		if err := f(&c, t.Extra[name]); err != nil {
-			return c, fmt.Errorf("trial %s: extra parameter %s=%q: %w", t.Params, name, t.Extra[name], err)
-		}
+	if err := applyExtra(t, "network", networkExtra, &c); err != nil {
+		return c, err
 	}
 	return c, c.Validate()
 }
