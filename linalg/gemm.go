@@ -159,7 +159,11 @@ func split(count, parts, t int) (lo, hi int) {
 // suffices: a thread that packs step s+1 into the buffer of step s-1 has
 // passed the barrier of step s, which every thread reaches only after
 // finishing step s-1, and a row block of step s is taken only after that
-// barrier, so no two threads touch a block of C at once. Every C tile is
+// barrier, so no two threads touch a block of C at once. A product of two
+// steps (k <= 2*KC in one NC panel, as the RF trial's) uses one buffer and
+// a second barrier before packing its second step instead: the packed
+// panels are pooled between calls, and at KC 512 a second buffer kept 25
+// MB more resident in a paper-size RF trial. Every C tile is
 // computed the same way whoever computes it, so the result does not
 // depend on the number of threads or on which thread takes which block.
 func gemmPacked[T Float](e *engine[T], tri triMode, d int, alpha T, a, b opMat[T], beta T, c Matrix[T], sym bool, maxThreads int) {
@@ -175,7 +179,7 @@ func gemmPacked[T Float](e *engine[T], tri triMode, d int, alpha T, a, b opMat[T
 	kcMax, ncMax := min(kc, k), min(nc, n)
 	steps := ((n + nc - 1) / nc) * ((k + kc - 1) / kc)
 	nbuf := 1
-	if plan.nt > 1 && steps > 1 {
+	if plan.nt > 1 && steps > 2 {
 		nbuf = 2
 	}
 	bSize := packedBSize(kcMax, ncMax, nr)
@@ -215,6 +219,9 @@ func gemmPacked[T Float](e *engine[T], tri triMode, d int, alpha T, a, b opMat[T
 			for pc := 0; pc < k; pc += kc {
 				kb := min(kc, k-pc)
 				bPack := (*bBuf)[step%nbuf*bSize:]
+				if nbuf == 1 && step > 0 {
+					bar.wait() // every thread is done with the previous step's panel
+				}
 				e.packPanelB(bPack, b.m, Transpose(b.t), pc, kb, jc, nb, p0, p1)
 				bar.wait()
 				block := func(ic, mb int) {
