@@ -334,16 +334,9 @@ func (l *ChannelsFirst[T]) Params() []*Param[T] { return nil }
 // Forward returns the CHW images: y[c][q] = x[q][c] for pixel q.
 func (l *ChannelsFirst[T]) Forward(x linalg.Matrix[T]) linalg.Matrix[T] {
 	checkBatch(x, l.InSize())
-	n, P, C := l.InSize(), l.H*l.W, l.C
+	n := l.InSize()
 	y := grow(&l.y, x.Rows*n)
-	for s := range x.Rows {
-		src, dst := x.Data[s*n:(s+1)*n], y[s*n:(s+1)*n]
-		for q := range P {
-			for c := range C {
-				dst[c*P+q] = src[q*C+c]
-			}
-		}
-	}
+	transposeSamples(y, x.Data, x.Rows, l.H*l.W, l.C)
 	return rows(y, x.Rows, n)
 }
 
@@ -353,15 +346,23 @@ func (l *ChannelsFirst[T]) Backward(dy linalg.Matrix[T], needInput bool) linalg.
 	if !needInput {
 		return linalg.Matrix[T]{}
 	}
-	n, P, C := l.InSize(), l.H*l.W, l.C
+	n := l.InSize()
 	dx := grow(&l.dx, dy.Rows*n)
-	for s := range dy.Rows {
-		src, dst := dy.Data[s*n:(s+1)*n], dx[s*n:(s+1)*n]
-		for q := range P {
-			for c := range C {
-				dst[q*C+c] = src[c*P+q]
+	transposeSamples(dx, dy.Data, dy.Rows, l.C, l.H*l.W)
+	return rows(dx, dy.Rows, n)
+}
+
+// transposeSamples writes the transpose of each of samples r x c
+// matrices stored one after the other in src into dst:
+// dst[s*r*c+j*r+i] = src[s*r*c+i*c+j].
+func transposeSamples[T linalg.Float](dst, src []T, samples, r, c int) {
+	n := r * c
+	for s := range samples {
+		from, to := src[s*n:(s+1)*n], dst[s*n:(s+1)*n]
+		for i := range r {
+			for j := range c {
+				to[j*r+i] = from[i*c+j]
 			}
 		}
 	}
-	return rows(dx, dy.Rows, n)
 }
