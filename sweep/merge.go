@@ -184,7 +184,7 @@ func Merge(out string, ins []string, opt MergeOptions) (MergeReport, error) {
 	err := outfile.Write(out, opt.Stdout, func(w io.Writer) error {
 		for _, k := range order {
 			r := kept[k]
-			line, err := json.Marshal(Record{Key: r.Key, Seed: r.Seed, Params: r.Params, Result: r.Result})
+			line, err := json.Marshal(Record{Key: r.Key, Seed: r.Seed, Params: r.Params, Result: r.Result, Env: r.Env})
 			if err != nil {
 				return err
 			}

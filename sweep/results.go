@@ -16,6 +16,9 @@ type Record struct {
 	Seed   uint64          `json:"seed"`
 	Params Params          `json:"params"`
 	Result json.RawMessage `json:"result"`
+	// Env is where the trial ran (absent in files written before it was
+	// recorded).
+	Env *Environment `json:"env,omitempty"`
 
 	values map[string]float64 // numeric fields of Result
 	src    Source             // where it was read from
@@ -72,7 +75,8 @@ func encodeRecord(t Trial, result json.RawMessage) ([]byte, error) {
 	if b := buf.Bytes(); len(b) == 0 || b[0] != '{' {
 		return nil, fmt.Errorf("trial %s: runner result is %.40q, want a JSON object", t.Key, b)
 	}
-	line, err := json.Marshal(Record{Key: t.Key, Seed: t.Seed, Params: t.Params, Result: buf.Bytes()})
+	env := environment
+	line, err := json.Marshal(Record{Key: t.Key, Seed: t.Seed, Params: t.Params, Result: buf.Bytes(), Env: &env})
 	if err != nil {
 		return nil, err
 	}

@@ -193,3 +193,27 @@ func FuzzParseSpec(f *testing.F) {
 		}
 	})
 }
+
+// Every line records the environment, and merging keeps it.
+func TestRecordEnvironment(t *testing.T) {
+	dir := t.TempDir()
+	a := filepath.Join(dir, "a.jsonl")
+	writeRecords(t, a, `{"test_mse":0.5}`)
+	out := filepath.Join(dir, "out.jsonl")
+	if _, err := Merge(out, []string{a}, MergeOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{a, out} {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var r Record
+		if err := json.Unmarshal(bytes.TrimSpace(b), &r); err != nil {
+			t.Fatal(err)
+		}
+		if r.Env == nil || r.Env.CPU != environment.CPU || r.Env.GoVersion == "" || r.Env.Platform == "" {
+			t.Errorf("%s: env %+v, want %+v", f, r.Env, environment)
+		}
+	}
+}
