@@ -21,6 +21,12 @@ type BlockRule struct {
 	KCBoth bool
 	// AL2 is the share of the L2 that a packed A block (MC x KC) takes.
 	AL2 float64
+	// CholeskyMax is the widest column block of a blocked Cholesky
+	// factorization (0: 192, the block of the L1 rule). Wider blocks put
+	// more of the n^3/3 flops in the trailing update, whose GEMM runs
+	// fastest, and make the serial panel work a larger share: they pay on
+	// large matrices only.
+	CholeskyMax int
 }
 
 var (
@@ -39,12 +45,16 @@ var (
 	// with KC 384-512 and MC 160-320 than with ruleL1's KC 192, MC 680, and
 	// SGEMM n = 2048 11% faster with KC 512, MC 320 than with KC 208, MC
 	// 1024.
-	ruleL2 = BlockRule{KCL1: 2, AL2: 0.3}
+	// With that deep KC, a Cholesky column block of 384 instead of 192 ran
+	// DPOTRF n = 4000 on two cores 5-18% faster (5 interleaved pairs of
+	// spurious bench, median 1.09x); at n = 1000-3000 wider blocks were no
+	// faster (see linalg's choleskyBlock).
+	ruleL2 = BlockRule{KCL1: 2, AL2: 0.3, CholeskyMax: 384}
 	// ruleL2F32 is ruleL2 with a smaller A block, for the 8x48 float32
 	// AVX-512 tile: on the same Xeon, with the B micro-panel prefetch,
 	// SGEMM 2048 and 4096 ran 3-7% faster with MC 152-200 (A block 0.15-0.2
 	// of the L2) than with 304.
-	ruleL2F32 = BlockRule{KCL1: 2, AL2: 0.2}
+	ruleL2F32 = BlockRule{KCL1: 2, AL2: 0.2, CholeskyMax: 384}
 )
 
 // PackA packs alpha times the rows x kb block whose rows are src[0:kb],

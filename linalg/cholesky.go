@@ -46,7 +46,7 @@ func Cholesky[T Float](a Matrix[T]) error { return CholeskyShift(a, 0) }
 // costs no copy of a. Only the lower triangle of a is read and written.
 //
 // The factorization is blocked and right-looking: for each block of
-// potrfBlock columns, the diagonal block is factored (recursively: the
+// choleskyBlock columns, the diagonal block is factored (recursively: the
 // leading half, a triangular solve of the panel below it, a Syrk update of
 // the trailing half, down to 32 x 32 blocks factored directly), the panel
 // below it is solved against it (Trsm), and the trailing matrix is updated
@@ -77,24 +77,39 @@ func choleskyShift[T Float](e *engine[T], a Matrix[T], shift T) error {
 	}
 	n := a.Rows
 	c := cholesky[T]{kern: e, a: a, shift: shift}
-	if err := c.factor(0, min(potrfBlock, n)); err != nil {
+	nb := choleskyBlock(n, e.rule.CholeskyMax, e.kc)
+	if err := c.factor(0, min(nb, n)); err != nil {
 		return err
 	}
-	for j := potrfBlock; j < n; j += potrfBlock {
+	for j := nb; j < n; j += nb {
 		// Update the trailing matrix with the panel of the block before j,
 		// factoring the block at j as soon as its columns are updated.
-		if err := c.update(j-potrfBlock, potrfBlock, n-j, min(potrfBlock, n-j)); err != nil {
+		if err := c.update(j-nb, nb, n-j, min(nb, n-j)); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// potrfBlock is the column block of the right-looking factorization (a
-// multiple of triLeaf): large enough that the trailing Syrk updates, which
-// carry most of the flops, run at GEMM speed, small enough that the panel
-// solves and the serial diagonal factorizations stay a small share.
+// potrfBlock is the narrowest column block of the right-looking
+// factorization (a multiple of triLeaf): large enough that the trailing
+// Syrk updates, which carry most of the flops, run at GEMM speed, small
+// enough that the panel solves and the serial diagonal factorizations stay
+// a small share.
 const potrfBlock = 192
+
+// choleskyBlock returns the column block of an n x n factorization: about
+// n/10 rounded down to a multiple of triLeaf, at least potrfBlock and at most
+// widest (the kernel rule's CholeskyMax) and KC (so that the panel is one
+// packed B block, see update); potrfBlock when widest is unset. It depends
+// on n and the kernel only, never on the thread count.
+func choleskyBlock(n, widest, kc int) int {
+	widest = min(widest, kc/triLeaf*triLeaf)
+	if widest <= potrfBlock {
+		return potrfBlock
+	}
+	return max(potrfBlock, min(n/10/triLeaf*triLeaf, widest))
+}
 
 // cholesky carries one factorization: the matrix and the shift.
 type cholesky[T Float] struct {

@@ -546,3 +546,64 @@ func refInverse[T Float](a Matrix[T]) []float64 {
 	}
 	return x
 }
+
+func TestCholeskyBlock(t *testing.T) {
+	for _, c := range []struct{ n, widest, kc, want int }{
+		{4000, 0, 512, potrfBlock},   // rule without CholeskyMax
+		{4000, 384, 192, potrfBlock}, // panel must fit KC
+		{4000, 384, 512, 384},
+		{3000, 384, 512, 288},
+		{2000, 384, 512, potrfBlock},
+		{1000, 384, 512, potrfBlock},
+		{100, 384, 512, potrfBlock},
+		{4000, 384, 300, 288},
+	} {
+		if got := choleskyBlock(c.n, c.widest, c.kc); got != c.want {
+			t.Errorf("choleskyBlock(%d, %d, %d) = %d, want %d", c.n, c.widest, c.kc, got, c.want)
+		}
+	}
+}
+
+// TestCholeskyWideBlock factors with a column block wider than potrfBlock
+// (as the AVX-512 rule chooses for n >= 2240) on every path: the residual is
+// small and the factor the same bits for 1 and 2 goroutines.
+func TestCholeskyWideBlock(t *testing.T) {
+	if testing.Short() {
+		t.Skip("n = 2300")
+	}
+	facTypes(t, testCholeskyWideBlock[float64], testCholeskyWideBlock[float32])
+}
+
+func testCholeskyWideBlock[T Float](t *testing.T) {
+	defer setBlockSizes(384, 0, 0)()
+	rng := rand.New(rand.NewPCG(21, 22))
+	n := 2300
+	g := facRand[T](rng, n, n/2, 0)
+	a := NewMatrix[T](n, n)
+	Syrk(Lower, NoTrans, 2/T(n), g, 0, a)
+	for i := 0; i < n; i++ {
+		for j := i + 1; j < n; j++ {
+			a.Set(i, j, a.At(j, i))
+		}
+	}
+	var ref Matrix[T]
+	for _, p := range []int{1, 2} {
+		e := engineOf(newKernel[T](), p)
+		e.rule.CholeskyMax = 384
+		if nb := choleskyBlock(n, e.rule.CholeskyMax, e.kc); nb != 224 {
+			t.Fatalf("block %d, want 224", nb)
+		}
+		l := a.Clone()
+		if err := choleskyShift(e, l, 0.5); err != nil {
+			t.Fatal(err)
+		}
+		if p == 1 {
+			if res := cholResidualProbe(rng, a, l, 0.5); !(res <= cholResidualMax) {
+				t.Errorf("residual %.3g > %d", res, cholResidualMax)
+			}
+			ref = l
+			continue
+		}
+		facSameBits(t, fmt.Sprintf("threads=%d vs 1", p), l, ref)
+	}
+}
