@@ -30,6 +30,13 @@ type Grid struct {
 	Ridge   []float64 `json:"ridge,omitempty"`
 	Epochs  []int     `json:"epochs,omitempty"` // training epochs of trained networks
 
+	// Repetitions, when > 0 in an entry of Spec.Grids, replaces the
+	// spec's repetitions for that grid (e.g. fewer for costly trials). It
+	// is not part of the trial key: repetition r of a point has the same
+	// key and seed whatever the count. It is ignored in the top-level
+	// grid, where Spec.Repetitions applies.
+	Repetitions int `json:"repetitions,omitempty"`
+
 	// Extra holds further parameters (name -> value, named as the options
 	// of `spurious run` or `spurious nn`, e.g. "isa", "threads",
 	// "heldout") that every trial of the grid carries; they are part of the
@@ -172,7 +179,9 @@ func ParseSpec(b []byte) (*Spec, error) {
 // grids returns the effective grids with inheritance applied.
 func (s *Spec) grids() []Grid {
 	if len(s.Grids) == 0 {
-		return []Grid{s.Grid}
+		g := s.Grid
+		g.Repetitions = 0 // the spec's own field applies
+		return []Grid{g}
 	}
 	out := make([]Grid, len(s.Grids))
 	for i, g := range s.Grids {
@@ -202,6 +211,7 @@ func (s *Spec) grids() []Grid {
 		pickI(&e.Nt, g.Nt)
 		pickF(&e.Ridge, g.Ridge)
 		pickI(&e.Epochs, g.Epochs)
+		e.Repetitions = g.Repetitions
 		if len(s.Extra)+len(g.Extra) > 0 {
 			e.Extra = make(map[string]string, len(s.Extra)+len(g.Extra))
 			maps.Copy(e.Extra, s.Extra)
@@ -230,12 +240,8 @@ func (s *Spec) Trials() ([]Trial, error) {
 	if s.Repetitions > MaxTrials {
 		return nil, fmt.Errorf("sweep spec: repetitions = %d, more than the %d trials a sweep may have", s.Repetitions, MaxTrials)
 	}
-	reps := s.Repetitions
-	if reps == 0 {
-		reps = 1
-	}
-	if reps < 0 {
-		return nil, fmt.Errorf("sweep spec: repetitions = %d, want >= 1", reps)
+	if s.Repetitions < 0 {
+		return nil, fmt.Errorf("sweep spec: repetitions = %d, want >= 1", s.Repetitions)
 	}
 	var out []Trial
 	seen := map[string]bool{}
@@ -243,6 +249,10 @@ func (s *Spec) Trials() ([]Trial, error) {
 	for gi, g := range s.grids() {
 		if err := g.validate(); err != nil {
 			return nil, fmt.Errorf("sweep spec: grid %d: %w", gi, err)
+		}
+		reps := max(s.Repetitions, 1)
+		if g.Repetitions > 0 {
+			reps = g.Repetitions
 		}
 		count := reps // the grid's size, saturated above MaxTrials
 		for _, axis := range []int{len(orUnset(g.Model)), len(orUnset(g.Act)), len(orUnset(g.Dataset)), len(orUnset(g.Alpha)),
@@ -287,6 +297,9 @@ func (s *Spec) Trials() ([]Trial, error) {
 }
 
 func (g *Grid) validate() error {
+	if g.Repetitions < 0 || g.Repetitions > MaxTrials {
+		return fmt.Errorf("repetitions = %d, want 1 to %d (or leave it out for the spec's)", g.Repetitions, MaxTrials)
+	}
 	if len(g.N) == 0 {
 		return fmt.Errorf("axis n is empty: list the training-set sizes, e.g. \"n\": [10, 100, 1000]")
 	}

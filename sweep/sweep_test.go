@@ -469,3 +469,49 @@ func TestProgressBar(t *testing.T) {
 		t.Error("the bar is not ended with a newline")
 	}
 }
+
+// TestGridRepetitions: a grid's own repetitions replace the spec's for
+// that grid only, survive a JSON round trip and leave the keys and seeds of
+// the repetitions both counts share unchanged.
+func TestGridRepetitions(t *testing.T) {
+	base := testSpec()
+	few := testSpec()
+	few.Grids[1].Repetitions = 1
+	few.Grid.Repetitions = 5 // ignored at the top level
+	b, err := json.Marshal(few)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Count(b, []byte(`"repetitions"`)) != 2 {
+		t.Errorf("spec JSON %s: want the spec's repetitions and the second grid's", b)
+	}
+	back, err := ParseSpec(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := base.Trials()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := back.Trials()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []Trial
+	for _, tr := range all {
+		if tr.Model == "rf" || tr.Rep == 0 {
+			want = append(want, tr)
+		}
+	}
+	if len(got) != 24+3 || !slices.EqualFunc(got, want, func(a, b Trial) bool { return a.Key == b.Key && a.Seed == b.Seed }) {
+		t.Fatalf("%d trials with one repetition of the ntk grid, want the 27 of the full spec that have rf or rep 0", len(got))
+	}
+	single := &Spec{Seed: 1, Repetitions: 2, Grid: Grid{Model: []string{"rf"}, N: []int{5}, Repetitions: 5}}
+	if ts, err := single.Trials(); err != nil || len(ts) != 2 {
+		t.Errorf("a spec without grids ran %d repetitions (%v), want its own 2", len(ts), err)
+	}
+	few.Grids[0].Repetitions = -1
+	if _, err := few.Trials(); err == nil || !strings.Contains(err.Error(), "repetitions = -1") {
+		t.Errorf("negative grid repetitions: %v", err)
+	}
+}
