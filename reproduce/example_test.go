@@ -7,8 +7,8 @@ import (
 )
 
 // The sweep of the quick preset on synthetic data only: RF and NTK with
-// two activations and two spurious fractions, and the FC network, at four
-// training-set sizes with three repetitions each.
+// two activations (and ReLU for the NTK) and two spurious fractions, and
+// the FC network, at four training-set sizes with three repetitions each.
 func ExampleSweepSpec() {
 	spec := reproduce.SweepSpec(reproduce.Quick, 1, nil)
 	trials, err := spec.Trials()
@@ -18,5 +18,5 @@ func ExampleSweepSpec() {
 	}
 	fmt.Println(len(trials), "trials; first:", trials[0].Params)
 	// Output:
-	// 108 trials; first: model=rf act=phi2 dataset=synthetic alpha=0.5 d=1000 k=3000 n=10 nt=500 ridge=0 rep=0 extra.heldout=0
+	// 132 trials; first: model=rf act=phi2 dataset=synthetic alpha=0.5 d=1000 k=3000 n=10 nt=500 ridge=0 rep=0 extra.heldout=0
 }

@@ -15,13 +15,9 @@ import (
 	"github.com/spurious-ml/spurious/theory"
 )
 
-// records reads the results file and keeps the records of the spec's
+// records reads the results file and keeps the records of the given
 // trials (the file may also hold another preset's trials).
-func records(spec *sweep.Spec, path string) ([]sweep.Record, error) {
-	trials, err := spec.Trials()
-	if err != nil {
-		return nil, err
-	}
+func records(trials []sweep.Trial, path string) ([]sweep.Record, error) {
 	want := map[string]bool{}
 	for _, t := range trials {
 		want[t.Key] = true
@@ -43,8 +39,8 @@ func records(spec *sweep.Spec, path string) ([]sweep.Record, error) {
 var accRange = [2]float64{0, 1}
 
 // figureNote states on a figure what its points and bands are.
-func figureNote(reps int, clamped bool) string {
-	s := fmt.Sprintf("points: mean of %d repetitions; bands: 95%% Student-t confidence interval of the mean", reps)
+func figureNote(reps string, clamped bool) string {
+	s := fmt.Sprintf("points: mean of %s repetitions; bands: 95%% Student-t confidence interval of the mean", reps)
 	if clamped {
 		s += ", clamped to [0, 1]"
 	}
@@ -94,6 +90,8 @@ func actLabel(act string) string {
 		return "φ2"
 	case "phi4":
 		return "φ4"
+	case "relu":
+		return "ReLU"
 	}
 	return act
 }
@@ -146,14 +144,18 @@ func accuracyFigure(title, model string, groups []sweep.PointGroup, datasets []D
 	return fig
 }
 
-// nnFigure lays out the paper's NN figure for the FC panels: spurious
-// accuracy (black) and test accuracy (red) against N, with the chance
-// level the trials report (grey, dashed) for reference.
-func nnFigure(groups []sweep.PointGroup, panels []Dataset) *plot.Figure {
-	fig := &plot.Figure{Title: "Trained networks (FC, Adam)", ShareY: true}
+// nnFigure lays out the paper's NN figure: per panel, spurious accuracy
+// (black) and test accuracy (red) against N, with the chance level the
+// trials report (grey, dashed) for reference.
+func nnFigure(groups []sweep.PointGroup, panels []nnPanel) *plot.Figure {
+	title := "Trained networks (FC, Adam)"
+	if slices.ContainsFunc(panels, func(p nnPanel) bool { return p.Model == cnnModel }) {
+		title = "Trained networks (FC and CNN, Adam)"
+	}
+	fig := &plot.Figure{Title: title, ShareY: true}
 	for _, ds := range panels {
 		p := &plot.Panel{Title: ds.Title, XLabel: "N", YLabel: "accuracy", LogX: true, Range: accRange}
-		match := func(q sweep.Params) bool { return q.Model == nnModel && q.Dataset == ds.Name }
+		match := func(q sweep.Params) bool { return q.Model == ds.Model && q.Dataset == ds.Name }
 		for _, m := range []struct{ metric, name, color string }{{"spurious_acc", "spurious accuracy", black}, {"test_acc", "test accuracy", red}} {
 			x, y, lo, hi := curve(groups, match, m.metric)
 			p.Series = append(p.Series, plot.Series{Name: m.name, X: x, Y: y, Lo: lo, Hi: hi, Color: m.color, Marker: true})
@@ -185,7 +187,7 @@ func theoryCurves(p Preset) (map[string][]theory.Point, []string, error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		for _, act := range synthActs {
+		for _, act := range modelActs(m) {
 			a, err := activation.Lookup(act)
 			if err != nil {
 				return nil, nil, err
@@ -212,7 +214,7 @@ func theoryCurves(p Preset) (map[string][]theory.Point, []string, error) {
 // with gamma(psi) and its large- and small-N limits, one panel per model
 // and activation.
 func theoryFigure(groups []sweep.PointGroup, curves map[string][]theory.Point) *plot.Figure {
-	fig := &plot.Figure{Title: "Feature alignment F: measured vs theory", Cols: 4}
+	fig := &plot.Figure{Title: "Feature alignment F: measured vs theory", Cols: 3}
 	nMin, nMax := math.Inf(1), math.Inf(-1)
 	for _, g := range groups {
 		if g.Params.Dataset == "synthetic" && slices.Contains(models, g.Params.Model) {
@@ -220,7 +222,7 @@ func theoryFigure(groups []sweep.PointGroup, curves map[string][]theory.Point) *
 		}
 	}
 	for _, m := range models {
-		for _, act := range synthActs {
+		for _, act := range modelActs(m) {
 			p := &plot.Panel{Title: fmt.Sprintf("%s, %s", strings.ToUpper(m), actLabel(act)), XLabel: "N", YLabel: "feature alignment F", LogX: true}
 			for _, a := range alphaAxis {
 				color, al := alphaColor(a), alphaLabel(a)

@@ -18,8 +18,12 @@ type Preset struct {
 	Reps, Nt  int   // repetitions per point, test samples
 	D         int   // synthetic input dimension
 
-	// The NN figure's trials (FC net, same N grid and repetitions).
+	// The NN figure's trials (same N grid; FC with the preset's
+	// repetitions).
 	NNEpochs, NNNt int
+	// CNNReps are the repetitions of the CNN panels (MNIST, CIFAR-10);
+	// 0 leaves them out.
+	CNNReps int
 }
 
 var (
@@ -29,9 +33,11 @@ var (
 	Quick = Preset{Name: "quick", KRF: 3000, KNTK: 100, Ns: []int{10, 30, 100, 300}, Reps: 3, Nt: 500, D: 1000,
 		NNEpochs: nn.QuickEpochs, NNNt: 500}
 	// Full uses the paper's sizes (spec §4.2-4.4; the NN figure's N
-	// grid stops at 1000 as the RF and NTK figures').
+	// grid stops at 1000 as the RF and NTK figures'). The CNN panels
+	// have 3 repetitions: at 1000 epochs one repetition of the N grid
+	// costs 15 to 20 minutes per data set on two cores.
 	Full = Preset{Name: "full", KRF: 100000, KNTK: 100, Ns: []int{10, 20, 50, 100, 200, 500, 1000}, Reps: 10, Nt: 1000, D: 1000,
-		NNEpochs: nn.PaperEpochs, NNNt: nn.PaperNt}
+		NNEpochs: nn.PaperEpochs, NNNt: nn.PaperNt, CNNReps: 3}
 )
 
 // Dataset is a real-data panel of the paper's figures.
@@ -81,25 +87,43 @@ const (
 )
 
 var (
-	synthActs = []string{"phi2", "phi4"}
+	synthActs = []string{"phi2", "phi4"} // the accuracy figures' activations
 	alphaAxis = []float64{0.5, 0.25}
 	models    = []string{"rf", "ntk"}
 )
 
+// modelActs are the synthetic activations of a model's trials: the
+// figures' phi2 and phi4, and for the NTK also ReLU (its derivative the
+// step function), which the reference table of spec §4.6 has.
+func modelActs(model string) []string {
+	if model == "ntk" {
+		return []string{"phi2", "phi4", "relu"}
+	}
+	return synthActs
+}
+
 // The NN figure (spec §4.4): the FC network on synthetic data (binary,
-// MSE) and on MNIST (10 classes) when it is available. The CNN panels are
-// left to `spurious sweep` (model nn-cnn): at 300 to 500 training samples
-// per second on two cores, 1000 epochs cost hours per point.
+// MSE) and on MNIST (10 classes), the CNN on MNIST and CIFAR-10 (when the
+// preset has CNN repetitions), each when its data is available.
 const (
-	nnModel = "nn-fc"
-	nnAlpha = nn.SyntheticAlpha
-	grey    = "#888888"
+	fcModel  = "nn-fc"
+	cnnModel = "nn-cnn"
+	nnAlpha  = nn.SyntheticAlpha
+	grey     = "#888888"
 )
 
+// nnPanel is a panel of the NN figure: a network on a data set.
+type nnPanel struct {
+	Dataset
+	Model string
+}
+
 // nnPanels are the NN figure's panels in the paper's order.
-var nnPanels = []Dataset{
-	{Name: "synthetic", Title: "Synthetic - FC"},
-	{Name: "mnist", Title: "MNIST - FC"},
+var nnPanels = []nnPanel{
+	{Dataset{Name: "synthetic", Title: "Synthetic - FC"}, fcModel},
+	{Dataset{Name: "mnist", Title: "MNIST - FC"}, fcModel},
+	{Dataset{Name: "mnist", Title: "MNIST - CNN"}, cnnModel},
+	{Dataset{Name: "cifar10", Title: "CIFAR-10 - CNN"}, cnnModel},
 }
 
 // SweepSpec builds the sweep behind the figures; datasets lists the real
@@ -114,31 +138,44 @@ func SweepSpec(p Preset, seed uint64, datasets []Dataset) *sweep.Spec {
 		}
 		s.Grids = append(s.Grids, sweep.Grid{Model: []string{m}, Act: synthActs, Dataset: []string{"synthetic"},
 			Alpha: alphaAxis, D: []int{p.D}, K: []int{k}, Extra: trialExtra})
+		// The other synthetic activations in a grid of their own, which
+		// leaves the keys of the first grid's trials as they were.
+		if more := modelActs(m)[len(synthActs):]; len(more) > 0 {
+			s.Grids = append(s.Grids, sweep.Grid{Model: []string{m}, Act: more, Dataset: []string{"synthetic"},
+				Alpha: alphaAxis, D: []int{p.D}, K: []int{k}, Extra: trialExtra})
+		}
 		for _, ds := range datasets {
 			s.Grids = append(s.Grids, sweep.Grid{Model: []string{m}, Act: []string{"relu"}, Dataset: []string{ds.Name},
 				K: []int{k}, Extra: ds.extra(trialExtra)})
 		}
 	}
-	for _, ds := range nnDatasets(datasets) {
-		g := sweep.Grid{Model: []string{nnModel}, Dataset: []string{ds.Name}, Nt: []int{p.NNNt}, Epochs: []int{p.NNEpochs}, Extra: ds.extra(nil)}
-		if ds.Name == "synthetic" {
+	for _, pn := range nnDatasets(p, datasets) {
+		g := sweep.Grid{Model: []string{pn.Model}, Dataset: []string{pn.Name}, Nt: []int{p.NNNt}, Epochs: []int{p.NNEpochs}, Extra: pn.extra(nil)}
+		if pn.Name == "synthetic" {
 			g.D, g.Alpha = []int{p.D}, []float64{nnAlpha}
+		}
+		if pn.Model == cnnModel {
+			g.Repetitions = p.CNNReps
 		}
 		s.Grids = append(s.Grids, g)
 	}
 	return s
 }
 
-// nnDatasets returns the NN figure's panels whose data is available:
-// synthetic always, MNIST when it is among the real datasets.
-func nnDatasets(datasets []Dataset) []Dataset {
-	var out []Dataset
-	for _, p := range nnPanels {
-		if p.Name == "synthetic" {
-			out = append(out, p)
-		} else if i := slices.IndexFunc(datasets, func(d Dataset) bool { return d.Name == p.Name }); i >= 0 {
-			p.Dir = datasets[i].Dir
-			out = append(out, p)
+// nnDatasets returns the NN figure's panels whose data is available
+// (synthetic always, the others when their data set is among datasets),
+// without the CNN panels when the preset has no CNN repetitions.
+func nnDatasets(p Preset, datasets []Dataset) []nnPanel {
+	var out []nnPanel
+	for _, pn := range nnPanels {
+		if pn.Model == cnnModel && p.CNNReps == 0 {
+			continue
+		}
+		if pn.Name == "synthetic" {
+			out = append(out, pn)
+		} else if i := slices.IndexFunc(datasets, func(d Dataset) bool { return d.Name == pn.Name }); i >= 0 {
+			pn.Dir = datasets[i].Dir
+			out = append(out, pn)
 		}
 	}
 	return out

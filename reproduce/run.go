@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"github.com/spurious-ml/spurious/internal/outfile"
@@ -36,6 +37,11 @@ type Options struct {
 	Command string
 	// Warn, if not nil, receives the real datasets that are skipped.
 	Warn func(error)
+	// ReportOnly writes spec.json, the figures and the report from the
+	// trials already in Out/results.jsonl without running any (and
+	// without probing the real datasets: all of them are in the spec
+	// unless NoReal); the report lists the trials still missing.
+	ReportOnly bool
 }
 
 // Outcome is what Run did: the sweep's report and the path of report.md.
@@ -50,7 +56,10 @@ type Outcome struct {
 // Out/report.md. A real
 // dataset whose data cannot be loaded (Probe) is left out and noted in the
 // report. Failed trials are noted in the report too, and Run then also
-// returns the sweep's error; an interrupted sweep writes no report.
+// returns the sweep's error; an interrupted sweep writes no report. With
+// opt.ReportOnly no trial runs: the figures and the report show the
+// trials in Out/results.jsonl, and the report marks the record partial
+// when trials of the spec are missing.
 func Run(ctx context.Context, opt Options) (Outcome, error) {
 	var out Outcome
 	if opt.Out == "" {
@@ -67,6 +76,13 @@ func Run(ctx context.Context, opt Options) (Outcome, error) {
 	}
 	if opt.NoReal {
 		notes = append(notes, "The MNIST and CIFAR-10 panels were skipped (--no-real).")
+	} else if opt.ReportOnly {
+		for _, ds := range Datasets {
+			if opt.DataDir != "" {
+				ds.Dir = filepath.Join(opt.DataDir, ds.Name)
+			}
+			datasets = append(datasets, ds)
+		}
 	} else {
 		for _, ds := range Datasets {
 			if opt.DataDir != "" {
@@ -92,25 +108,41 @@ func Run(ctx context.Context, opt Options) (Outcome, error) {
 		return out, err
 	}
 	resultsPath := filepath.Join(opt.Out, "results.jsonl")
-	runner := opt.Runner
-	if runner == nil {
-		runner = sweep.RunTrial
+	var runErr error
+	var sweepWall time.Duration
+	if opt.ReportOnly {
+		if _, err := os.Stat(resultsPath); err != nil {
+			return out, fmt.Errorf("reproduce: nothing to report: %w (run without report-only first)", err)
+		}
+	} else {
+		runner := opt.Runner
+		if runner == nil {
+			runner = sweep.RunTrial
+		}
+		sopt := opt.Sweep
+		sopt.Shard = sweep.All
+		start := time.Now()
+		var rep sweep.Report
+		rep, runErr = sweep.Run(ctx, spec, resultsPath, runner, sopt)
+		out.Sweep = rep
+		if runErr != nil && (errors.Is(runErr, sweep.ErrInterrupted) || len(rep.Failed) == 0) {
+			return out, runErr // interrupted or unusable results file: no report
+		}
+		sweepWall = time.Since(start)
+		for _, f := range rep.Failed {
+			notes = append(notes, fmt.Sprintf("Trial %s (%s) failed: %v", f.Trial.Key, f.Trial.Params, f.Err))
+		}
 	}
-	sopt := opt.Sweep
-	sopt.Shard = sweep.All
-	start := time.Now()
-	rep, runErr := sweep.Run(ctx, spec, resultsPath, runner, sopt)
-	out.Sweep = rep
-	if runErr != nil && (errors.Is(runErr, sweep.ErrInterrupted) || len(rep.Failed) == 0) {
-		return out, runErr // interrupted or unusable results file: no report
-	}
-	sweepWall := time.Since(start)
-	for _, f := range rep.Failed {
-		notes = append(notes, fmt.Sprintf("Trial %s (%s) failed: %v", f.Trial.Key, f.Trial.Params, f.Err))
-	}
-	recs, err := records(spec, resultsPath)
+	trials, err := spec.Trials()
 	if err != nil {
 		return out, err
+	}
+	recs, err := records(trials, resultsPath)
+	if err != nil {
+		return out, err
+	}
+	if opt.ReportOnly {
+		out.Sweep = sweep.Report{Total: len(trials), Skipped: len(recs)}
 	}
 	groups := sweep.Group(recs)
 	curves, theoryCmds, err := theoryCurves(preset)
@@ -124,17 +156,22 @@ func Run(ctx context.Context, opt Options) (Outcome, error) {
 		{"rf.svg", accuracyFigure("Random features (RF)", "rf", groups, datasets)},
 		{"ntk.svg", accuracyFigure("Neural tangent kernel (NTK)", "ntk", groups, datasets)},
 		{"theory.svg", theoryFigure(groups, curves)},
-		{"nn.svg", nnFigure(groups, nnDatasets(datasets))},
+		{"nn.svg", nnFigure(groups, nnDatasets(preset, datasets))},
 	}
 	for _, f := range figs {
-		f.fig.Note = figureNote(preset.Reps, f.file != "theory.svg")
+		reps := strconv.Itoa(preset.Reps)
+		if f.file == "nn.svg" && preset.CNNReps > 0 && preset.CNNReps != preset.Reps && len(nnDatasets(preset, datasets)) > 2 {
+			reps += fmt.Sprintf(" (CNN panels: %d)", preset.CNNReps)
+		}
+		f.fig.Note = figureNote(reps, f.file != "theory.svg")
 		if err := writeFigure(filepath.Join(opt.Out, f.file), f.fig); err != nil {
 			return out, err
 		}
 	}
 	doc := buildReport(reportInput{
 		preset: preset, command: opt.Command, spec: spec, groups: groups, datasets: datasets, notes: notes,
-		run: rep, sweepWall: sweepWall, theoryCmds: theoryCmds, env: currentEnvironment(), out: opt.Out,
+		run: out.Sweep, sweepWall: sweepWall, theoryCmds: theoryCmds, env: currentEnvironment(), out: opt.Out,
+		trials: trials, reportOnly: opt.ReportOnly,
 	})
 	out.Report = filepath.Join(opt.Out, "report.md")
 	if err := doc.WriteFile(out.Report); err != nil {

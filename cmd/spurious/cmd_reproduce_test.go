@@ -59,8 +59,9 @@ func TestReproduceQuickWithFakeTrials(t *testing.T) {
 		t.Fatalf("reproduce: %v\n%s", err, se.String())
 	}
 	// 2 models x (2 acts x 2 alphas + 2 real datasets) x 4 N x 3 repetitions,
-	// and the FC network on synthetic data and MNIST x 4 N x 3 repetitions.
-	if !strings.Contains(so.String(), "168 trials (168 run now)") {
+	// NTK ReLU x 2 alphas x 4 N x 3 repetitions, and the FC network on
+	// synthetic data and MNIST x 4 N x 3 repetitions.
+	if !strings.Contains(so.String(), "192 trials (192 run now)") {
 		t.Errorf("first run output: %s", so.String())
 	}
 
@@ -88,7 +89,7 @@ func TestReproduceQuickWithFakeTrials(t *testing.T) {
 	wantPanels := map[string][]string{
 		"rf.svg":     {"Synthetic - test accuracy", "Synthetic - spurious accuracy", "MNIST (1 and 7)", "CIFAR-10 (cats and ships)"},
 		"ntk.svg":    {"Synthetic - test accuracy", "Synthetic - spurious accuracy", "MNIST (1 and 7)", "CIFAR-10 (cats and ships)"},
-		"theory.svg": {"RF, φ2", "RF, φ4", "NTK, φ2", "NTK, φ4"},
+		"theory.svg": {"RF, φ2", "RF, φ4", "NTK, φ2", "NTK, φ4", "NTK, ReLU"},
 		"nn.svg":     {"Synthetic - FC", "MNIST - FC"},
 	}
 	for _, f := range written {
@@ -121,7 +122,7 @@ func TestReproduceQuickWithFakeTrials(t *testing.T) {
 		}
 	}
 	for _, want := range []string{"## Environment", "spurious reproduce --quick --out", "Go: go1.", "| synthetic | φ4 | 1/4 | 300 | 3 |",
-		"## Table: NN (FC)", "| mnist | 100 | — | 300 | 3 | 1.000 ± 0.000 |", "chance 0.1", "MNIST - FC, N = 300, 100 epochs: 0.5 s per trial (0.3 s training); with the paper's 1000 epochs about 3 s",
+		"## Table: NN (FC)", "| mnist | 100 | — | 300 | 3 | 1.000 ± 0.000 |", "0.1 with all 10", "MNIST - FC, N = 300, 100 epochs: 0.5 s per trial (0.3 s training); with the paper's 1000 epochs about 3 s",
 		"spurious nn --json --progress-every 0 --arch fc --dataset synthetic --alpha 0.5 --d 1000 --n 10 --nt 500 --epochs 100 --seed",
 		"spurious merge", "spurious theory --model ntk --act phi4 --alpha 0.5,0.25 --d 1000 --curve n"} {
 		if !strings.Contains(string(md), want) {
@@ -134,7 +135,7 @@ func TestReproduceQuickWithFakeTrials(t *testing.T) {
 	if err := run(context.Background(), args, &so, &se); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(so.String(), "168 trials (0 run now)") {
+	if !strings.Contains(so.String(), "192 trials (0 run now)") {
 		t.Errorf("second run did not reuse results.jsonl: %s", so.String())
 	}
 }
