@@ -207,6 +207,18 @@ func formatDuration(sec float64) string {
 	return fmt.Sprintf("%.2f h", sec/3600)
 }
 
+// envLabel describes an environment in one line (nil: not recorded).
+func envLabel(e *sweep.Environment) string {
+	if e == nil {
+		return "not recorded (written before results lines carried their environment)"
+	}
+	rev := e.Revision
+	if rev == "" {
+		rev = "unknown (built without VCS information)"
+	}
+	return fmt.Sprintf("%s; %s; %s; revision %s", e.CPU, e.Platform, e.GoVersion, rev)
+}
+
 // envSection lists the distinct environments the trials ran on (the
 // "env" of each results line) and which trials ran on each: counts by
 // model and data set.
@@ -216,14 +228,7 @@ func envSection(d *report.Doc, groups []sweep.PointGroup) {
 	for i := range groups {
 		for j := range groups[i].Records {
 			r := &groups[i].Records[j]
-			e := "not recorded (written before results lines carried their environment)"
-			if r.Env != nil {
-				rev := r.Env.Revision
-				if rev == "" {
-					rev = "unknown (built without VCS information)"
-				}
-				e = fmt.Sprintf("%s; %s; %s; revision %s", r.Env.CPU, r.Env.Platform, r.Env.GoVersion, rev)
-			}
+			e := envLabel(r.Env)
 			if counts[e] == nil {
 				counts[e] = map[where]int{}
 			}

@@ -103,8 +103,8 @@ func Run(ctx context.Context, opt Options) (Outcome, error) {
 	}
 	preset := opt.Preset
 	spec := SweepSpec(preset, opt.Seed, datasets)
-	sb, _ := json.MarshalIndent(spec, "", "  ")
-	if err := outfile.Write(filepath.Join(opt.Out, "spec.json"), nil, func(w io.Writer) error { _, err := w.Write(append(sb, '\n')); return err }); err != nil {
+	sb := specJSON(spec)
+	if err := outfile.Write(filepath.Join(opt.Out, "spec.json"), nil, func(w io.Writer) error { _, err := w.Write(sb); return err }); err != nil {
 		return out, err
 	}
 	resultsPath := filepath.Join(opt.Out, "results.jsonl")
@@ -178,4 +178,13 @@ func Run(ctx context.Context, opt Options) (Outcome, error) {
 		return out, err
 	}
 	return out, runErr
+}
+
+// specJSON is the encoding of spec.json: indented JSON and a newline.
+func specJSON(spec *sweep.Spec) []byte {
+	b, err := json.MarshalIndent(spec, "", "  ")
+	if err != nil {
+		panic(err) // a Spec has only encodable fields
+	}
+	return append(b, '\n')
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"encoding/xml"
 	"errors"
 	"image/png"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/spurious-ml/spurious/report"
 	"github.com/spurious-ml/spurious/reproduce"
+	"github.com/spurious-ml/spurious/sweep"
 )
 
 // reproSVGSeries checks that b is well-formed XML (strict decoder) and
@@ -137,6 +139,19 @@ func TestReproduceQuickWithFakeTrials(t *testing.T) {
 	}
 	if !strings.Contains(so.String(), "192 trials (0 run now)") {
 		t.Errorf("second run did not reuse results.jsonl: %s", so.String())
+	}
+
+	// Report only: no trial runs (the runner would fail them all).
+	sweepTrialRunner = func(context.Context, sweep.Trial) (json.RawMessage, error) {
+		return nil, errors.New("report only ran a trial")
+	}
+	so.Reset()
+	if err := run(context.Background(), append(args, "--report-only"), &so, &se); err != nil {
+		t.Fatal(err)
+	}
+	md, _ = os.ReadFile(filepath.Join(dir, "report.md"))
+	if !strings.Contains(so.String(), "report of 192 of 192 trials (none run)") || !strings.Contains(string(md), "The record is **complete**") {
+		t.Errorf("report only: %s", so.String())
 	}
 }
 
