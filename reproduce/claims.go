@@ -33,8 +33,8 @@ type check struct {
 // Criteria of the checks.
 const (
 	// trendRho: a curve falls with N when the Spearman rank correlation of
-	// its mean spurious accuracy with N is at most trendRho (and its last
-	// point is below its first), over at least trendMinN training-set sizes.
+	// its mean spurious accuracy with N is at most trendRho, over at least
+	// trendMinN training-set sizes.
 	trendRho  = -0.8
 	trendMinN = 4
 	// saturated: points where both curves of a pair are at or above it
@@ -133,7 +133,7 @@ func trendCheck(what string, ns []int, ys []float64) check {
 	}
 	rho := spearman(x, ys)
 	c.v = fails
-	if rho <= trendRho && ys[len(ys)-1] < ys[0] {
+	if rho <= trendRho {
 		c.v = holds
 	}
 	c.detail = fmt.Sprintf("Spearman ρ = %+.2f over %d N; %.3f at N = %d → %.3f at N = %d", rho, len(ns), ys[0], ns[0], ys[len(ys)-1], ns[len(ns)-1])
@@ -237,8 +237,8 @@ func claims(groups []sweep.PointGroup) []claim {
 func claimsSection(d *report.Doc, groups []sweep.PointGroup) {
 	d.Heading(2, "The paper's qualitative claims, checked")
 	d.Para(fmt.Sprintf("Each claim of spec §4.6 is tested on the curves of mean spurious accuracy against N. "+
-		"\"Falls with N\": Spearman's rank correlation between N and the mean is at most %.1f and the mean at the largest N is below "+
-		"the one at the smallest, over at least %d N (fewer: not run). \"A below B\": a one-sided paired t test over the N that both "+
+		"\"Falls with N\": Spearman's rank correlation between N and the mean (ties share their mean rank) is at most %.1f, "+
+		"over at least %d N (fewer: not run). \"A below B\": a one-sided paired t test over the N that both "+
 		"curves have, at the %g level, on the differences of their means, leaving out N where both are at or above %.3f "+
 		"(saturated: both recall every label); at least %d such N (fewer: not run). A claim is true when every check that ran holds, "+
 		"false when one fails.", trendRho, trendMinN, pairedLevel, saturated, pairedMinN))
