@@ -9,4 +9,11 @@
 //
 // Real-data panels (MNIST, CIFAR-10) are included when their data loads
 // (Probe loads it without running a trial).
+//
+// The report compares the synthetic RF and NTK numbers with the reference
+// table of the spec (§4.6, kept here as a Go table) in units of the
+// combined standard error, checks the paper's qualitative claims with
+// stated criteria, gives the cost per figure, the completeness of the
+// record and the environment of every trial. Options.ReportOnly writes
+// the figures and the report from the trials already run.
 package reproduce

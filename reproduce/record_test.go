@@ -343,3 +343,58 @@ func TestEnvSection(t *testing.T) {
 		}
 	}
 }
+
+// TestFullSpecGrids: Full has the NTK ReLU synthetic grid (10 repetitions)
+// and the CNN panels on MNIST and CIFAR-10 (3 repetitions); Quick has the
+// former but no CNN; the NN figure gets the paper's four panels.
+func TestFullSpecGrids(t *testing.T) {
+	count := func(p Preset) map[string]int {
+		ts, err := SweepSpec(p, 1, Datasets).Trials()
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := map[string]int{}
+		for _, tr := range ts {
+			c[tr.Model+"/"+tr.Act+"/"+tr.Dataset]++
+			c["all"]++
+		}
+		return c
+	}
+	full, quick := count(Full), count(Quick)
+	nf, nq := len(Full.Ns), len(Quick.Ns)
+	for name, want := range map[string]int{
+		"ntk/relu/synthetic": 2 * nf * Full.Reps, "nn-cnn//mnist": nf * 3, "nn-cnn//cifar10": nf * 3,
+		"rf/phi2/synthetic": 2 * nf * Full.Reps, "all": 1162,
+	} {
+		if full[name] != want {
+			t.Errorf("full: %d %s trials, want %d", full[name], name, want)
+		}
+	}
+	if quick["ntk/relu/synthetic"] != 2*nq*Quick.Reps || quick["nn-cnn//mnist"] != 0 {
+		t.Errorf("quick: %d NTK ReLU synthetic and %d CNN trials", quick["ntk/relu/synthetic"], quick["nn-cnn//mnist"])
+	}
+	var titles []string
+	for _, p := range nnFigure(nil, nnDatasets(Full, Datasets)).Panels {
+		titles = append(titles, p.Title)
+	}
+	if got := strings.Join(titles, ", "); got != "Synthetic - FC, MNIST - FC, MNIST - CNN, CIFAR-10 - CNN" {
+		t.Errorf("full NN panels: %s", got)
+	}
+}
+
+// TestCIFARDeviation: CIFAR-10 network trials that saw fewer than 10
+// classes get the JPEG-copy note; 10 classes or kernel trials do not.
+func TestCIFARDeviation(t *testing.T) {
+	rec := func(model string, classes int) sweep.Record {
+		return fakeRecord(t, sweep.Params{Model: model, Dataset: "cifar10", N: 10}, map[string]any{"classes_present": classes})
+	}
+	if note := cifarDeviation(sweep.Group([]sweep.Record{rec("nn-cnn", 2)})); !strings.Contains(note, "CIFAR-10 (JPEG copy)") ||
+		!strings.Contains(note, "2-class task with chance 0.50") {
+		t.Errorf("2 classes: note %q", note)
+	}
+	for _, r := range []sweep.Record{rec("nn-cnn", 10), rec("rf", 2)} {
+		if note := cifarDeviation(sweep.Group([]sweep.Record{r})); note != "" {
+			t.Errorf("%s: note %q", r.Params, note)
+		}
+	}
+}
