@@ -172,8 +172,8 @@ func referenceSection(d *report.Doc, p Preset, groups []sweep.PointGroup) {
 		"carries a rounding error of ±0.0005 (uniform, standard deviation 0.0005/√3). With a single repetition of ours, its standard " +
 		"deviation is taken from the reference. Quantities: test and spurious accuracy (`test_acc`, `spurious_acc`), mean F_i " +
 		"(`feature_alignment_mean`), mean S_i g_i (`stability_mean`), Cov(f(zˢ), g) (`cov_spurious`), mean F_i S_i g_i (`cov_lemma`). " +
-		"γ(ψ) is the theory's deterministic equivalent (`gamma_theory`), shown next to mean F_i. "+
-		"The standard errors are themselves estimated from few repetitions (3 for the RF reference), so |z| > 3 happens by chance "+
+		"γ(ψ) is the theory's deterministic equivalent (`gamma_theory`), shown next to mean F_i. " +
+		"The standard errors are themselves estimated from few repetitions (3 for the RF reference), so |z| > 3 happens by chance " +
 		"more often than the 0.3% of a normal z: a flagged cell is a cell to look at, not by itself a failed reproduction.")
 	measured, within, flagged := refCounts(cells)
 	summary := fmt.Sprintf("**Summary: %d of %d measured cells are within 3 standard errors of the reference", within, measured)
