@@ -146,15 +146,20 @@ func accuracyFigure(title, model string, groups []sweep.PointGroup, datasets []D
 
 // nnFigure lays out the paper's NN figure: per panel, spurious accuracy
 // (black) and test accuracy (red) against N, with the chance level the
-// trials report (grey, dashed) for reference.
+// trials report (grey, dashed) for reference. A CIFAR-10 panel is titled
+// "CIFAR-10 (JPEG copy)" when its trials ran on that copy (cifarDeviation).
 func nnFigure(groups []sweep.PointGroup, panels []nnPanel) *plot.Figure {
 	title := "Trained networks (FC, Adam)"
 	if slices.ContainsFunc(panels, func(p nnPanel) bool { return p.Model == cnnModel }) {
 		title = "Trained networks (FC and CNN, Adam)"
 	}
 	fig := &plot.Figure{Title: title, ShareY: true}
+	jpeg := cifarDeviation(groups) != ""
 	for _, ds := range panels {
 		p := &plot.Panel{Title: ds.Title, XLabel: "N", YLabel: "accuracy", LogX: true, Range: accRange}
+		if ds.Name == "cifar10" && jpeg {
+			p.Title = strings.Replace(p.Title, "CIFAR-10", "CIFAR-10 (JPEG copy)", 1)
+		}
 		match := func(q sweep.Params) bool { return q.Model == ds.Model && q.Dataset == ds.Name }
 		for _, m := range []struct{ metric, name, color string }{{"spurious_acc", "spurious accuracy", black}, {"test_acc", "test accuracy", red}} {
 			x, y, lo, hi := curve(groups, match, m.metric)

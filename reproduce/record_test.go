@@ -392,6 +392,14 @@ func TestCIFARDeviation(t *testing.T) {
 		!strings.Contains(note, "2-class task with chance 0.50") {
 		t.Errorf("2 classes: note %q", note)
 	}
+	jpeg := fakeRecord(t, sweep.Params{Model: "nn-cnn", Dataset: "cifar10", N: 20}, map[string]any{"classes_present": 10, "dataset": "cifar10 (JPEG copy)"})
+	if note := cifarDeviation(sweep.Group([]sweep.Record{jpeg})); !strings.Contains(note, "lossy JPEG images") || strings.Contains(note, "class task") {
+		t.Errorf("JPEG copy with 10 classes: note %q", note)
+	}
+	fig := nnFigure(sweep.Group([]sweep.Record{rec("nn-cnn", 2)}), nnDatasets(Full, Datasets))
+	if got := fig.Panels[3].Title; got != "CIFAR-10 (JPEG copy) - CNN" {
+		t.Errorf("CIFAR-10 CNN panel of the JPEG copy titled %q", got)
+	}
 	for _, r := range []sweep.Record{rec("nn-cnn", 10), rec("rf", 2)} {
 		if note := cifarDeviation(sweep.Group([]sweep.Record{r})); note != "" {
 			t.Errorf("%s: note %q", r.Params, note)
