@@ -38,9 +38,10 @@ func records(trials []sweep.Trial, path string) ([]sweep.Record, error) {
 // accRange is the range of an accuracy: bands are clamped to it.
 var accRange = [2]float64{0, 1}
 
-// figureNote states on a figure what its points and bands are.
+// figureNote states on a figure what its points (reps: e.g. "3
+// repetitions") and bands are.
 func figureNote(reps string, clamped bool) string {
-	s := fmt.Sprintf("points: mean of %s repetitions; bands: 95%% Student-t confidence interval of the mean", reps)
+	s := fmt.Sprintf("points: mean of %s; bands: 95%% Student-t confidence interval of the mean", reps)
 	if clamped {
 		s += ", clamped to [0, 1]"
 	}

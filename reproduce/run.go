@@ -159,7 +159,7 @@ func Run(ctx context.Context, opt Options) (Outcome, error) {
 		{"nn.svg", nnFigure(groups, nnDatasets(preset, datasets))},
 	}
 	for _, f := range figs {
-		reps := strconv.Itoa(preset.Reps)
+		reps := strconv.Itoa(preset.Reps) + " repetitions"
 		if f.file == "nn.svg" && preset.CNNReps > 0 && preset.CNNReps != preset.Reps && len(nnDatasets(preset, datasets)) > 2 {
 			reps += fmt.Sprintf(" (CNN panels: %d)", preset.CNNReps)
 		}
