@@ -608,3 +608,53 @@ pa6s_loop:
 pa6s_done:
 	VZEROUPPER
 	RET
+
+// func scaleF64AVX2(x *float64, alpha float64, quads int)
+//
+//	for i := 0; i < 4*quads; i++ {
+//		x[i] = alpha * x[i]
+//	}
+//
+// Requires: AVX
+TEXT ·scaleF64AVX2(SB), NOSPLIT, $0-24
+	MOVQ         x+0(FP), DI
+	VBROADCASTSD alpha+8(FP), Y0
+	MOVQ         quads+16(FP), CX
+	TESTQ        CX, CX
+	JZ           sc64_done
+
+sc64_loop:
+	VMULPD  (DI), Y0, Y1
+	VMOVUPD Y1, (DI)
+	ADDQ    $32, DI
+	DECQ    CX
+	JNZ     sc64_loop
+
+sc64_done:
+	VZEROUPPER
+	RET
+
+// func scaleF32AVX2(x *float32, alpha float32, octs int)
+//
+//	for i := 0; i < 8*octs; i++ {
+//		x[i] = alpha * x[i]
+//	}
+//
+// Requires: AVX
+TEXT ·scaleF32AVX2(SB), NOSPLIT, $0-24
+	MOVQ         x+0(FP), DI
+	VBROADCASTSS alpha+8(FP), Y0
+	MOVQ         octs+16(FP), CX
+	TESTQ        CX, CX
+	JZ           sc32_done
+
+sc32_loop:
+	VMULPS  (DI), Y0, Y1
+	VMOVUPS Y1, (DI)
+	ADDQ    $32, DI
+	DECQ    CX
+	JNZ     sc32_loop
+
+sc32_done:
+	VZEROUPPER
+	RET

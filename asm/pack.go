@@ -134,3 +134,19 @@ func packT8Generic[T float32 | float64](dst, src []T, lds, ldd, kb int) {
 		d[4], d[5], d[6], d[7] = r4[p], r5[p], r6[p], r7[p]
 	}
 }
+
+// scale multiplies x by alpha in place, x[i] = alpha * x[i], with the
+// widest vectors of the active path: about len(x)/8 cycles on AVX2 when x
+// is in L1.
+func scale[T float32 | float64](x []T, alpha T) {
+	var done int
+	switch v := any(x).(type) {
+	case []float64:
+		done = scaleF64(v, float64(alpha))
+	case []float32:
+		done = scaleF32(v, float32(alpha))
+	}
+	for i := done; i < len(x); i++ {
+		x[i] = alpha * x[i]
+	}
+}

@@ -145,3 +145,34 @@ func TestPackT8Panics(t *testing.T) {
 		{"negative lds", errT8Src, func() { PackT8(dst, src, -1, 8, 2) }},
 	})
 }
+
+// TestScale checks scale on every path against alpha*x in Go, bit for bit:
+// lengths around the vector widths, unaligned starts, special values and
+// alphas 1, -0.5, 0 and 3; the elements around x stay untouched.
+func TestScale(t *testing.T) {
+	impl.ForEach(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(9, 0))
+		scaleCases(t, r, func(x float64) float64 { return x })
+		scaleCases(t, r, func(x float64) float32 { return float32(x) })
+	})
+}
+
+func scaleCases[T float32 | float64](t *testing.T, r *rand.Rand, conv func(float64) T) {
+	t.Helper()
+	for _, n := range []int{0, 1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 33, 1000} {
+		for _, alpha := range []T{1, -0.5, 0, 3} {
+			src := packSource(r, n+2, conv) // unaligned start, guards at both ends
+			x := append([]T(nil), src...)
+			scale(x[1:n+1:n+1], alpha)
+			for i := range x {
+				want := src[i]
+				if i >= 1 && i <= n {
+					want = alpha * src[i]
+				}
+				if !sameBits(x[i], want) {
+					t.Fatalf("%T n=%d alpha=%v: x[%d] = %v, want %v", x[0], n, alpha, i, x[i], want)
+				}
+			}
+		}
+	}
+}

@@ -156,6 +156,36 @@ func packT8F32(dst, src []float32, lds, ldd, kb int) int {
 	return kb / 8 * 8
 }
 
+// scaleF64AVX2 multiplies the first 4*quads elements at x by alpha (quads
+// >= 0), on a checked slice. Requires useAVX2.
+//
+//go:noescape
+func scaleF64AVX2(x *float64, alpha float64, quads int)
+
+// scaleF64 scales the elements the AVX2 path scales four at a time and
+// returns how many it scaled (0 on other paths); scale does the rest.
+func scaleF64(x []float64, alpha float64) int {
+	if !useAVX2 || len(x) < 4 {
+		return 0
+	}
+	scaleF64AVX2(&x[0], alpha, len(x)/4)
+	return len(x) / 4 * 4
+}
+
+// scaleF32AVX2 is scaleF64AVX2 for float32, eight elements at a time.
+//
+//go:noescape
+func scaleF32AVX2(x *float32, alpha float32, octs int)
+
+// scaleF32 is scaleF64 for float32.
+func scaleF32(x []float32, alpha float32) int {
+	if !useAVX2 || len(x) < 8 {
+		return 0
+	}
+	scaleF32AVX2(&x[0], alpha, len(x)/8)
+	return len(x) / 8 * 8
+}
+
 // fmaLoopAVX2 is fmaLoopGeneric on 12 ymm registers (4 float64 lanes each).
 // Requires useAVX2.
 //

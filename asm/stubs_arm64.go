@@ -136,3 +136,9 @@ func packA6F32(dst, src []float32, lds int, alpha float32, kb int) int { return 
 func packT8F64(dst, src []float64, lds, ldd, kb int) int { return 0 }
 
 func packT8F32(dst, src []float32, lds, ldd, kb int) int { return 0 }
+
+// scaleF64 and scaleF32 have no assembly here: scale multiplies every
+// element in Go.
+func scaleF64(x []float64, alpha float64) int { return 0 }
+
+func scaleF32(x []float32, alpha float32) int { return 0 }

