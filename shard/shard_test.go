@@ -3,6 +3,7 @@ package shard
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/spurious-ml/spurious/data"
 	"github.com/spurious-ml/spurious/internal/fpbound"
+	"github.com/spurious-ml/spurious/internal/memory"
 	"github.com/spurious-ml/spurious/internal/testutil"
 	"github.com/spurious-ml/spurious/linalg"
 	"github.com/spurious-ml/spurious/ntk"
@@ -374,5 +376,39 @@ func TestRunPartialErrors(t *testing.T) {
 	s.K, s.Block = 0, 0
 	if _, err := RunPartial(context.Background(), s, ID{0, 2}, t.TempDir(), Options{}); err == nil || !strings.Contains(err.Error(), "no features") {
 		t.Fatalf("linear model: %v", err)
+	}
+}
+
+// TestReduceMemoryRefused: a manifest whose Grams cannot fit is refused
+// by the estimate before any file is read (the folder has none).
+func TestReduceMemoryRefused(t *testing.T) {
+	if lim, _ := memory.Limit(); lim == 0 {
+		t.Skip("no memory limit known on this system")
+	}
+	s := small("rf")
+	td, sn, err := trial.LoadData(context.Background(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sn.N, sn.Nt, sn.Heldout = 100_000_000, 0, 0
+	m := Manifest{Format: Format, SpecHash: SpecHash(sn), Spec: sn, DataSHA256: dataHash(td), Shard: 0, Shards: 1,
+		Lo: 0, Hi: sn.K, K: sn.K, Precision: "f64", Block: 32}
+	sum := strings.Repeat("0", 64)
+	for i, name := range []string{"k.npy", "ks.npy", "kt.npy", "kh.npy", "g.npy", "gt.npy", "gh.npy"} {
+		rows, cols := []int{sn.N, sn.N, 0, 0, sn.N, 0, 0}[i], []int{sn.N, sn.N, sn.N, sn.N, 1, 1, 1}[i]
+		m.Files = append(m.Files, File{Name: name, Rows: rows, Cols: cols, DType: "<f8", SHA256: sum})
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, ManifestName), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Reduce(context.Background(), []string{dir}, "", Options{})
+	var me *memory.Error
+	if !errors.As(err, &me) || !strings.Contains(err.Error(), "reduce --n") {
+		t.Fatalf("err = %v, want the memory estimate refused", err)
 	}
 }
