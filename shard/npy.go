@@ -10,6 +10,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spurious-ml/spurious/data"
@@ -79,8 +80,7 @@ func writeMatrix(name, descr string, m linalg.Matrix[float64]) (File, error) {
 	if err != nil {
 		return File{}, err
 	}
-	base := name[strings.LastIndexAny(name, `/\`)+1:]
-	return File{Name: base, Rows: m.Rows, Cols: m.Cols, DType: descr, SHA256: hex.EncodeToString(h.Sum(nil))}, nil
+	return File{Name: filepath.Base(name), Rows: m.Rows, Cols: m.Cols, DType: descr, SHA256: hex.EncodeToString(h.Sum(nil))}, nil
 }
 
 // readBlockBytes bounds the buffer of streamMatrix: rows are read in

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -140,6 +141,13 @@ func Reduce(ctx context.Context, dirs []string, out string, opt Options) (*trial
 	}
 	ref := ms[0]
 	s := ref.Spec
+	if out != "" {
+		for _, d := range dirs {
+			if sameDir(out, d) {
+				return nil, fmt.Errorf("shard: --out %s is the partial %s: write the summed Grams to another folder", out, d)
+			}
+		}
+	}
 	if err := ReduceEstimate(s).CheckAvailable(); err != nil {
 		return nil, fmt.Errorf("shard: reduce: %w", err)
 	}
@@ -224,4 +232,11 @@ func writeReduced(dir string, ref *Manifest, g *trial.Grams) error {
 		return fmt.Errorf("shard: writing the reduced Grams: %w", err)
 	}
 	return nil
+}
+
+// sameDir reports whether a and b name the same existing folder.
+func sameDir(a, b string) bool {
+	sa, err1 := os.Stat(a)
+	sb, err2 := os.Stat(b)
+	return err1 == nil && err2 == nil && os.SameFile(sa, sb)
 }

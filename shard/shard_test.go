@@ -359,6 +359,9 @@ func TestReduceErrors(t *testing.T) {
 			}
 		})
 	}
+	if _, err := Reduce(ctx, dirs, dirs[1], Options{}); err == nil || !strings.Contains(err.Error(), "is the partial") {
+		t.Fatalf("--out onto a partial: %v", err)
+	}
 	if _, err := Reduce(ctx, dirs, "", Options{}); err != nil {
 		t.Fatalf("the intact partials: %v", err)
 	}
