@@ -255,15 +255,25 @@ func compareRecords(t *testing.T, what string, rec, want map[string]any, rel flo
 }
 
 // TestReduceDeterministic: reducing the same partials twice, with other
-// thread counts for the shards, gives the same bits.
+// thread counts for the shards, gives the same bits, and the summed Grams
+// that --out writes reduce alone to the same record.
 func TestReduceDeterministic(t *testing.T) {
 	s := small("rf")
 	a := runShards(t, s, 3)
 	s.Engine.Threads = 1
 	b := runShards(t, s, 3)
 	outA, outB := filepath.Join(t.TempDir(), "a"), filepath.Join(t.TempDir(), "b")
-	if _, err := Reduce(context.Background(), a, outA, Options{}); err != nil {
+	ra, err := Reduce(context.Background(), a, outA, Options{})
+	if err != nil {
 		t.Fatal(err)
+	}
+	// The summed Grams of --out reduce alone to the same record.
+	again, err := Reduce(context.Background(), []string{outA}, "", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if x, y := record(t, again), record(t, ra); !reflect.DeepEqual(x, y) {
+		t.Fatalf("reduce of --out:\n%v\nwant\n%v", x, y)
 	}
 	if _, err := Reduce(context.Background(), b, outB, Options{Engine: linalg.Settings{Threads: 1}}); err != nil {
 		t.Fatal(err)
