@@ -58,10 +58,10 @@
 //
 // # Memory
 //
-// RunPartial needs the data plus the model's Gram workspace
-// (PartialEstimate); Reduce needs the summed Grams ((2N+Nt+Nh) x N
+// RunPartial needs the data plus the model's Gram workspace for its rows
+// (rf.Bytes, ntk.Bytes); Reduce needs the summed Grams ((2N+Nt+Nh) x N
 // float64), one read block of at most 4 MiB and the solve
-// (ReduceEstimate). Both check the estimate against the memory the
+// (memorize.Bytes). Both check the estimate against the memory the
 // process may use before allocating and return an *memory.Error naming
 // what to reduce.
 package shard

@@ -36,10 +36,10 @@ type Options struct {
 	Engine linalg.Settings
 }
 
-// PartialEstimate returns the memory RunPartial needs for shard id of s
+// partialEstimate returns the memory RunPartial needs for shard id of s
 // (the spec LoadData returns): the data and the model's Gram workspace
 // (rf.Bytes, ntk.Bytes) for the shard's feature rows. Cost O(1).
-func PartialEstimate(s trial.Spec, id ID) memory.Estimate {
+func partialEstimate(s trial.Spec, id ID) memory.Estimate {
 	const huge = math.MaxInt / 4
 	n, nt, d := min(s.N, huge), min(s.Nt, huge), min(s.D, huge)
 	nh := max(min(s.Heldout, nt), 0)
@@ -79,7 +79,7 @@ func RunPartial(ctx context.Context, s trial.Spec, id ID, dir string, opt Option
 	}
 	if s.Dataset == "synthetic" {
 		s.Heldout = normHeldout(s)
-		if err := PartialEstimate(s, id).CheckAvailable(); err != nil {
+		if err := partialEstimate(s, id).CheckAvailable(); err != nil {
 			return nil, fmt.Errorf("shard: %w", err)
 		}
 	}
@@ -87,7 +87,7 @@ func RunPartial(ctx context.Context, s trial.Spec, id ID, dir string, opt Option
 	if err != nil {
 		return nil, err
 	}
-	if err := PartialEstimate(s, id).CheckAvailable(); err != nil {
+	if err := partialEstimate(s, id).CheckAvailable(); err != nil {
 		return nil, fmt.Errorf("shard: %w", err)
 	}
 	var warnings []string

@@ -15,10 +15,10 @@ import (
 	"github.com/spurious-ml/spurious/trial"
 )
 
-// ReduceEstimate returns the memory Reduce needs for the trial s: the
+// reduceEstimate returns the memory Reduce needs for the trial s: the
 // summed Grams ((2N+Nt+Nh) x N float64), one read block and the solve
 // (memorize.Bytes). Cost O(1).
-func ReduceEstimate(s trial.Spec) memory.Estimate {
+func reduceEstimate(s trial.Spec) memory.Estimate {
 	const huge = math.MaxInt / 4
 	n, nt := min(s.N, huge), min(s.Nt, huge)
 	nh := max(min(s.Heldout, nt), 0)
@@ -127,7 +127,7 @@ func specDiff(a, b trial.Spec) string {
 // solves the trial as trial.Run does, returning the same record: the
 // Grams are summed in float64 in shard order, file by file, each file
 // streamed in blocks of rows (memory: the summed Grams and one block, see
-// ReduceEstimate, checked first). GramFlops and GramSeconds are the sums
+// reduceEstimate, checked first). GramFlops and GramSeconds are the sums
 // of the shards'; Seconds adds the summation and the solve. If out is not
 // "", the summed Grams are also written there as a one-shard partial
 // (float64), which Reduce accepts alone. A corrupt or truncated file is
@@ -148,7 +148,7 @@ func Reduce(ctx context.Context, dirs []string, out string, opt Options) (*trial
 			}
 		}
 	}
-	if err := ReduceEstimate(s).CheckAvailable(); err != nil {
+	if err := reduceEstimate(s).CheckAvailable(); err != nil {
 		return nil, fmt.Errorf("shard: reduce: %w", err)
 	}
 	for _, w := range ref.Warnings {
