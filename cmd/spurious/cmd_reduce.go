@@ -115,8 +115,11 @@ func (f *shardFlags) resolve(getenv func(string) string) (shard.ID, error) {
 	if err != nil {
 		return shard.ID{}, fmt.Errorf("--feature-shard: %w", err)
 	}
-	if explicit != "" && count != 0 && count != s.Count {
-		return shard.ID{}, fmt.Errorf("--feature-shard %s and --feature-shards %d disagree", f.shard, count)
+	if count != 0 && count != s.Count {
+		if explicit != "" {
+			return shard.ID{}, fmt.Errorf("--feature-shard %s and --feature-shards %d disagree", f.shard, count)
+		}
+		return shard.ID{}, fmt.Errorf("%d feature shards, but the scheduler's array has %d tasks (SLURM_ARRAY_TASK_COUNT)", count, s.Count)
 	}
 	return shard.ID{I: s.I, Count: s.Count}, nil
 }

@@ -85,6 +85,10 @@ func TestFeatureShardsReduce(t *testing.T) {
 	if _, _, err := cmdOut(append([]string{"run", "--feature-shards", "3", "--partial-out", pattern}, shardTrial...)...); err != nil {
 		t.Fatal(err)
 	}
+	t.Setenv("SLURM_ARRAY_TASK_COUNT", "4")
+	if _, _, err := cmdOut(append([]string{"run", "--feature-shards", "3", "--partial-out", pattern}, shardTrial...)...); err == nil || !strings.Contains(err.Error(), "array has 4 tasks") {
+		t.Fatalf("--feature-shards 3 in an array of 4: %v", err)
+	}
 	os.Unsetenv("SLURM_ARRAY_TASK_ID")
 	os.Unsetenv("SLURM_ARRAY_TASK_COUNT")
 	t.Setenv("JOB_COMPLETION_INDEX", "2")
