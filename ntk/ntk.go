@@ -216,10 +216,28 @@ func SharedFlops(shared []rf.Shared, n int, rows []int) float64 {
 // strips and multiplied in while the strip is in cache (hadamardStrips);
 // otherwise they are accumulated over the blocks of W in N x N and q x N
 // buffers. See Flops for the cost. It returns ctx.Err() if ctx is
-// cancelled between blocks.
+// cancelled between blocks. Gram is GramRange over the units [0, K).
 func Gram(ctx context.Context, cfg Config, z linalg.Matrix[float64], queries ...linalg.Matrix[float64]) (linalg.Matrix[float64], []linalg.Matrix[float64], error) {
+	return GramRange(ctx, cfg, 0, cfg.K, z, queries...)
+}
+
+// GramRange returns the part of Gram's matrices that the hidden units
+// [lo, hi) contribute: (Z Z^T) .* (D_r D_r^T) / k with D_r the derivative
+// columns of those units and k = cfg.K the total (not hi-lo), and likewise
+// for the cross Grams. It draws only those rows of W (rf.WeightRows) and
+// takes Gram's path on them: row strips when hi-lo <= Block, else blocks
+// of Block units from lo accumulated in order. GramRange(0, K) is Gram
+// bit for bit; the ranges of a partition of [0, K) sum to Gram up to the
+// order of the additions (the Hadamard product distributes over the
+// sum). Every range computes the input Gram Z Z^T again (LinearFlops).
+// Progress reports the units done in the range and hi-lo. Cost: Flops
+// with hi-lo units. A range outside [0, K) or empty is an error.
+func GramRange(ctx context.Context, cfg Config, lo, hi int, z linalg.Matrix[float64], queries ...linalg.Matrix[float64]) (linalg.Matrix[float64], []linalg.Matrix[float64], error) {
 	if err := cfg.check(); err != nil {
 		return linalg.Matrix[float64]{}, nil, err
+	}
+	if lo < 0 || hi > cfg.K || lo >= hi {
+		return linalg.Matrix[float64]{}, nil, fmt.Errorf("ntk: hidden units [%d, %d) empty or outside [0, %d)", lo, hi, cfg.K)
 	}
 	q := checkDims(z, queries)
 	en, err := linalg.NewEngine[float64](cfg.Engine)
@@ -235,7 +253,7 @@ func Gram(ctx context.Context, cfg Config, z linalg.Matrix[float64], queries ...
 	if b == 0 {
 		b = DefaultBlock
 	}
-	b = min(b, cfg.K)
+	b = min(b, hi-lo)
 	inputs := append([]linalg.Matrix[float64]{z}, queries...)
 	wb := linalg.NewMatrix[float64](b, d)
 	p := linalg.NewMatrix[float64](n+q, b)
@@ -254,23 +272,23 @@ func Gram(ctx context.Context, cfg Config, z linalg.Matrix[float64], queries ...
 		})
 		return pb
 	}
-	if b == cfg.K {
+	if b == hi-lo {
 		if err := ctx.Err(); err != nil {
 			return linalg.Matrix[float64]{}, nil, err
 		}
-		hadamardStrips(en, alpha, derivs(0, b), k, cross)
+		hadamardStrips(en, alpha, derivs(lo, b), k, cross)
 		if cfg.Progress != nil {
-			cfg.Progress(cfg.K, cfg.K)
+			cfg.Progress(b, b)
 		}
 		return k, cross, nil
 	}
 	dk := linalg.NewMatrix[float64](n, n)
 	dc := linalg.NewMatrix[float64](q, n)
-	for f0 := 0; f0 < cfg.K; f0 += b {
+	for f0 := lo; f0 < hi; f0 += b {
 		if err := ctx.Err(); err != nil {
 			return linalg.Matrix[float64]{}, nil, err
 		}
-		bb := min(b, cfg.K-f0)
+		bb := min(b, hi-f0)
 		pb := derivs(f0, bb)
 		pz := pb.View(0, 0, n, bb)
 		en.Syrk(linalg.Lower, linalg.NoTrans, alpha, pz, 1, dk)
@@ -278,7 +296,7 @@ func Gram(ctx context.Context, cfg Config, z linalg.Matrix[float64], queries ...
 			en.Gemm(linalg.NoTrans, linalg.Trans, alpha, pb.View(n, 0, q, bb), pz, 1, dc)
 		}
 		if cfg.Progress != nil {
-			cfg.Progress(f0+bb, cfg.K)
+			cfg.Progress(f0+bb-lo, hi-lo)
 		}
 	}
 	en.Symmetrize(linalg.Lower, dk)

@@ -84,6 +84,14 @@ func (c Config) check() error {
 	return nil
 }
 
+// checkRange checks a feature row range [lo, hi) of k rows.
+func checkRange(k, lo, hi int) error {
+	if lo < 0 || hi > k || lo >= hi {
+		return fmt.Errorf("rf: feature rows [%d, %d) empty or outside [0, %d)", lo, hi, k)
+	}
+	return nil
+}
+
 func (c Config) block() int {
 	b := c.Block
 	if b == 0 {
@@ -175,9 +183,26 @@ func WeightRows(en *linalg.Engine[float64], seed uint64, first int, w linalg.Mat
 // C_m = Phi(Q_m) Phi(Z)^T / k (rows(Q_m) x N): C_m[i][j] = k(q_i, z_j).
 // All inputs have d columns. It streams over blocks of V and never stores
 // more than one block of features; see Flops for the cost. It returns
-// ctx.Err() if ctx is cancelled between blocks.
+// ctx.Err() if ctx is cancelled between blocks. Gram is GramRange over
+// the rows [0, K).
 func Gram(ctx context.Context, cfg Config, z linalg.Matrix[float64], queries ...linalg.Matrix[float64]) (linalg.Matrix[float64], []linalg.Matrix[float64], error) {
+	return GramRange(ctx, cfg, 0, cfg.K, z, queries...)
+}
+
+// GramRange returns the part of Gram's matrices that the weight rows
+// [lo, hi) of V contribute: sum over those features f of
+// phi_f(x) phi_f(z) / k, with k = cfg.K the total (not hi-lo). It draws
+// only those rows (WeightRows) and adds their blocks of cfg.Block rows,
+// starting at lo, into one accumulator in order, exactly as Gram does over
+// [0, K): GramRange(0, K) is Gram bit for bit, and the ranges of a
+// partition of [0, K) sum to Gram up to the order of the additions.
+// Progress reports the rows done in the range and hi-lo. Cost: Flops with
+// hi-lo features. A range outside [0, K) or empty is an error.
+func GramRange(ctx context.Context, cfg Config, lo, hi int, z linalg.Matrix[float64], queries ...linalg.Matrix[float64]) (linalg.Matrix[float64], []linalg.Matrix[float64], error) {
 	if err := cfg.check(); err != nil {
+		return linalg.Matrix[float64]{}, nil, err
+	}
+	if err := checkRange(cfg.K, lo, hi); err != nil {
 		return linalg.Matrix[float64]{}, nil, err
 	}
 	d := z.Cols
@@ -201,19 +226,19 @@ func Gram(ctx context.Context, cfg Config, z linalg.Matrix[float64], queries ...
 		if err != nil {
 			return linalg.Matrix[float64]{}, nil, fmt.Errorf("rf: Config.Engine: %w", err)
 		}
-		return gram32(ctx, cfg, en, en32, inputs, off)
+		return gram32(ctx, cfg, lo, hi, en, en32, inputs, off)
 	}
-	n, b, q := z.Rows, cfg.block(), off[len(inputs)]-z.Rows
+	n, b, q := z.Rows, min(cfg.block(), hi-lo), off[len(inputs)]-z.Rows
 	vb := linalg.NewMatrix[float64](b, d)
 	p := linalg.NewMatrix[float64](n+q, b)
 	k := linalg.NewMatrix[float64](n, n)
 	c := linalg.NewMatrix[float64](q, n)
 	alpha := 1 / float64(cfg.K)
-	for f0 := 0; f0 < cfg.K; f0 += b {
+	for f0 := lo; f0 < hi; f0 += b {
 		if err := ctx.Err(); err != nil {
 			return linalg.Matrix[float64]{}, nil, err
 		}
-		bb := min(b, cfg.K-f0)
+		bb := min(b, hi-f0)
 		v := vb.View(0, 0, bb, d)
 		WeightRows(en, cfg.Seed, f0, v)
 		pb := p.View(0, 0, n+q, bb)
@@ -230,7 +255,7 @@ func Gram(ctx context.Context, cfg Config, z linalg.Matrix[float64], queries ...
 			en.Gemm(linalg.NoTrans, linalg.Trans, alpha, pb.View(n, 0, q, bb), pz, 1, c)
 		}
 		if cfg.Progress != nil {
-			cfg.Progress(f0+bb, cfg.K)
+			cfg.Progress(f0+bb-lo, hi-lo)
 		}
 	}
 	en.Symmetrize(linalg.Lower, k)
@@ -239,8 +264,8 @@ func Gram(ctx context.Context, cfg Config, z linalg.Matrix[float64], queries ...
 
 // gram32 is Gram with float32 feature blocks: each block's products go to
 // float32 scratch matrices and are added into the float64 accumulators.
-func gram32(ctx context.Context, cfg Config, en *linalg.Engine[float64], en32 *linalg.Engine[float32], inputs []linalg.Matrix[float64], off []int) (linalg.Matrix[float64], []linalg.Matrix[float64], error) {
-	n, d, b := inputs[0].Rows, inputs[0].Cols, cfg.block()
+func gram32(ctx context.Context, cfg Config, lo, hi int, en *linalg.Engine[float64], en32 *linalg.Engine[float32], inputs []linalg.Matrix[float64], off []int) (linalg.Matrix[float64], []linalg.Matrix[float64], error) {
+	n, d, b := inputs[0].Rows, inputs[0].Cols, min(cfg.block(), hi-lo)
 	q := off[len(inputs)] - n
 	x := linalg.NewMatrix[float32](n+q, d)
 	in32 := make([]linalg.Matrix[float32], len(inputs))
@@ -261,11 +286,11 @@ func gram32(ctx context.Context, cfg Config, en *linalg.Engine[float64], en32 *l
 	k := linalg.NewMatrix[float64](n, n)
 	c := linalg.NewMatrix[float64](q, n)
 	alpha := 1 / float64(cfg.K)
-	for f0 := 0; f0 < cfg.K; f0 += b {
+	for f0 := lo; f0 < hi; f0 += b {
 		if err := ctx.Err(); err != nil {
 			return linalg.Matrix[float64]{}, nil, err
 		}
-		bb := min(b, cfg.K-f0)
+		bb := min(b, hi-f0)
 		WeightRows(en, cfg.Seed, f0, vb.View(0, 0, bb, d))
 		v := vb32.View(0, 0, bb, d)
 		for i := 0; i < bb; i++ {
@@ -290,7 +315,7 @@ func gram32(ctx context.Context, cfg Config, en *linalg.Engine[float64], en32 *l
 			accumulate(en, c, c32, alpha)
 		}
 		if cfg.Progress != nil {
-			cfg.Progress(f0+bb, cfg.K)
+			cfg.Progress(f0+bb-lo, hi-lo)
 		}
 	}
 	en.Symmetrize(linalg.Lower, k)

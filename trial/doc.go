@@ -11,6 +11,11 @@
 // returns a *Result. Result's JSON form is the record `spurious run --json`
 // prints and a sweep appends, field for field.
 //
+// Run is LoadData, the Grams and Solve. FeatureGrams computes the part of
+// an rf or ntk trial's Grams that a range of its feature rows contributes
+// and Solve finishes a trial from given Grams: package shard splits one
+// trial across machines with them.
+//
 // # Seeds
 //
 // Spec.Seed alone determines every random draw of a trial:

@@ -119,15 +119,82 @@ func Run(ctx context.Context, s Spec, opt Options) (*Result, error) {
 		return nil, fieldErr("N", "the linear model cannot interpolate n=%d samples in d=%d dimensions (it needs n < d): use fewer samples or add a ridge", s.N, s.D)
 	}
 	gramStart := time.Now()
-	k, cross, flops, err := grams(ctx, &s, act, td, opt.Progress)
+	k, cross, flops, err := grams(ctx, &s, act, td, 0, s.K, opt.Progress)
 	if err != nil {
 		return nil, err
 	}
-	gramSec := time.Since(gramStart).Seconds()
+	g := &Grams{K: k, Ks: cross[0], Kt: cross[1], Kh: cross[2], G: td.G, Gt: td.Gt, Gh: td.Gh,
+		Flops: flops, Seconds: time.Since(gramStart).Seconds()}
+	r, err := solve(s, act, g, opt)
+	if err != nil {
+		return nil, err
+	}
+	r.Seconds = time.Since(start).Seconds()
+	return r, nil
+}
+
+// Grams are the Gram matrices of a trial and its labels, the input of
+// Solve: K (N x N), the cross Grams of the spurious queries Ks (N x N),
+// the test set Kt (Nt x N) and the held-out queries Kh (Nh x N), and the
+// labels of the training, test and held-out samples.
+type Grams struct {
+	K, Ks, Kt, Kh linalg.Matrix[float64]
+	G, Gt, Gh     []float64
+	Flops         float64 // the flops of computing the Grams
+	Seconds       float64 // the time it took
+}
+
+// FeatureGrams computes the part of the Grams of an rf or ntk trial that
+// the feature rows [lo, hi) contribute (rf.GramRange, ntk.GramRange: rows
+// of V, or hidden units), on the data td and the spec s that LoadData
+// returns. The matrices are scaled by 1/K, so the parts of a partition of
+// [0, K) sum to the trial's Grams up to the order of the additions, and
+// FeatureGrams(0, K) computes exactly the Grams of Run. It does not check
+// the memory (see Run). Cost: the model's Flops with hi-lo features.
+func FeatureGrams(ctx context.Context, s Spec, td *Data, lo, hi int, progress func(done, total int)) (*Grams, error) {
+	act, err := s.normalize()
+	if err != nil {
+		return nil, err
+	}
+	if s.Model != "rf" && s.Model != "ntk" {
+		return nil, fieldErr("Model", "model %s has no features to split (rf and ntk have)", s.Model)
+	}
+	if lo < 0 || hi > s.K || lo >= hi {
+		return nil, fieldErr("K", "feature rows [%d, %d) empty or outside [0, %d)", lo, hi, s.K)
+	}
+	start := time.Now()
+	k, cross, flops, err := grams(ctx, &s, act, td, lo, hi, progress)
+	if err != nil {
+		return nil, err
+	}
+	return &Grams{K: k, Ks: cross[0], Kt: cross[1], Kh: cross[2], G: td.G, Gt: td.Gt, Gh: td.Gh,
+		Flops: flops, Seconds: time.Since(start).Seconds()}, nil
+}
+
+// Solve fits the trial s (the spec LoadData returns) to its Grams g and
+// measures it, as Run does after computing the Grams: the Result has
+// g's Flops and Seconds as GramFlops and GramSeconds, and Seconds is
+// GramSeconds plus the solve's time. g.K is overwritten. Errors are as
+// Run's; the cost is the solve's (N^3 flops plus VerifyLOO*(N-1)^3/3).
+func Solve(s Spec, g *Grams, opt Options) (*Result, error) {
+	act, err := s.normalize()
+	if err != nil {
+		return nil, err
+	}
+	r, err := solve(s, act, g, opt)
+	if err != nil {
+		return nil, err
+	}
+	r.Seconds = r.GramSeconds + r.SolveSeconds
+	return r, nil
+}
+
+// solve is Solve on a normalized spec.
+func solve(s Spec, act *activation.Activation, g *Grams, opt Options) (*Result, error) {
 	solveStart := time.Now()
 	res, err := memorize.Solve(memorize.Input{
-		K: k, Ks: cross[0], Kt: cross[1], Kh: cross[2],
-		G: td.G, Gt: td.Gt, Gh: td.Gh,
+		K: g.K, Ks: g.Ks, Kt: g.Kt, Kh: g.Kh,
+		G: g.G, Gt: g.Gt, Gh: g.Gh,
 	}, memorize.Options{Ridge: s.Ridge, VerifyLOO: s.VerifyLOO, Seed: s.Seed, Engine: s.Engine})
 	if errors.Is(err, linalg.ErrNotPositiveDefinite) {
 		return nil, &FieldError{Field: "Ridge", Err: fmt.Errorf("%s: %w", s.Model, err)}
@@ -145,9 +212,9 @@ func Run(ctx context.Context, s Spec, opt Options) (*Result, error) {
 		CovSpurious: res.CovSpurious, CovLemma: res.CovLemma, LemmaMaxRelErr: res.LemmaMaxRelErr,
 		AUC: finite(res.AUC), TPRAt1PctFPR: finite(res.TPRAt1FPR), GammaTheory: gammaTheory(s, act),
 		GramCondition: res.Condition,
-		ISA:           s.Engine.ISA, Threads: s.Engine.Threads, GramFlops: flops,
-		GramSeconds: gramSec, SolveSeconds: time.Since(solveStart).Seconds(),
-		Samples: res, G: td.G,
+		ISA:           s.Engine.ISA, Threads: s.Engine.Threads, GramFlops: g.Flops,
+		GramSeconds: g.Seconds, SolveSeconds: time.Since(solveStart).Seconds(),
+		Samples: res, G: g.G,
 	}
 	bl, err := gramBlocking(s)
 	if err != nil {
@@ -171,14 +238,15 @@ func Run(ctx context.Context, s Spec, opt Options) (*Result, error) {
 		r.VerifyLOOMaxRelErr = ptr(res.VerifyMaxRelErr)
 		r.VerifyLemmaMaxRelErr = ptr(res.VerifyLemmaMaxRelErr)
 	}
-	r.Seconds = time.Since(start).Seconds()
 	return r, nil
 }
 
 // grams computes the trial's Gram matrices on s.Engine: K, then cross
 // Grams for the spurious queries, the test set and the held-out queries,
-// in that order. It returns the flop count of the Gram computation.
-func grams(ctx context.Context, s *Spec, act *activation.Activation, td *Data, progress func(done, total int)) (linalg.Matrix[float64], []linalg.Matrix[float64], float64, error) {
+// in that order; for rf and ntk only the part of feature rows [lo, hi)
+// (the others ignore the range). It returns the flop count of the Gram
+// computation.
+func grams(ctx context.Context, s *Spec, act *activation.Activation, td *Data, lo, hi int, progress func(done, total int)) (linalg.Matrix[float64], []linalg.Matrix[float64], float64, error) {
 	d, n, nt, nh := td.D, td.N(), td.Nt(), len(td.Gh)
 	z := linalg.MatrixFrom(n, d, td.Z)
 	qs := []linalg.Matrix[float64]{linalg.MatrixFrom(n, d, td.Zs), linalg.MatrixFrom(nt, d, td.Zt), linalg.MatrixFrom(nh, d, td.Zh)}
@@ -194,13 +262,13 @@ func grams(ctx context.Context, s *Spec, act *activation.Activation, td *Data, p
 	rows := []int{n, nt, nh}
 	switch s.Model {
 	case "rf":
-		k, c, err := rf.Gram(ctx, rf.Config{Act: act, K: s.K, Seed: wseed, Block: s.Block, Precision: s.Precision,
-			Shared: shared, Progress: progress, Engine: s.Engine}, z, qs...)
-		return k, c, rf.Flops(n, q, d, s.K) - rf.SharedFlops(shared, rows, s.K), err
+		k, c, err := rf.GramRange(ctx, rf.Config{Act: act, K: s.K, Seed: wseed, Block: s.Block, Precision: s.Precision,
+			Shared: shared, Progress: progress, Engine: s.Engine}, lo, hi, z, qs...)
+		return k, c, rf.Flops(n, q, d, hi-lo) - rf.SharedFlops(shared, rows, hi-lo), err
 	case "ntk":
-		k, c, err := ntk.Gram(ctx, ntk.Config{Act: act, Deriv: s.Deriv, K: s.K, Seed: wseed, Block: s.Block,
-			Shared: shared, Progress: progress, Engine: s.Engine}, z, qs...)
-		return k, c, ntk.Flops(n, q, d, s.K) - ntk.SharedFlops(shared, n, rows) - rf.SharedFlops(shared, rows, s.K), err
+		k, c, err := ntk.GramRange(ctx, ntk.Config{Act: act, Deriv: s.Deriv, K: s.K, Seed: wseed, Block: s.Block,
+			Shared: shared, Progress: progress, Engine: s.Engine}, lo, hi, z, qs...)
+		return k, c, ntk.Flops(n, q, d, hi-lo) - ntk.SharedFlops(shared, n, rows) - rf.SharedFlops(shared, rows, hi-lo), err
 	}
 	en, err := linalg.NewEngine[float64](s.Engine)
 	if err != nil {

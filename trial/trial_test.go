@@ -227,3 +227,43 @@ func TestLoadData(t *testing.T) {
 		t.Fatalf("Theory = %v, want a fraction", g)
 	}
 }
+
+// TestFeatureGramsSolve: FeatureGrams over [0, K) then Solve is Run, record
+// for record; other models and empty ranges are errors.
+func TestFeatureGramsSolve(t *testing.T) {
+	ctx := context.Background()
+	for _, model := range []string{"rf", "ntk"} {
+		s := small(model)
+		r0, err := Run(ctx, s, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		td, sn, err := LoadData(ctx, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, err := FeatureGrams(ctx, sn, td, 0, sn.K, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := Solve(sn, g, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, _ := json.Marshal(r)
+		b, _ := json.Marshal(r0)
+		if ra, rb := record(t, a), record(t, b); !reflect.DeepEqual(ra, rb) {
+			t.Fatalf("%s: FeatureGrams+Solve\n%v\nwant Run's\n%v", model, ra, rb)
+		}
+		if _, err := FeatureGrams(ctx, sn, td, 5, 5, nil); err == nil {
+			t.Errorf("%s: empty range accepted", model)
+		}
+	}
+	td, sn, err := LoadData(ctx, small("linear"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := FeatureGrams(ctx, sn, td, 0, 1, nil); err == nil || !strings.Contains(err.Error(), "no features") {
+		t.Errorf("linear: err = %v", err)
+	}
+}

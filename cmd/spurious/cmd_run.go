@@ -28,7 +28,8 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs := newFlagSet("run", "usage: spurious run --model rf|ntk|linear|rf-inf|ntk-inf --act NAME --dataset synthetic|npy|mnist|fashion-mnist|cifar10\n"+
 		"       [--alpha A --d D] [--k K] [--n N --nt NT] [--seed S] [--ridge L] [--ntk-deriv paper|true]\n"+
 		"       [--precision f64|f32] [--block B] [--threads T] [--verify-loo M] [--per-sample FILE.csv] [--json]\n"+
-		"       [--data DIR] [--classes A,B] [--border W] [--heldout H] [--isa X]\n", stderr)
+		"       [--data DIR] [--classes A,B] [--border W] [--heldout H] [--isa X]\n"+
+		"       [--feature-shard I/S | --feature-shards S] [--partial-out DIR]   (one shard of an rf or ntk trial's features; see spurious reduce)\n", stderr)
 	model := fs.String("model", def.Model, "feature model: "+strings.Join(trial.Models, ", "))
 	act := fs.String("act", def.Act, "activation: "+strings.Join(activation.Names(), ", ")+" (model linear has none and ignores it, so that sweeps can mix models)")
 	dataset := fs.String("dataset", def.Dataset, "data: synthetic, npy, "+strings.Join(data.ImageDataSets, ", "))
@@ -51,6 +52,8 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	border := fs.Int("border", 0, "noise border width in pixels for image data (0: the paper's 10 for MNIST, 8 for CIFAR-10)")
 	var eng engineFlags
 	eng.register(fs, "threads for the linear algebra")
+	var sf shardFlags
+	sf.register(fs)
 	if help, err := parseFlags(fs, args); help || err != nil {
 		return err
 	}
@@ -90,6 +93,12 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	if err := spec.Validate(); err != nil {
 		return cli.AsUsage(runFlagError(spec.Model, err))
+	}
+	if sf.active(set) {
+		if *perSample != "" {
+			return cli.Usagef("run: --per-sample does not apply to a feature shard (spurious reduce writes it)")
+		}
+		return runPartial(ctx, spec, &sf, args, *asJSON, stdout, stderr)
 	}
 	res, err := trial.Run(ctx, spec, trial.Options{
 		Progress: trial.PrintProgress(stderr, "run: "+spec.Model, 2*time.Second),
