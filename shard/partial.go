@@ -63,7 +63,8 @@ func partialEstimate(s trial.Spec, id ID) memory.Estimate {
 // (float32 for --precision f32, else float64), the labels g.npy, gt.npy,
 // gh.npy, and manifest.json last. It checks the memory first (an
 // *memory.Error) and returns the manifest. Cost: the model's Gram flops
-// with K/Count features, the data, and writing (2N+Nt+Nh) x N values.
+// with K/Count features, the data, and writing N(N+1)/2 + (N+Nt+Nh) x N
+// values.
 func RunPartial(ctx context.Context, s trial.Spec, id ID, dir string, opt Options) (*Manifest, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
@@ -125,7 +126,8 @@ func RunPartial(ctx context.Context, s trial.Spec, id ID, dir string, opt Option
 
 // writePartial writes mats (the Grams in gramFiles order, then the labels
 // as columns) into dir (created if needed), the Grams in dtype gramType
-// and the labels in <f8, sets m.Files and writes m as the manifest, last.
+// (of the symmetric K only the lower triangle) and the labels in <f8,
+// sets m.Files and writes m as the manifest, last.
 func writePartial(dir string, m *Manifest, mats []linalg.Matrix[float64], gramType string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -133,11 +135,14 @@ func writePartial(dir string, m *Manifest, mats []linalg.Matrix[float64], gramTy
 	os.Remove(filepath.Join(dir, ManifestName)) // a rerun: the old manifest must not describe new files
 	m.Files = nil
 	for i, name := range slices.Concat(gramFiles, labelFiles) {
-		dt := gramType
+		dt, layout := gramType, Dense
 		if i >= len(gramFiles) {
 			dt = "<f8"
 		}
-		f, err := writeMatrix(filepath.Join(dir, name), dt, mats[i])
+		if name == "k.npy" {
+			layout = Lower
+		}
+		f, err := writeMatrix(filepath.Join(dir, name), dt, layout, mats[i])
 		if err != nil {
 			return err
 		}
