@@ -70,9 +70,10 @@
 // # Memory
 //
 // RunPartial needs the data plus the model's Gram workspace for its rows
-// (rf.Bytes, ntk.Bytes); Reduce needs the summed Grams ((2N+Nt+Nh) x N
-// float64), one read block of at most 4 MiB and the solve
-// (memorize.Bytes). RunPartial also holds a 4 MiB write buffer. Both check the estimate against the memory the
+// (rf.Bytes, ntk.Bytes) and a 4 MiB write buffer; Reduce needs the summed
+// Grams ((2N+Nt+Nh) x N float64), a read block of at most 8 MiB (4 MiB
+// of float64 values, and their bytes when they need a conversion) and the
+// solve (memorize.Bytes). Both check the estimate against the memory the
 // process may use before allocating and return an *memory.Error naming
 // what to reduce.
 package shard

@@ -16,8 +16,8 @@ import (
 )
 
 // reduceEstimate returns the memory Reduce needs for the trial s: the
-// summed Grams ((2N+Nt+Nh) x N float64), one read block and the solve
-// (memorize.Bytes). Cost O(1).
+// summed Grams ((2N+Nt+Nh) x N float64), one read block (values and
+// bytes) and the solve (memorize.Bytes). Cost O(1).
 func reduceEstimate(s trial.Spec) memory.Estimate {
 	const huge = math.MaxInt / 4
 	n, nt := min(s.N, huge), min(s.Nt, huge)
