@@ -240,7 +240,7 @@ func writeReduced(dir string, ref *Manifest, g *trial.Grams) error {
 	m.Flops, m.Seconds = g.Flops, g.Seconds
 	m.Files = nil
 	mats := []linalg.Matrix[float64]{g.K, g.Ks, g.Kt, g.Kh, column(g.G), column(g.Gt), column(g.Gh)}
-	if err := writePartial(dir, &m, mats, "<f8"); err != nil {
+	if err := writePartial(dir, &m, mats, "<f8", nil); err != nil {
 		return fmt.Errorf("shard: writing the reduced Grams: %w", err)
 	}
 	return nil
