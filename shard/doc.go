@@ -42,26 +42,38 @@
 //
 // # Files
 //
-// A partial folder holds k.npy (N x N), ks.npy (N x N, spurious queries),
-// kt.npy (Nt x N, test set), kh.npy (Nh x N, held-out queries), each <f8
-// or <f4 (f32 blocks), the labels g.npy, gt.npy, gh.npy (<f8, one column)
-// and manifest.json, written last (a folder without it is an unfinished
-// shard). The manifest (Manifest) records the format tag, the normalized
-// trial.Spec and its SpecHash (SHA-256 of the spec without the data folder
-// and the engine), the SHA-256 of the data (inputs and labels), the shard,
-// its rows and K, the precision, Block, the ISA and GEMM blocking (KC, MC,
+// A partial folder holds k.npy (the lower triangle of the symmetric N x N
+// K, row by row: row i holds columns 0..i, a 1-D array of N(N+1)/2
+// values), ks.npy (N x N, spurious queries), kt.npy (Nt x N, test set),
+// kh.npy (Nh x N, held-out queries), each <f8 or <f4 (f32 blocks), the
+// labels g.npy, gt.npy, gh.npy (<f8, one column) and manifest.json,
+// written last (a folder without it is an unfinished shard). The manifest
+// (Manifest) records the format tag (Format), the normalized trial.Spec
+// and its SpecHash (SHA-256 of the spec without the data folder and the
+// engine), the SHA-256 of the data (inputs and labels), the shard, its
+// rows and K, the precision, Block, the ISA and GEMM blocking (KC, MC,
 // NC: they change the last bits), the flops and seconds of the partial,
-// and per file its shape, dtype and SHA-256. Reduce accepts only shards
-// 0..S-1 of one trial, each once, with equal ISA and blocking; every NPY
-// header must be exactly the one written, every size and checksum must
-// match.
+// and per file its shape, layout, dtype and CRC-32C. The CRC-32C
+// (Castagnoli, hardware-accelerated) guards against corruption and
+// truncation, not against an adversary, who could rewrite a file and its
+// manifest alike; it costs a tenth of SHA-256 on the gigabytes of a large
+// trial. Reduce accepts only shards 0..S-1 of one trial, each once, with
+// equal ISA and blocking; every NPY header must be exactly the one
+// written, every size and checksum must match. Partials of format
+// spurious-feature-shard/1 (SHA-256, a full k.npy) are refused: rerun the
+// shards.
+//
+// K is exactly symmetric (rf and ntk mirror their lower triangle), so
+// Reduce sums the triangles and mirrors the sum once at the end: every
+// entry is the same sum as with full matrices, bit for bit.
 //
 // # Memory
 //
 // RunPartial needs the data plus the model's Gram workspace for its rows
-// (rf.Bytes, ntk.Bytes); Reduce needs the summed Grams ((2N+Nt+Nh) x N
-// float64), one read block of at most 4 MiB and the solve
-// (memorize.Bytes). Both check the estimate against the memory the
+// (rf.Bytes, ntk.Bytes) and a 4 MiB write buffer; Reduce needs the summed
+// Grams ((2N+Nt+Nh) x N float64), a read block of at most 8 MiB (4 MiB
+// of float64 values, and their bytes when they need a conversion) and the
+// solve (memorize.Bytes). Both check the estimate against the memory the
 // process may use before allocating and return an *memory.Error naming
 // what to reduce.
 package shard

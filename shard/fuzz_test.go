@@ -24,7 +24,7 @@ func FuzzParseManifest(f *testing.F) {
 	}
 	f.Add(valid)
 	f.Add([]byte(`{"format": "spurious-feature-shard/1"}`))
-	f.Add([]byte(`{"format": "spurious-feature-shard/1", "shard": 3, "shards": 2}`))
+	f.Add([]byte(`{"format": "spurious-feature-shard/2", "shard": 3, "shards": 2}`))
 	f.Add([]byte(`{} {}`))
 	f.Add([]byte(`[]`))
 	f.Fuzz(func(t *testing.T, b []byte) {

@@ -19,7 +19,11 @@ import (
 )
 
 // Format is the format tag of a manifest; Reduce rejects other versions.
-const Format = "spurious-feature-shard/1"
+const Format = "spurious-feature-shard/2"
+
+// format1 is the tag of the first format (SHA-256 file checksums, a dense
+// k.npy), which Reduce refuses with a message to rerun the shards.
+const format1 = "spurious-feature-shard/1"
 
 // ManifestName is the manifest's file name in a partial's folder. RunPartial
 // writes it last, so a folder without it holds an unfinished shard.
@@ -53,13 +57,18 @@ func (id ID) check(k int) error {
 }
 
 // File describes one NPY file of a partial: a rows x cols matrix of
-// DType ("<f8" float64, "<f4" float32) with the SHA-256 of the whole file.
+// DType ("<f8" float64, "<f4" float32) stored in Layout (Dense, or Lower:
+// the lower triangle of the symmetric k.npy, as a 1-D array), with the
+// CRC-32C (Castagnoli) of the whole file in 8 hex digits. The CRC guards
+// against corruption and truncation (a damaged disk or copy), not
+// against an adversary who edits a file and its manifest together.
 type File struct {
 	Name   string `json:"name"`
 	Rows   int    `json:"rows"`
 	Cols   int    `json:"cols"`
+	Layout string `json:"layout"`
 	DType  string `json:"dtype"`
-	SHA256 string `json:"sha256"`
+	CRC32C string `json:"crc32c"`
 }
 
 // Manifest describes a partial: which trial (Spec, SpecHash, DataSHA256),
@@ -98,13 +107,24 @@ var (
 	labelFiles = []string{"g.npy", "gt.npy", "gh.npy"}
 )
 
-var hexSHA = regexp.MustCompile(`^[0-9a-f]{64}$`)
+var (
+	hexSHA = regexp.MustCompile(`^[0-9a-f]{64}$`)
+	hexCRC = regexp.MustCompile(`^[0-9a-f]{8}$`)
+)
 
-// ParseManifest decodes and checks a manifest: the format tag, unknown
-// keys (an error), the shard and its rows, the spec's validity and hash,
-// and the files (the four Grams and three label vectors, shapes consistent
-// with the spec). name labels the errors. Cost: linear in len(b).
+// ParseManifest decodes and checks a manifest: the format tag (a
+// spurious-feature-shard/1 manifest is an error asking to rerun the
+// shards), unknown keys (an error), the shard and its rows, the spec's
+// validity and hash, and the files (the four Grams and three label
+// vectors, shapes and layouts consistent with the spec). name labels the
+// errors. Cost: linear in len(b).
 func ParseManifest(b []byte, name string) (*Manifest, error) {
+	var tag struct {
+		Format string `json:"format"`
+	}
+	if json.Unmarshal(b, &tag) == nil && tag.Format == format1 {
+		return nil, fmt.Errorf("%s: format %s, written by an older spurious (SHA-256 checksums, full k.npy); this version reads only %s: rerun the shards with it", name, format1, Format)
+	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	var m Manifest
@@ -148,7 +168,7 @@ func ParseManifest(b []byte, name string) (*Manifest, error) {
 	}
 	nh := min(s.Heldout, s.Nt)
 	want := []File{
-		{Name: "k.npy", Rows: s.N, Cols: s.N}, {Name: "ks.npy", Rows: s.N, Cols: s.N},
+		{Name: "k.npy", Rows: s.N, Cols: s.N, Layout: Lower}, {Name: "ks.npy", Rows: s.N, Cols: s.N},
 		{Name: "kt.npy", Rows: s.Nt, Cols: s.N}, {Name: "kh.npy", Rows: -1, Cols: s.N},
 		{Name: "g.npy", Rows: s.N, Cols: 1}, {Name: "gt.npy", Rows: s.Nt, Cols: 1}, {Name: "gh.npy", Rows: -1, Cols: 1},
 	}
@@ -161,6 +181,9 @@ func ParseManifest(b []byte, name string) (*Manifest, error) {
 	}
 	for i, f := range m.Files {
 		w := want[i]
+		if w.Layout == "" {
+			w.Layout = Dense
+		}
 		dt := gramType
 		if i >= len(gramFiles) {
 			dt = "<f8"
@@ -176,10 +199,12 @@ func ParseManifest(b []byte, name string) (*Manifest, error) {
 			return nil, bad("file %d is %q, want %q", i, f.Name, w.Name)
 		case f.Rows != w.Rows || f.Cols != w.Cols:
 			return nil, bad("%s is %dx%d, want %dx%d", f.Name, f.Rows, f.Cols, w.Rows, w.Cols)
+		case f.Layout != w.Layout:
+			return nil, bad("%s has layout %q, want %q", f.Name, f.Layout, w.Layout)
 		case f.DType != dt:
 			return nil, bad("%s has dtype %q, want %q", f.Name, f.DType, dt)
-		case !hexSHA.MatchString(f.SHA256):
-			return nil, bad("%s: sha256 %q is not a SHA-256", f.Name, f.SHA256)
+		case !hexCRC.MatchString(f.CRC32C):
+			return nil, bad("%s: crc32c %q is not 8 lowercase hex digits", f.Name, f.CRC32C)
 		}
 	}
 	if m.Files[3].Rows != m.Files[6].Rows {

@@ -63,7 +63,8 @@ func partialEstimate(s trial.Spec, id ID) memory.Estimate {
 // (float32 for --precision f32, else float64), the labels g.npy, gt.npy,
 // gh.npy, and manifest.json last. It checks the memory first (an
 // *memory.Error) and returns the manifest. Cost: the model's Gram flops
-// with K/Count features, the data, and writing (2N+Nt+Nh) x N values.
+// with K/Count features, the data, and writing N(N+1)/2 + (N+Nt+Nh) x N
+// values.
 func RunPartial(ctx context.Context, s trial.Spec, id ID, dir string, opt Options) (*Manifest, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
@@ -111,13 +112,15 @@ func RunPartial(ctx context.Context, s trial.Spec, id ID, dir string, opt Option
 		block = rf.DefaultBlock // ntk.DefaultBlock is the same
 	}
 	m := &Manifest{
-		Format: Format, SpecHash: SpecHash(s), Spec: s, DataSHA256: dataHash(td),
+		Format: Format, SpecHash: SpecHash(s), Spec: s,
 		Shard: id.I, Shards: id.Count, Lo: lo, Hi: hi, K: s.K, Precision: s.Precision.String(), Block: block,
 		ISA: s.Engine.ISA, KC: bl.KC, MC: bl.MC, NC: bl.NC, Blocking: bl.Origin,
 		Flops: g.Flops, Seconds: g.Seconds, Warnings: warnings,
 	}
 	mats := []linalg.Matrix[float64]{g.K, g.Ks, g.Kt, g.Kh, column(g.G), column(g.Gt), column(g.Gh)}
-	if err := writePartial(dir, m, mats, dtypeOf(s)); err != nil {
+	hash := make(chan string, 1)
+	go func() { hash <- dataHash(td) }() // on the core the writes leave idle
+	if err := writePartial(dir, m, mats, dtypeOf(s), hash); err != nil {
 		return nil, fmt.Errorf("shard: writing the partial: %w", err)
 	}
 	return m, nil
@@ -125,23 +128,31 @@ func RunPartial(ctx context.Context, s trial.Spec, id ID, dir string, opt Option
 
 // writePartial writes mats (the Grams in gramFiles order, then the labels
 // as columns) into dir (created if needed), the Grams in dtype gramType
-// and the labels in <f8, sets m.Files and writes m as the manifest, last.
-func writePartial(dir string, m *Manifest, mats []linalg.Matrix[float64], gramType string) error {
+// (of the symmetric K only the lower triangle) and the labels in <f8,
+// sets m.Files and writes m as the manifest, last. If dataHash is not
+// nil, m.DataSHA256 is received from it after the files are written.
+func writePartial(dir string, m *Manifest, mats []linalg.Matrix[float64], gramType string, dataHash <-chan string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
 	os.Remove(filepath.Join(dir, ManifestName)) // a rerun: the old manifest must not describe new files
 	m.Files = nil
 	for i, name := range slices.Concat(gramFiles, labelFiles) {
-		dt := gramType
+		dt, layout := gramType, Dense
 		if i >= len(gramFiles) {
 			dt = "<f8"
 		}
-		f, err := writeMatrix(filepath.Join(dir, name), dt, mats[i])
+		if name == "k.npy" {
+			layout = Lower
+		}
+		f, err := writeMatrix(filepath.Join(dir, name), dt, layout, mats[i])
 		if err != nil {
 			return err
 		}
 		m.Files = append(m.Files, f)
+	}
+	if dataHash != nil {
+		m.DataSHA256 = <-dataHash
 	}
 	b, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {

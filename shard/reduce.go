@@ -16,15 +16,15 @@ import (
 )
 
 // reduceEstimate returns the memory Reduce needs for the trial s: the
-// summed Grams ((2N+Nt+Nh) x N float64), one read block and the solve
-// (memorize.Bytes). Cost O(1).
+// summed Grams ((2N+Nt+Nh) x N float64), one read block (values and
+// bytes) and the solve (memorize.Bytes). Cost O(1).
 func reduceEstimate(s trial.Spec) memory.Estimate {
 	const huge = math.MaxInt / 4
 	n, nt := min(s.N, huge), min(s.Nt, huge)
 	nh := max(min(s.Heldout, nt), 0)
 	return memory.Estimate{
 		{What: "Gram matrices", Bytes: 8 * (2*float64(n) + float64(nt) + float64(nh)) * float64(n), Reduce: "--n or --nt"},
-		{What: "read buffer", Bytes: 2 * readBlockBytes, Reduce: "nothing"},
+		{What: "read buffer", Bytes: 2 * ioBlockBytes, Reduce: "nothing"},
 		{What: "solve", Bytes: memorize.Bytes(n, nt, nh, s.VerifyLOO), Reduce: "--n or --verify-loo"},
 	}
 }
@@ -132,7 +132,7 @@ func specDiff(a, b trial.Spec) string {
 // "", the summed Grams are also written there as a one-shard partial
 // (float64), which Reduce accepts alone. A corrupt or truncated file is
 // an error, never a wrong sum. Cost: reading the partials
-// (Count x (2N+Nt+Nh) x N values) and the solve.
+// (Count x (N(N+1)/2 + (N+Nt+Nh) x N) values) and the solve.
 func Reduce(ctx context.Context, dirs []string, out string, opt Options) (*trial.Result, error) {
 	start := time.Now()
 	ms, dirs, err := Partials(dirs)
@@ -156,50 +156,9 @@ func Reduce(ctx context.Context, dirs []string, out string, opt Options) (*trial
 			opt.Warn(fmt.Errorf("%s", w))
 		}
 	}
-	mats := make([]linalg.Matrix[float64], len(gramFiles))
-	for i := range gramFiles {
-		mats[i] = linalg.NewMatrix[float64](ref.Files[i].Rows, ref.Files[i].Cols)
-	}
-	total, done := len(gramFiles)*len(ms), 0
-	for i, acc := range mats {
-		for sh, m := range ms {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-			f := m.Files[i]
-			err := streamMatrix(filepath.Join(dirs[sh], f.Name), f, func(i0 int, rows []float64) {
-				for r := 0; r < len(rows)/acc.Cols; r++ {
-					dst, src := acc.Row(i0+r), rows[r*acc.Cols:(r+1)*acc.Cols]
-					if sh == 0 {
-						copy(dst, src)
-						continue
-					}
-					for j, v := range src {
-						dst[j] += v
-					}
-				}
-			})
-			if err != nil {
-				return nil, fmt.Errorf("shard: %w", err)
-			}
-			done++
-			if opt.Progress != nil {
-				opt.Progress(done, total)
-			}
-		}
-	}
-	labels := make([][]float64, len(labelFiles))
-	for i := range labelFiles {
-		f := ref.Files[len(gramFiles)+i]
-		labels[i] = make([]float64, f.Rows)
-		if err := streamMatrix(filepath.Join(dirs[0], f.Name), f, func(i0 int, rows []float64) { copy(labels[i][i0:], rows) }); err != nil {
-			return nil, fmt.Errorf("shard: %w", err)
-		}
-	}
-	g := &trial.Grams{K: mats[0], Ks: mats[1], Kt: mats[2], Kh: mats[3], G: labels[0], Gt: labels[1], Gh: labels[2]}
-	for _, m := range ms {
-		g.Flops += m.Flops
-		g.Seconds += m.Seconds
+	g, err := sumPartials(ctx, ms, dirs, opt)
+	if err != nil {
+		return nil, err
 	}
 	if out != "" {
 		if err := writeReduced(out, ref, g); err != nil {
@@ -220,6 +179,59 @@ func Reduce(ctx context.Context, dirs []string, out string, opt Options) (*trial
 	return r, nil
 }
 
+// sumPartials sums the Grams of the partials ms (in shard order, with
+// their folders dirs) in float64 in shard order, file by file (of K the
+// lower triangles, mirrored once at the end), and reads the labels of
+// shard 0. Memory: the summed Grams and one read block.
+func sumPartials(ctx context.Context, ms []*Manifest, dirs []string, opt Options) (*trial.Grams, error) {
+	ref := ms[0]
+	mats := make([]linalg.Matrix[float64], len(gramFiles))
+	for i := range gramFiles {
+		mats[i] = linalg.NewMatrix[float64](ref.Files[i].Rows, ref.Files[i].Cols)
+	}
+	total, done := len(gramFiles)*len(ms), 0
+	for i, acc := range mats {
+		for sh, m := range ms {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			f := m.Files[i]
+			err := streamMatrix(filepath.Join(dirs[sh], f.Name), f, func(r int, src []float64) {
+				dst := acc.Row(r)[:len(src)]
+				if sh == 0 {
+					copy(dst, src)
+					return
+				}
+				for j, v := range src {
+					dst[j] += v
+				}
+			})
+			if err != nil {
+				return nil, fmt.Errorf("shard: %w", err)
+			}
+			done++
+			if opt.Progress != nil {
+				opt.Progress(done, total)
+			}
+		}
+	}
+	linalg.Symmetrize(linalg.Lower, mats[0]) // k.npy holds the lower triangle
+	labels := make([][]float64, len(labelFiles))
+	for i := range labelFiles {
+		f := ref.Files[len(gramFiles)+i]
+		labels[i] = make([]float64, f.Rows)
+		if err := streamMatrix(filepath.Join(dirs[0], f.Name), f, func(r int, row []float64) { labels[i][r] = row[0] }); err != nil {
+			return nil, fmt.Errorf("shard: %w", err)
+		}
+	}
+	g := &trial.Grams{K: mats[0], Ks: mats[1], Kt: mats[2], Kh: mats[3], G: labels[0], Gt: labels[1], Gh: labels[2]}
+	for _, m := range ms {
+		g.Flops += m.Flops
+		g.Seconds += m.Seconds
+	}
+	return g, nil
+}
+
 // writeReduced writes the summed Grams g of the trial of ref to dir as the
 // one-shard partial 0/1 (float64 files).
 func writeReduced(dir string, ref *Manifest, g *trial.Grams) error {
@@ -228,7 +240,7 @@ func writeReduced(dir string, ref *Manifest, g *trial.Grams) error {
 	m.Flops, m.Seconds = g.Flops, g.Seconds
 	m.Files = nil
 	mats := []linalg.Matrix[float64]{g.K, g.Ks, g.Kt, g.Kh, column(g.G), column(g.Gt), column(g.Gh)}
-	if err := writePartial(dir, &m, mats, "<f8"); err != nil {
+	if err := writePartial(dir, &m, mats, "<f8", nil); err != nil {
 		return fmt.Errorf("shard: writing the reduced Grams: %w", err)
 	}
 	return nil

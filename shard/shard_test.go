@@ -1,14 +1,17 @@
 package shard
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -51,7 +54,8 @@ func runShards(t *testing.T, s trial.Spec, count int) []string {
 	return dirs
 }
 
-// readGrams reads the four Gram files of a float64 partial folder.
+// readGrams reads the four Gram files of a float64 partial folder with
+// numpy's reader, k.npy a 1-D lower triangle that it mirrors.
 func readGrams(t *testing.T, dir string) []linalg.Matrix[float64] {
 	t.Helper()
 	var out []linalg.Matrix[float64]
@@ -60,7 +64,23 @@ func readGrams(t *testing.T, dir string) []linalg.Matrix[float64] {
 		if err != nil {
 			t.Fatal(err)
 		}
-		out = append(out, linalg.MatrixFrom(a.Shape[0], a.Shape[1], a.Data))
+		if name != "k.npy" {
+			out = append(out, linalg.MatrixFrom(a.Shape[0], a.Shape[1], a.Data))
+			continue
+		}
+		n := int(math.Sqrt(float64(2 * len(a.Data))))
+		if len(a.Shape) != 1 || n*(n+1)/2 != len(a.Data) {
+			t.Fatalf("k.npy has shape %v, want (n(n+1)/2,)", a.Shape)
+		}
+		k := linalg.NewMatrix[float64](n, n)
+		for i, p := 0, 0; i < n; i++ {
+			for j := 0; j <= i; j++ {
+				k.Set(i, j, a.Data[p])
+				k.Set(j, i, a.Data[p])
+				p++
+			}
+		}
+		out = append(out, k)
 	}
 	return out
 }
@@ -202,6 +222,20 @@ func TestReduceMatchesUnsharded(t *testing.T) {
 						t.Fatalf("%d shards: %s differs from the partials summed in shard order", count, gramFiles[m])
 					}
 				}
+				// The sums in memory, K mirrored from its triangles.
+				ms, pdirs, err := Partials(dirs)
+				if err != nil {
+					t.Fatal(err)
+				}
+				sum, err := sumPartials(ctx, ms, pdirs, Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for m, g := range gramList(sum) {
+					if !reflect.DeepEqual(g.Data, want[m].Data[:len(g.Data)]) {
+						t.Fatalf("%d shards: the summed %s in memory differs from the partials summed in shard order", count, gramFiles[m])
+					}
+				}
 				tol := orderBound(sn, count)
 				maxErr := 0.0
 				for m, g := range gramList(full) {
@@ -335,6 +369,9 @@ func TestReduceErrors(t *testing.T) {
 	badManifest := damage(ManifestName, func(b []byte) []byte { return b[:len(b)/2] })
 	noManifest := copyDir(dirs[1])
 	os.Remove(filepath.Join(noManifest, ManifestName))
+	dense := damage(ManifestName, func(b []byte) []byte {
+		return []byte(strings.Replace(string(b), `"layout": "lower"`, `"layout": "dense"`, 1))
+	})
 	tampered := damage(ManifestName, func(b []byte) []byte {
 		return []byte(strings.Replace(string(b), `"Seed": 3`, `"Seed": 5`, 1))
 	})
@@ -349,11 +386,12 @@ func TestReduceErrors(t *testing.T) {
 		{"foreign seed", []string{dirs[0], foreign[1], dirs[2]}, []string{foreign[1], "another trial", "seed 4 vs 3"}},
 		{"foreign k", []string{dirs[0], dirs[1], foreignK[2]}, []string{foreignK[2], "another trial", "k 299 vs 300"}},
 		{"other count", []string{dirs[0], dirs[1], dirs[2], runShards(t, s, 2)[0]}, []string{"is shard 0/2", "of 3 shards"}},
-		{"corrupt", []string{dirs[0], flipped, dirs[2]}, []string{filepath.Join(flipped, "kt.npy"), "SHA-256"}},
+		{"corrupt", []string{dirs[0], flipped, dirs[2]}, []string{filepath.Join(flipped, "kt.npy"), "CRC-32C"}},
 		{"truncated", []string{dirs[0], truncated, dirs[2]}, []string{filepath.Join(truncated, "ks.npy"), "truncated"}},
 		{"header", []string{dirs[0], header, dirs[2]}, []string{filepath.Join(header, "k.npy"), "header"}},
 		{"bad manifest", []string{dirs[0], badManifest, dirs[2]}, []string{badManifest, "not a partial manifest"}},
 		{"no manifest", []string{dirs[0], noManifest, dirs[2]}, []string{noManifest, "not finished"}},
+		{"layout", []string{dirs[0], dense, dirs[2]}, []string{dense, `k.npy has layout "dense", want "lower"`}},
 		{"tampered manifest", []string{dirs[0], tampered, dirs[2]}, []string{tampered, "spec_hash"}},
 		{"none", nil, []string{"no partial folders"}},
 	} {
@@ -406,10 +444,14 @@ func TestReduceMemoryRefused(t *testing.T) {
 	sn.N, sn.Nt, sn.Heldout = 100_000_000, 0, 0
 	m := Manifest{Format: Format, SpecHash: SpecHash(sn), Spec: sn, DataSHA256: dataHash(td), Shard: 0, Shards: 1,
 		Lo: 0, Hi: sn.K, K: sn.K, Precision: "f64", Block: 32}
-	sum := strings.Repeat("0", 64)
+	sum := strings.Repeat("0", 8)
 	for i, name := range []string{"k.npy", "ks.npy", "kt.npy", "kh.npy", "g.npy", "gt.npy", "gh.npy"} {
 		rows, cols := []int{sn.N, sn.N, 0, 0, sn.N, 0, 0}[i], []int{sn.N, sn.N, sn.N, sn.N, 1, 1, 1}[i]
-		m.Files = append(m.Files, File{Name: name, Rows: rows, Cols: cols, DType: "<f8", SHA256: sum})
+		layout := Dense
+		if i == 0 {
+			layout = Lower
+		}
+		m.Files = append(m.Files, File{Name: name, Rows: rows, Cols: cols, Layout: layout, DType: "<f8", CRC32C: sum})
 	}
 	b, err := json.Marshal(m)
 	if err != nil {
@@ -423,5 +465,130 @@ func TestReduceMemoryRefused(t *testing.T) {
 	var me *memory.Error
 	if !errors.As(err, &me) || !strings.Contains(err.Error(), "reduce --n") {
 		t.Fatalf("err = %v, want the memory estimate refused", err)
+	}
+}
+
+// TestFormat1Refused: a manifest of the first format (SHA-256 checksums,
+// a dense k.npy) is refused with a message to rerun the shards.
+func TestFormat1Refused(t *testing.T) {
+	dirs := runShards(t, small("rf"), 2)
+	p := filepath.Join(dirs[1], ManifestName)
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := strings.Replace(string(b), Format, "spurious-feature-shard/1", 1)
+	if old == string(b) {
+		t.Fatal("the manifest has no format tag")
+	}
+	if err := os.WriteFile(p, []byte(old), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Reduce(context.Background(), dirs, "", Options{})
+	if err == nil || !strings.Contains(err.Error(), "spurious-feature-shard/1") || !strings.Contains(err.Error(), "rerun the shards") {
+		t.Fatalf("a /1 manifest: %v", err)
+	}
+}
+
+// TestByteOrderPaths: the conversion path of big-endian machines writes
+// the same bytes as the little-endian one, which writes float64 memory as
+// it is, and reads them back to the same sums.
+func TestByteOrderPaths(t *testing.T) {
+	if !nativeLE {
+		t.Skip("big-endian machine: only the conversion path exists")
+	}
+	ctx := context.Background()
+	s := small("ntk")
+	native := runShards(t, s, 2)
+	outN := filepath.Join(t.TempDir(), "native")
+	rn, err := Reduce(ctx, native, outN, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nativeLE = false
+	defer func() { nativeLE = true }()
+	conv := runShards(t, s, 2)
+	outC := filepath.Join(t.TempDir(), "conv")
+	rc, err := Reduce(ctx, conv, outC, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range native {
+		for _, name := range slices.Concat(gramFiles, labelFiles) {
+			a, err1 := os.ReadFile(filepath.Join(native[i], name))
+			b, err2 := os.ReadFile(filepath.Join(conv[i], name))
+			if err1 != nil || err2 != nil || !bytes.Equal(a, b) {
+				t.Fatalf("shard %d: %s differs between the byte-order paths (%v, %v)", i, name, err1, err2)
+			}
+		}
+	}
+	if x, y := record(t, rc), record(t, rn); !reflect.DeepEqual(x, y) {
+		t.Fatalf("conversion path record\n%v\nwant\n%v", x, y)
+	}
+	gn, gc := readGrams(t, outN), readGrams(t, outC)
+	for m := range gn {
+		if !reflect.DeepEqual(gn[m].Data, gc[m].Data) {
+			t.Fatalf("reduced %s differs between the byte-order paths", gramFiles[m])
+		}
+	}
+}
+
+// TestStreamMatrixBlocks: matrices of several read blocks (dense and
+// lower triangles, <f8 and <f4) read back as written, row by row, and a
+// flipped byte in the last block or a missing tail is an error.
+func TestStreamMatrixBlocks(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	m := linalg.NewMatrix[float64](1100, 1100) // 9.7 MB: three 4 MiB blocks
+	for i := range m.Rows {
+		for j := 0; j <= i; j++ {
+			v := rng.NormFloat64()
+			m.Set(i, j, v)
+			m.Set(j, i, v)
+		}
+	}
+	for _, descr := range []string{"<f8", "<f4"} {
+		for _, layout := range []string{Dense, Lower} {
+			name := filepath.Join(t.TempDir(), "m.npy")
+			f, err := writeMatrix(name, descr, layout, m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			next := 0
+			err = streamMatrix(name, f, func(i int, row []float64) {
+				if i != next || len(row) != f.rowLen(i) {
+					t.Fatalf("%s %s: row %d of length %d, want row %d of length %d", descr, layout, i, len(row), next, f.rowLen(next))
+				}
+				for j, v := range row {
+					w := m.At(i, j)
+					if descr == "<f4" {
+						w = float64(float32(w))
+					}
+					if v != w {
+						t.Fatalf("%s %s: [%d,%d] = %v, want %v", descr, layout, i, j, v, w)
+					}
+				}
+				next++
+			})
+			if err != nil || next != m.Rows {
+				t.Fatalf("%s %s: %d rows read, err %v", descr, layout, next, err)
+			}
+			b, err := os.ReadFile(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b[len(b)-5] ^= 0x10
+			if err := os.WriteFile(name, b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := streamMatrix(name, f, func(int, []float64) {}); err == nil || !strings.Contains(err.Error(), "CRC-32C") {
+				t.Fatalf("%s %s: flipped byte in the last block: %v", descr, layout, err)
+			}
+			if err := os.WriteFile(name, b[:len(b)-1], 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := streamMatrix(name, f, func(int, []float64) {}); err == nil || !strings.Contains(err.Error(), "truncated") {
+				t.Fatalf("%s %s: truncated: %v", descr, layout, err)
+			}
+		}
 	}
 }
