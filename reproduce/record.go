@@ -162,8 +162,8 @@ func costSection(d *report.Doc, in reportInput) {
 	}
 	rows = append(rows, []string{"all", strconv.Itoa(allN), formatDuration(allSec), fmt.Sprintf("%.3g", float64(allN)/allSec)})
 	d.Para("Wall time per figure: the sum of its trials' own `seconds` (each trial on the threads it was given; " +
-		"the theory figure reuses the synthetic RF and NTK trials and costs nothing of its own). Trials per second = trials / that sum. "+
-		"These are the times the sweep recorded: on a shared machine they include the load of other jobs, so they bound the cost "+
+		"the theory figure reuses the synthetic RF and NTK trials and costs nothing of its own). Trials per second = trials / that sum. " +
+		"These are the times the sweep recorded: on a shared machine they include the load of other jobs, so they bound the cost " +
 		"from above; the README's performance section has timings taken with the machine otherwise idle.")
 	d.Table([]string{"figure", "trials", "trial time", "trials per second"}, rows)
 	if in.run.Done > 0 {
