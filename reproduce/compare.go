@@ -75,8 +75,19 @@ func resolution(metric string, p sweep.Params) float64 {
 // standard deviation is taken from the reference. It returns NaN when
 // ours has no measurement.
 func zScore(ours sweep.Summary, ref refStat, reps int, res float64) float64 {
+	z, _ := zAndDF(ours, ref, reps, res)
+	return z
+}
+
+// zAndDF returns zScore and the Welch-Satterthwaite degrees of freedom of
+// its denominator, (v_o + v_r)^2 / (v_o^2/(n_o-1) + v_r^2/(n_r-1)) with
+// v = std^2/n after the floors (the rounding term left out): under the
+// hypothesis that both sides estimate the same mean, z is then about
+// Student-t with that many degrees of freedom. With a single repetition
+// of ours only the reference's variance counts (df = reps - 1).
+func zAndDF(ours sweep.Summary, ref refStat, reps int, res float64) (z, df float64) {
 	if ours.N == 0 {
-		return math.NaN()
+		return math.NaN(), math.NaN()
 	}
 	stdO := ours.Std
 	if ours.N < 2 || math.IsNaN(stdO) {
@@ -84,8 +95,48 @@ func zScore(ours sweep.Summary, ref refStat, reps int, res float64) float64 {
 	}
 	stdO = max(stdO, res)
 	stdR := max(ref.Std, res, refRounding)
-	se2 := stdO*stdO/float64(ours.N) + stdR*stdR/float64(reps) + refRounding*refRounding/3
-	return (ours.Mean - ref.Mean) / math.Sqrt(se2)
+	vO, vR := stdO*stdO/float64(ours.N), stdR*stdR/float64(reps)
+	se2 := vO + vR + refRounding*refRounding/3
+	z = (ours.Mean - ref.Mean) / math.Sqrt(se2)
+	den := vR * vR / float64(reps-1)
+	if ours.N >= 2 {
+		den += vO * vO / float64(ours.N-1)
+	} else {
+		vO = 0
+	}
+	return z, (vO + vR) * (vO + vR) / den
+}
+
+// chanceFlags returns, for the measured cells, the expected number of
+// |z| > zFlag if every difference were chance (the sum over cells of
+// P(|T_df| > zFlag), df from zAndDF), and the probability of at least
+// observed such cells, from the Poisson-binomial distribution of
+// independent cells. The six quantities of a point share their trials, so
+// the cells are not independent: both numbers are a guide. Cost
+// O(cells^2).
+func chanceFlags(cells []refCell, observed int) (expected, pAtLeast float64) {
+	dist := []float64{1} // dist[j] = P(j flags among the cells so far)
+	for _, c := range cells {
+		if math.IsNaN(c.z) {
+			continue
+		}
+		_, df := zAndDF(c.ours, c.row.Vals[c.q], refReps[c.row.Model], resolution(refQuantities[c.q].metric, c.params))
+		p := sweep.TTail(zFlag, df)
+		if math.IsNaN(p) {
+			continue
+		}
+		expected += p
+		next := make([]float64, len(dist)+1)
+		for j, q := range dist {
+			next[j] += q * (1 - p)
+			next[j+1] += q * p
+		}
+		dist = next
+	}
+	for j := observed; j < len(dist); j++ {
+		pAtLeast += dist[j]
+	}
+	return expected, min(pAtLeast, 1)
 }
 
 // refCell is the comparison of one quantity at one reference point.
@@ -181,6 +232,13 @@ func referenceSection(d *report.Doc, p Preset, groups []sweep.PointGroup) {
 		summary += fmt.Sprintf("; %d of the reference's %d cells are not measured yet", len(cells)-measured, len(cells))
 	}
 	summary += fmt.Sprintf("; %d flagged.**", len(flagged))
+	if measured > 0 {
+		expected, p := chanceFlags(cells, len(flagged))
+		summary += fmt.Sprintf(" If every difference were chance, about %.1f of the %d cells would be flagged (each z taken as Student-t "+
+			"with its Welch degrees of freedom, the standard errors being estimated from 3 to 10 repetitions), and %d or more "+
+			"flags would occur with probability %.2f (cells taken as independent; the six quantities of a point share their trials, "+
+			"so this is a guide).", expected, measured, len(flagged), p)
+	}
 	d.Para(summary)
 	if len(flagged) > 0 {
 		var fl []string

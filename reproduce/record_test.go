@@ -406,3 +406,29 @@ func TestCIFARDeviation(t *testing.T) {
 		}
 	}
 }
+
+func TestChanceFlags(t *testing.T) {
+	// Two NTK cells (10 reference repetitions) with ours from 10
+	// repetitions and equal standard deviations: Welch df = 18 each.
+	row := refRow{Model: "ntk", Act: "phi2", Alpha: 0.5, N: 100}
+	row.Vals[2] = refStat{0.3, 0.02}
+	ours := sweep.Summary{N: 10, Mean: 0.31, Std: 0.02}
+	_, df := zAndDF(ours, row.Vals[2], 10, 0)
+	if math.Abs(df-18) > 1e-9 {
+		t.Fatalf("Welch df = %v, want 18", df)
+	}
+	p := sweep.TTail(zFlag, 18)
+	cell := refCell{row: row, q: 2, ours: ours, z: 1}
+	unmeasured := refCell{row: row, q: 2, z: math.NaN()}
+	cells := []refCell{cell, unmeasured, cell}
+	exp, pAny := chanceFlags(cells, 1)
+	if math.Abs(exp-2*p) > 1e-12 || math.Abs(pAny-(1-(1-p)*(1-p))) > 1e-12 {
+		t.Errorf("chanceFlags = %v, %v; want %v, %v", exp, pAny, 2*p, 1-(1-p)*(1-p))
+	}
+	if _, pBoth := chanceFlags(cells, 2); math.Abs(pBoth-p*p) > 1e-15 {
+		t.Errorf("P(2 flags) = %v, want %v", pBoth, p*p)
+	}
+	if _, p0 := chanceFlags(cells, 0); p0 != 1 {
+		t.Errorf("P(>= 0 flags) = %v, want 1", p0)
+	}
+}

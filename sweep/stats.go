@@ -91,6 +91,15 @@ func TQuantile(p, df float64) float64 {
 	return (lo + hi) / 2
 }
 
+// TTail returns P(|T| > t) for Student's t with df degrees of freedom
+// (t >= 0, df > 0): the two-sided tail, I_{df/(df+t^2)}(df/2, 1/2).
+func TTail(t, df float64) float64 {
+	if !(t >= 0) || !(df > 0) {
+		return math.NaN()
+	}
+	return 2 * (1 - tCDF(t, df))
+}
+
 // tCDF returns P(T <= t) for t >= 0: 1 - I_{df/(df+t^2)}(df/2, 1/2)/2.
 func tCDF(t, df float64) float64 {
 	return 1 - 0.5*regIncBeta(df/2, 0.5, df/(df+t*t))

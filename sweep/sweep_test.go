@@ -515,3 +515,22 @@ func TestGridRepetitions(t *testing.T) {
 		t.Errorf("negative grid repetitions: %v", err)
 	}
 }
+
+func TestTTail(t *testing.T) {
+	// Closed forms: df = 1 (Cauchy) 1 - 2 atan(t)/pi, df = 2 1 - t/sqrt(t^2+2);
+	// df -> inf the normal tail erfc(t/sqrt 2).
+	for _, c := range []struct{ t, df, want float64 }{
+		{3, 1, 1 - 2*math.Atan(3)/math.Pi},
+		{3, 2, 1 - 3/math.Sqrt(11)},
+		{1.5, 2, 1 - 1.5/math.Sqrt(4.25)},
+		{3, 1e7, math.Erfc(3 / math.Sqrt2)},
+		{0, 5, 1},
+	} {
+		if got := TTail(c.t, c.df); math.Abs(got-c.want) > 1e-7 {
+			t.Errorf("TTail(%g, %g) = %.12g, want %.12g", c.t, c.df, got, c.want)
+		}
+	}
+	if !math.IsNaN(TTail(-1, 3)) || !math.IsNaN(TTail(1, 0)) {
+		t.Error("TTail accepted t < 0 or df <= 0")
+	}
+}
