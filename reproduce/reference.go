@@ -1,8 +1,8 @@
 package reproduce
 
-// reference holds the reference numbers of spec §4.6 (../shared/spec/paper.md,
-// "Reference numbers from our re-runs" of the authors' synthetic pipeline):
-// mean ± standard deviation over refReps repetitions of each quantity of
+// reference holds the reference numbers of spec §4.6 (the project's digest
+// of the paper, "Reference numbers from our re-runs" of the authors'
+// synthetic pipeline): mean ± standard deviation over refReps repetitions of each quantity of
 // refQuantities, for RF (d = 1000, k = 100 000, Nt = 1000) and NTK (d =
 // 1000, k = 100, Nt = 1000). They are not the paper's own numbers, which
 // are not readable. TestReferenceMatchesSpec checks this table against the
