@@ -116,14 +116,21 @@ const (
 type nnPanel struct {
 	Dataset
 	Model string
+	// MaxNt caps the preset's test images at the size of the data set's
+	// test split (0: no cap).
+	MaxNt int
 }
+
+// cifarPairTest is the size of CIFAR-10's test split for two classes
+// (1000 images each): the most test images the cat-vs-ship panel can use.
+const cifarPairTest = 2000
 
 // nnPanels are the NN figure's panels in the paper's order.
 var nnPanels = []nnPanel{
-	{Dataset{Name: "synthetic", Title: "Synthetic - FC"}, fcModel},
-	{Dataset{Name: "mnist", Title: "MNIST - FC"}, fcModel},
-	{Dataset{Name: "mnist", Title: "MNIST - CNN"}, cnnModel},
-	{Dataset{Name: "cifar10", Title: "CIFAR-10 - CNN"}, cnnModel},
+	{Dataset{Name: "synthetic", Title: "Synthetic - FC"}, fcModel, 0},
+	{Dataset{Name: "mnist", Title: "MNIST - FC"}, fcModel, 0},
+	{Dataset{Name: "mnist", Title: "MNIST - CNN"}, cnnModel, 0},
+	{Dataset{Name: "cifar10", Title: "CIFAR-10 - CNN"}, cnnModel, cifarPairTest},
 }
 
 // SweepSpec builds the sweep behind the figures; datasets lists the real
@@ -150,7 +157,11 @@ func SweepSpec(p Preset, seed uint64, datasets []Dataset) *sweep.Spec {
 		}
 	}
 	for _, pn := range nnDatasets(p, datasets) {
-		g := sweep.Grid{Model: []string{pn.Model}, Dataset: []string{pn.Name}, Nt: []int{p.NNNt}, Epochs: []int{p.NNEpochs}, Extra: pn.extra(nil)}
+		nt := p.NNNt
+		if pn.MaxNt > 0 {
+			nt = min(nt, pn.MaxNt)
+		}
+		g := sweep.Grid{Model: []string{pn.Model}, Dataset: []string{pn.Name}, Nt: []int{nt}, Epochs: []int{p.NNEpochs}, Extra: pn.extra(nil)}
 		if pn.Name == "synthetic" {
 			g.D, g.Alpha = []int{p.D}, []float64{nnAlpha}
 		}
