@@ -224,12 +224,19 @@ func buildReport(in reportInput) *report.Doc {
 		"%d repetitions per point; held-out spurious queries (the memorization AUC) are off. Curves are means over repetitions; bands and ± are 95%% Student-t "+
 		"confidence intervals of the mean (the paper's plots use seaborn's bootstrap interval).",
 		p.D, p.KRF, p.KNTK, p.Ns, p.Nt, p.Reps))
-	var titles []string
+	var titles, capped []string
 	for _, pn := range nnDatasets(p, in.datasets) {
 		titles = append(titles, pn.Title)
+		if pn.MaxNt > 0 && pn.MaxNt < p.NNNt {
+			capped = append(capped, fmt.Sprintf("%s: %d, its whole test split", pn.Title, pn.MaxNt))
+		}
 	}
-	nnDesc := fmt.Sprintf("Trained networks (the paper's NN figure; panels %s): the same N grid, Nt = %d, %d epochs (the paper trains for %d); "+
-		"%d repetitions", strings.Join(titles, ", "), p.NNNt, p.NNEpochs, nn.PaperEpochs, p.Reps)
+	nt := fmt.Sprint(p.NNNt)
+	if len(capped) > 0 {
+		nt += " (" + strings.Join(capped, "; ") + ")"
+	}
+	nnDesc := fmt.Sprintf("Trained networks (the paper's NN figure; panels %s): the same N grid, Nt = %s, %d epochs (the paper trains for %d); "+
+		"%d repetitions", strings.Join(titles, ", "), nt, p.NNEpochs, nn.PaperEpochs, p.Reps)
 	if p.CNNReps > 0 {
 		nnDesc += fmt.Sprintf(" for FC and %d for the CNN panels (fewer: one CNN repetition of the N grid at 1000 epochs costs 15 to 20 minutes per data set on two cores).", p.CNNReps)
 	} else {

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 
 	"github.com/spurious-ml/spurious/data"
 	"github.com/spurious-ml/spurious/internal/memory"
@@ -126,6 +127,11 @@ func RunPartial(ctx context.Context, s trial.Spec, id ID, dir string, opt Option
 	return m, nil
 }
 
+// writers is the number of files a partial writes at once: the cost of a
+// file is the kernel's (page cache, checksum, flush to the device), which
+// runs on as many cores as there are writers.
+var writers = 2
+
 // writePartial writes mats (the Grams in gramFiles order, then the labels
 // as columns) into dir (created if needed), the Grams in dtype gramType
 // (of the symmetric K only the lower triangle) and the labels in <f8,
@@ -136,8 +142,12 @@ func writePartial(dir string, m *Manifest, mats []linalg.Matrix[float64], gramTy
 		return err
 	}
 	os.Remove(filepath.Join(dir, ManifestName)) // a rerun: the old manifest must not describe new files
-	m.Files = nil
-	for i, name := range slices.Concat(gramFiles, labelFiles) {
+	names := slices.Concat(gramFiles, labelFiles)
+	m.Files = make([]File, len(names))
+	errs := make([]error, len(names))
+	sem := make(chan struct{}, writers)
+	var wg sync.WaitGroup
+	for i, name := range names {
 		dt, layout := gramType, Dense
 		if i >= len(gramFiles) {
 			dt = "<f8"
@@ -145,11 +155,16 @@ func writePartial(dir string, m *Manifest, mats []linalg.Matrix[float64], gramTy
 		if name == "k.npy" {
 			layout = Lower
 		}
-		f, err := writeMatrix(filepath.Join(dir, name), dt, layout, mats[i])
-		if err != nil {
-			return err
-		}
-		m.Files = append(m.Files, f)
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			m.Files[i], errs[i] = writeMatrix(filepath.Join(dir, name), dt, layout, mats[i])
+		}()
+	}
+	wg.Wait()
+	if err := firstError(errs); err != nil {
+		return err
 	}
 	if dataHash != nil {
 		m.DataSHA256 = <-dataHash
@@ -214,4 +229,14 @@ func dataHash(td *trial.Data) string {
 		put(v)
 	}
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// firstError returns the first non-nil error of errs, or nil.
+func firstError(errs []error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spurious-ml/spurious/internal/memory"
@@ -182,38 +183,38 @@ func Reduce(ctx context.Context, dirs []string, out string, opt Options) (*trial
 // sumPartials sums the Grams of the partials ms (in shard order, with
 // their folders dirs) in float64 in shard order, file by file (of K the
 // lower triangles, mirrored once at the end), and reads the labels of
-// shard 0. Memory: the summed Grams and one read block.
+// shard 0. Memory: the summed Grams and a read block per writer.
 func sumPartials(ctx context.Context, ms []*Manifest, dirs []string, opt Options) (*trial.Grams, error) {
 	ref := ms[0]
 	mats := make([]linalg.Matrix[float64], len(gramFiles))
 	for i := range gramFiles {
 		mats[i] = linalg.NewMatrix[float64](ref.Files[i].Rows, ref.Files[i].Cols)
 	}
+	// The files are summed by writers goroutines, each file by one, so
+	// every element's sum runs in shard order whatever the concurrency.
 	total, done := len(gramFiles)*len(ms), 0
+	var mu sync.Mutex // guards done and the Progress calls
+	errs := make([]error, len(mats))
+	sem := make(chan struct{}, writers)
+	var wg sync.WaitGroup
 	for i, acc := range mats {
-		for sh, m := range ms {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-			f := m.Files[i]
-			err := streamMatrix(filepath.Join(dirs[sh], f.Name), f, func(r int, src []float64) {
-				dst := acc.Row(r)[:len(src)]
-				if sh == 0 {
-					copy(dst, src)
-					return
-				}
-				for j, v := range src {
-					dst[j] += v
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			errs[i] = sumFile(ctx, ms, dirs, i, acc, func() {
+				mu.Lock()
+				defer mu.Unlock()
+				done++
+				if opt.Progress != nil {
+					opt.Progress(done, total)
 				}
 			})
-			if err != nil {
-				return nil, fmt.Errorf("shard: %w", err)
-			}
-			done++
-			if opt.Progress != nil {
-				opt.Progress(done, total)
-			}
-		}
+		}()
+	}
+	wg.Wait()
+	if err := firstError(errs); err != nil {
+		return nil, err
 	}
 	linalg.Symmetrize(linalg.Lower, mats[0]) // k.npy holds the lower triangle
 	labels := make([][]float64, len(labelFiles))
@@ -230,6 +231,32 @@ func sumPartials(ctx context.Context, ms []*Manifest, dirs []string, opt Options
 		g.Seconds += m.Seconds
 	}
 	return g, nil
+}
+
+// sumFile sums file i of the partials ms (in their folders dirs) into acc
+// in shard order and calls read after each partial.
+func sumFile(ctx context.Context, ms []*Manifest, dirs []string, i int, acc linalg.Matrix[float64], read func()) error {
+	for sh, m := range ms {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		f := m.Files[i]
+		err := streamMatrix(filepath.Join(dirs[sh], f.Name), f, func(r int, src []float64) {
+			dst := acc.Row(r)[:len(src)]
+			if sh == 0 {
+				copy(dst, src)
+				return
+			}
+			for j, v := range src {
+				dst[j] += v
+			}
+		})
+		if err != nil {
+			return fmt.Errorf("shard: %w", err)
+		}
+		read()
+	}
+	return nil
 }
 
 // writeReduced writes the summed Grams g of the trial of ref to dir as the
