@@ -183,19 +183,19 @@ func Reduce(ctx context.Context, dirs []string, out string, opt Options) (*trial
 // sumPartials sums the Grams of the partials ms (in shard order, with
 // their folders dirs) in float64 in shard order, file by file (of K the
 // lower triangles, mirrored once at the end), and reads the labels of
-// shard 0. Memory: the summed Grams and a read block per writer.
+// shard 0. Memory: the summed Grams and filesAtOnce read blocks.
 func sumPartials(ctx context.Context, ms []*Manifest, dirs []string, opt Options) (*trial.Grams, error) {
 	ref := ms[0]
 	mats := make([]linalg.Matrix[float64], len(gramFiles))
 	for i := range gramFiles {
 		mats[i] = linalg.NewMatrix[float64](ref.Files[i].Rows, ref.Files[i].Cols)
 	}
-	// The files are summed by writers goroutines, each file by one, so
+	// The files are summed filesAtOnce at a time, each by one goroutine, so
 	// every element's sum runs in shard order whatever the concurrency.
 	total, done := len(gramFiles)*len(ms), 0
 	var mu sync.Mutex // guards done and the Progress calls
 	errs := make([]error, len(mats))
-	sem := make(chan struct{}, writers)
+	sem := make(chan struct{}, filesAtOnce)
 	var wg sync.WaitGroup
 	for i, acc := range mats {
 		wg.Add(1)
