@@ -228,7 +228,7 @@ func buildReport(in reportInput) *report.Doc {
 	for _, pn := range nnDatasets(p, in.datasets) {
 		titles = append(titles, pn.Title)
 		if pn.MaxNt > 0 && pn.MaxNt < p.NNNt {
-			capped = append(capped, fmt.Sprintf("%s: %d, its whole test split", pn.Title, pn.MaxNt))
+			capped = append(capped, fmt.Sprintf("%s: %d, %s", pn.Title, pn.MaxNt, pn.MaxNtReason))
 		}
 	}
 	nt := fmt.Sprint(p.NNNt)

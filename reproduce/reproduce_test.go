@@ -47,3 +47,32 @@ func TestProbe(t *testing.T) {
 		t.Error("an unknown dataset probed fine")
 	}
 }
+
+// TestNNTestImages checks the NN grids' Nt: the preset's, except the
+// CIFAR-10 CNN panel, capped at the two-class test split when the preset
+// asks for more.
+func TestNNTestImages(t *testing.T) {
+	for _, tc := range []struct {
+		p         Preset
+		want, cnn int
+	}{{Full, 10000, cifarPairTest}, {Preset{Name: "small", Ns: []int{10}, Reps: 1, Nt: 10, D: 10, NNEpochs: 1, NNNt: 500, CNNReps: 1}, 500, 500}} {
+		s := SweepSpec(tc.p, 1, Datasets)
+		seen := 0
+		for _, g := range s.Grids {
+			if len(g.Epochs) == 0 {
+				continue // rf and ntk grids
+			}
+			want := tc.want
+			if g.Model[0] == cnnModel && g.Dataset[0] == "cifar10" {
+				want = tc.cnn
+			}
+			if len(g.Nt) != 1 || g.Nt[0] != want {
+				t.Errorf("%s: %s on %s: Nt %v, want [%d]", tc.p.Name, g.Model[0], g.Dataset[0], g.Nt, want)
+			}
+			seen++
+		}
+		if seen != len(nnPanels) {
+			t.Errorf("%s: %d NN grids, want %d", tc.p.Name, seen, len(nnPanels))
+		}
+	}
+}
