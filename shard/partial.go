@@ -144,26 +144,19 @@ func writePartial(dir string, m *Manifest, mats []linalg.Matrix[float64], gramTy
 	os.Remove(filepath.Join(dir, ManifestName)) // a rerun: the old manifest must not describe new files
 	names := slices.Concat(gramFiles, labelFiles)
 	m.Files = make([]File, len(names))
-	errs := make([]error, len(names))
-	sem := make(chan struct{}, filesAtOnce)
-	var wg sync.WaitGroup
-	for i, name := range names {
+	err := filesConcurrently(len(names), func(i int) error {
 		dt, layout := gramType, Dense
 		if i >= len(gramFiles) {
 			dt = "<f8"
 		}
-		if name == "k.npy" {
+		if names[i] == "k.npy" {
 			layout = Lower
 		}
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			m.Files[i], errs[i] = writeMatrix(filepath.Join(dir, name), dt, layout, mats[i])
-		}()
-	}
-	wg.Wait()
-	if err := firstError(errs); err != nil {
+		var err error
+		m.Files[i], err = writeMatrix(filepath.Join(dir, names[i]), dt, layout, mats[i])
+		return err
+	})
+	if err != nil {
 		return err
 	}
 	if dataHash != nil {
@@ -231,8 +224,21 @@ func dataHash(td *trial.Data) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// firstError returns the first non-nil error of errs, or nil.
-func firstError(errs []error) error {
+// filesConcurrently calls fn(i) for i in [0, n), filesAtOnce calls at a
+// time, and returns the error of the first i that failed, or nil.
+func filesConcurrently(n int, fn func(i int) error) error {
+	errs := make([]error, n)
+	sem := make(chan struct{}, filesAtOnce)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			errs[i] = fn(i)
+		}()
+	}
+	wg.Wait()
 	for _, err := range errs {
 		if err != nil {
 			return err

@@ -194,26 +194,17 @@ func sumPartials(ctx context.Context, ms []*Manifest, dirs []string, opt Options
 	// every element's sum runs in shard order whatever the concurrency.
 	total, done := len(gramFiles)*len(ms), 0
 	var mu sync.Mutex // guards done and the Progress calls
-	errs := make([]error, len(mats))
-	sem := make(chan struct{}, filesAtOnce)
-	var wg sync.WaitGroup
-	for i, acc := range mats {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			errs[i] = sumFile(ctx, ms, dirs, i, acc, func() {
-				mu.Lock()
-				defer mu.Unlock()
-				done++
-				if opt.Progress != nil {
-					opt.Progress(done, total)
-				}
-			})
-		}()
-	}
-	wg.Wait()
-	if err := firstError(errs); err != nil {
+	err := filesConcurrently(len(mats), func(i int) error {
+		return sumFile(ctx, ms, dirs, i, mats[i], func() {
+			mu.Lock()
+			defer mu.Unlock()
+			done++
+			if opt.Progress != nil {
+				opt.Progress(done, total)
+			}
+		})
+	})
+	if err != nil {
 		return nil, err
 	}
 	linalg.Symmetrize(linalg.Lower, mats[0]) // k.npy holds the lower triangle
