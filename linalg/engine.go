@@ -115,6 +115,11 @@ func (en *Engine[T]) Syrk(uplo Uplo, t Transpose, alpha T, a Matrix[T], beta T, 
 	syrk(en.e(), uplo, t, alpha, a, beta, c)
 }
 
+// SyrkTrapezoid is the package-level SyrkTrapezoid on this engine.
+func (en *Engine[T]) SyrkTrapezoid(alpha T, a Matrix[T], beta T, c Matrix[T]) {
+	syrkTrapezoid(en.e(), alpha, a, beta, c)
+}
+
 // Trsm is the package-level Trsm on this engine.
 func (en *Engine[T]) Trsm(side Side, uplo Uplo, tA Transpose, diag Diag, alpha T, a, b Matrix[T]) {
 	trsm(en.e(), side, uplo, tA, diag, alpha, a, b)

@@ -9,6 +9,7 @@ package linalg
 
 const (
 	errSyrkShape = "linalg: Syrk result is not n x n for op(A) n x k"
+	errTrapShape = "linalg: SyrkTrapezoid result is not m x n with n <= m for A m x k"
 	errUplo      = "linalg: invalid Uplo"
 )
 
@@ -53,6 +54,40 @@ func syrk[T Float](e *engine[T], uplo Uplo, t Transpose, alpha T, a Matrix[T], b
 		return
 	}
 	gemmPacked(e, tri, 0, alpha, op, op.transpose(), beta, c, true, e.threads())
+}
+
+// SyrkTrapezoid computes the lower trapezoid of
+//
+//	C = alpha*A*A[:n]^T + beta*C   (A is m x k, C is m x n, n <= m),
+//
+// the elements C[i][j] with j <= i: its first n rows are Syrk's lower
+// triangle of A[:n], the rest the full product of A[n:] with A[:n]^T. It
+// is a Gram and a cross Gram of stacked rows in one pass (one packing of
+// A[:n]^T for both, one parallel region), with the bits of Syrk followed
+// by Gemm: every element is summed over k in the same order. The strict
+// upper triangle of C[:n] is neither read nor written. Cost: (2m-n+1)*n*k
+// flops. It panics if the shapes do not match.
+func SyrkTrapezoid[T Float](alpha T, a Matrix[T], beta T, c Matrix[T]) {
+	syrkTrapezoid(newEngine[T](), alpha, a, beta, c)
+}
+
+// syrkTrapezoid is SyrkTrapezoid on engine e.
+func syrkTrapezoid[T Float](e *engine[T], alpha T, a Matrix[T], beta T, c Matrix[T]) {
+	a.check()
+	c.check()
+	m, n, k := a.Rows, c.Cols, a.Cols
+	if c.Rows != m || n > m {
+		panic(errTrapShape)
+	}
+	if m == 0 || n == 0 {
+		return
+	}
+	if alpha == 0 || k == 0 {
+		scaleKept(triLower, 0, c, beta)
+		return
+	}
+	op := opMat[T]{a, false}
+	gemmPacked(e, triLower, 0, alpha, op, opMat[T]{a.View(0, 0, n, k), true}, beta, c, true, e.threads())
 }
 
 // scaleKept multiplies the elements of c that tri keeps with diagonal

@@ -282,19 +282,14 @@ func GramRange(ctx context.Context, cfg Config, lo, hi int, z linalg.Matrix[floa
 		}
 		return k, cross, nil
 	}
-	dk := linalg.NewMatrix[float64](n, n)
-	dc := linalg.NewMatrix[float64](q, n)
+	dkc := linalg.NewMatrix[float64](n+q, n) // the two Grams stacked, for SyrkTrapezoid
+	dk, dc := dkc.View(0, 0, n, n), dkc.View(n, 0, q, n)
 	for f0 := lo; f0 < hi; f0 += b {
 		if err := ctx.Err(); err != nil {
 			return linalg.Matrix[float64]{}, nil, err
 		}
 		bb := min(b, hi-f0)
-		pb := derivs(f0, bb)
-		pz := pb.View(0, 0, n, bb)
-		en.Syrk(linalg.Lower, linalg.NoTrans, alpha, pz, 1, dk)
-		if q > 0 {
-			en.Gemm(linalg.NoTrans, linalg.Trans, alpha, pb.View(n, 0, q, bb), pz, 1, dc)
-		}
+		en.SyrkTrapezoid(alpha, derivs(f0, bb), 1, dkc)
 		if cfg.Progress != nil {
 			cfg.Progress(f0+bb-lo, hi-lo)
 		}

@@ -231,8 +231,7 @@ func GramRange(ctx context.Context, cfg Config, lo, hi int, z linalg.Matrix[floa
 	n, b, q := z.Rows, min(cfg.block(), hi-lo), off[len(inputs)]-z.Rows
 	vb := linalg.NewMatrix[float64](b, d)
 	p := linalg.NewMatrix[float64](n+q, b)
-	k := linalg.NewMatrix[float64](n, n)
-	c := linalg.NewMatrix[float64](q, n)
+	k, c, kc := stackedGrams(n, q)
 	alpha := 1 / float64(cfg.K)
 	for f0 := lo; f0 < hi; f0 += b {
 		if err := ctx.Err(); err != nil {
@@ -249,11 +248,7 @@ func GramRange(ctx context.Context, cfg Config, lo, hi int, z linalg.Matrix[floa
 				cfg.Act.Apply(r, r)
 			}
 		})
-		pz := pb.View(0, 0, n, bb)
-		en.Syrk(linalg.Lower, linalg.NoTrans, alpha, pz, 1, k)
-		if q > 0 {
-			en.Gemm(linalg.NoTrans, linalg.Trans, alpha, pb.View(n, 0, q, bb), pz, 1, c)
-		}
+		en.SyrkTrapezoid(alpha, pb, 1, kc) // K's lower triangle and the cross Grams
 		if cfg.Progress != nil {
 			cfg.Progress(f0+bb-lo, hi-lo)
 		}
@@ -281,8 +276,8 @@ func gram32(ctx context.Context, cfg Config, lo, hi int, en *linalg.Engine[float
 	vb := linalg.NewMatrix[float64](b, d)
 	vb32 := linalg.NewMatrix[float32](b, d)
 	p := linalg.NewMatrix[float32](n+q, b)
-	k32 := linalg.NewMatrix[float32](n, n)
-	c32 := linalg.NewMatrix[float32](q, n)
+	kc32 := linalg.NewMatrix[float32](n+q, n) // a block's Grams stacked, for SyrkTrapezoid
+	k32, c32 := kc32.View(0, 0, n, n), kc32.View(n, 0, q, n)
 	k := linalg.NewMatrix[float64](n, n)
 	c := linalg.NewMatrix[float64](q, n)
 	alpha := 1 / float64(cfg.K)
@@ -307,19 +302,25 @@ func gram32(ctx context.Context, cfg Config, lo, hi int, en *linalg.Engine[float
 				cfg.Act.Apply32(r, r)
 			}
 		})
-		pz := pb.View(0, 0, n, bb)
-		en32.Syrk(linalg.Lower, linalg.NoTrans, 1, pz, 0, k32)
+		en32.SyrkTrapezoid(1, pb, 0, kc32)
 		accumulateLower(en, k, k32, alpha)
-		if q > 0 {
-			en32.Gemm(linalg.NoTrans, linalg.Trans, 1, pb.View(n, 0, q, bb), pz, 0, c32)
-			accumulate(en, c, c32, alpha)
-		}
+		accumulate(en, c, c32, alpha)
 		if cfg.Progress != nil {
 			cfg.Progress(f0+bb-lo, hi-lo)
 		}
 	}
 	en.Symmetrize(linalg.Lower, k)
 	return k, split(c, inputs[1:]), nil
+}
+
+// stackedGrams allocates the training Gram k (n x n) and the stacked cross
+// Gram c (q x n) as the rows of one (n+q) x n matrix kc, the result of
+// SyrkTrapezoid; k and c are capped so that neither reaches into the other.
+func stackedGrams(n, q int) (k, c, kc linalg.Matrix[float64]) {
+	kc = linalg.NewMatrix[float64](n+q, n)
+	k = linalg.MatrixFrom(n, n, kc.Data[:n*n:n*n])
+	c = linalg.MatrixFrom(q, n, kc.Data[n*n:])
+	return k, c, kc
 }
 
 // accumulate adds alpha*src into dst (same shape), in parallel over rows.
