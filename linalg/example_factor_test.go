@@ -33,6 +33,26 @@ func ExampleSyrk() {
 	//  17.000 39.000 61.000
 }
 
+// The Gram of two training samples and their cross Gram with a query, in
+// one pass: the samples' rows come first in P, the query's after, and C
+// holds K's lower triangle over the cross Gram.
+func ExampleSyrkTrapezoid() {
+	p := linalg.MatrixFrom(3, 2, []float64{
+		1, 2, // training sample 0
+		3, 4, // training sample 1
+		5, 6, // query
+	})
+	c := linalg.NewMatrix[float64](3, 2)
+	linalg.SyrkTrapezoid(1, p, 0, c)
+	k, cross := c.View(0, 0, 2, 2), c.View(2, 0, 1, 2)
+	printLower(k)
+	fmt.Println(cross.Row(0))
+	// Output:
+	//   5.000
+	//  11.000 25.000
+	// [17 39]
+}
+
 func ExampleCholesky() {
 	a := linalg.MatrixFrom(3, 3, []float64{
 		4, 0, 0, // the upper triangle is not read
