@@ -2,6 +2,7 @@ package rf
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"testing"
 
@@ -224,4 +225,27 @@ func TestProject(t *testing.T) {
 		}
 	}()
 	Project(nil, inputs, nil, v, p.View(0, 0, 15, 6))
+}
+
+// TestGramNoQueries: without query matrices Gram returns K alone (the
+// stacked result of SyrkTrapezoid has no cross rows), in both precisions.
+func TestGramNoQueries(t *testing.T) {
+	z := testutil.RandMatrix(21, 9, 11)
+	for _, prec := range []Precision{F64, F32} {
+		cfg := Config{Act: testutil.Act(t, "relu"), K: 300, Seed: 2, Block: 64, Precision: prec}
+		k, cross, err := Gram(context.Background(), cfg, z)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(cross) != 0 || k.Rows != 21 || k.Cols != 21 {
+			t.Fatalf("%v: K %dx%d and %d cross Grams, want 21x21 and none", prec, k.Rows, k.Cols, len(cross))
+		}
+		pz, _ := Features(cfg, z)
+		want, abs := testutil.RefGram(pz, pz, cfg.K)
+		tol := float64(9+64) * fpbound.U64
+		if prec == F32 {
+			tol = float64(10*9+64) * fpbound.U32
+		}
+		testutil.Within(t, fmt.Sprintf("K %v", prec), k, want, abs, tol)
+	}
 }
