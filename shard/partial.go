@@ -38,8 +38,9 @@ type Options struct {
 }
 
 // partialEstimate returns the memory RunPartial needs for shard id of s
-// (the spec LoadData returns): the data and the model's Gram workspace
-// (rf.Bytes, ntk.Bytes) for the shard's feature rows. Cost O(1).
+// (the spec LoadData returns): the data, the model's Gram workspace
+// (rf.Bytes, ntk.Bytes) for the shard's feature rows and the write
+// buffers of the files written at once. Cost O(1).
 func partialEstimate(s trial.Spec, id ID) memory.Estimate {
 	const huge = math.MaxInt / 4
 	n, nt, d := min(s.N, huge), min(s.Nt, huge), min(s.D, huge)
@@ -55,6 +56,7 @@ func partialEstimate(s trial.Spec, id ID) memory.Estimate {
 	return memory.Estimate{
 		{What: "data", Bytes: 8 * (float64(n) + float64(q)) * float64(d), Reduce: "--n, --nt or --d"},
 		{What: "partial Gram matrices and workspace", Bytes: gram, Reduce: "--n or --nt"},
+		{What: "write buffers", Bytes: filesAtOnce * ioBlockBytes, Reduce: "nothing"},
 	}
 }
 

@@ -17,15 +17,16 @@ import (
 )
 
 // reduceEstimate returns the memory Reduce needs for the trial s: the
-// summed Grams ((2N+Nt+Nh) x N float64), one read block (values and
-// bytes) and the solve (memorize.Bytes). Cost O(1).
+// summed Grams ((2N+Nt+Nh) x N float64), a read block (values and bytes)
+// for each of the filesAtOnce files summed at once, and the solve
+// (memorize.Bytes). Cost O(1).
 func reduceEstimate(s trial.Spec) memory.Estimate {
 	const huge = math.MaxInt / 4
 	n, nt := min(s.N, huge), min(s.Nt, huge)
 	nh := max(min(s.Heldout, nt), 0)
 	return memory.Estimate{
 		{What: "Gram matrices", Bytes: 8 * (2*float64(n) + float64(nt) + float64(nh)) * float64(n), Reduce: "--n or --nt"},
-		{What: "read buffer", Bytes: 2 * ioBlockBytes, Reduce: "nothing"},
+		{What: "read buffers", Bytes: filesAtOnce * 2 * ioBlockBytes, Reduce: "nothing"},
 		{What: "solve", Bytes: memorize.Bytes(n, nt, nh, s.VerifyLOO), Reduce: "--n or --verify-loo"},
 	}
 }
