@@ -277,9 +277,7 @@ func gram32(ctx context.Context, cfg Config, lo, hi int, en *linalg.Engine[float
 	vb32 := linalg.NewMatrix[float32](b, d)
 	p := linalg.NewMatrix[float32](n+q, b)
 	kc32 := linalg.NewMatrix[float32](n+q, n) // a block's Grams stacked, for SyrkTrapezoid
-	k32, c32 := kc32.View(0, 0, n, n), kc32.View(n, 0, q, n)
-	k := linalg.NewMatrix[float64](n, n)
-	c := linalg.NewMatrix[float64](q, n)
+	k, c, kc := stackedGrams(n, q)
 	alpha := 1 / float64(cfg.K)
 	for f0 := lo; f0 < hi; f0 += b {
 		if err := ctx.Err(); err != nil {
@@ -303,8 +301,7 @@ func gram32(ctx context.Context, cfg Config, lo, hi int, en *linalg.Engine[float
 			}
 		})
 		en32.SyrkTrapezoid(1, pb, 0, kc32)
-		accumulateLower(en, k, k32, alpha)
-		accumulate(en, c, c32, alpha)
+		accumulateTrapezoid(en, kc, kc32, alpha)
 		if cfg.Progress != nil {
 			cfg.Progress(f0+bb-lo, hi-lo)
 		}
@@ -323,24 +320,14 @@ func stackedGrams(n, q int) (k, c, kc linalg.Matrix[float64]) {
 	return k, c, kc
 }
 
-// accumulate adds alpha*src into dst (same shape), in parallel over rows.
-func accumulate(en *linalg.Engine[float64], dst linalg.Matrix[float64], src linalg.Matrix[float32], alpha float64) {
+// accumulateTrapezoid adds alpha*src into the lower trapezoid of dst
+// (the elements j <= i; same shape), in parallel over rows.
+func accumulateTrapezoid(en *linalg.Engine[float64], dst linalg.Matrix[float64], src linalg.Matrix[float32], alpha float64) {
 	en.ParallelFor(dst.Rows, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			d := dst.Row(i)
-			for j, v := range src.Row(i) {
-				d[j] += alpha * float64(v)
-			}
-		}
-	})
-}
-
-// accumulateLower adds alpha*src into the lower triangle of dst.
-func accumulateLower(en *linalg.Engine[float64], dst linalg.Matrix[float64], src linalg.Matrix[float32], alpha float64) {
-	en.ParallelFor(dst.Rows, func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			d := dst.Row(i)[:i+1]
-			for j, v := range src.Row(i)[:i+1] {
+			w := min(i+1, dst.Cols)
+			d := dst.Row(i)[:w]
+			for j, v := range src.Row(i)[:w] {
 				d[j] += alpha * float64(v)
 			}
 		}
