@@ -102,7 +102,10 @@ func (p Params) canonical() string {
 
 // Key returns the trial's stable key: the first 16 hex digits (64 bits) of
 // the SHA-256 of the canonical parameters. It does not depend on the global
-// seed, the spec's layout or the order of the trials.
+// seed, the spec's layout or the order of the trials. Parameters are hashed
+// as given: an axis left out (which a runner fills with its default, such
+// as dataset synthetic) and the same value given explicitly are different
+// keys, hence different seeds; resume a sweep with its spec as written.
 func (p Params) Key() string {
 	sum := sha256.Sum256([]byte(p.canonical()))
 	return hex.EncodeToString(sum[:8])
