@@ -321,7 +321,7 @@ func getBuf[T Float](n int) *[]T {
 		*v = (*v)[:n]
 		return v
 	}
-	s := make([]T, n)
+	s := makeBuf[T](n)
 	return &s
 }
 

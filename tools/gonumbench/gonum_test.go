@@ -1,10 +1,16 @@
 // Package gonumbench times spurious's GEMM against gonum's Dgemm side by
 // side in one process. It is its own module so that gonum never enters the
 // product's go.mod. The product's plain-Go path is what runs on wasm and
-// unknown architectures; measure it with the purego tag (gonum keeps its
-// own assembly, which it switches off only with its noasm tag):
+// unknown architectures; measure it with the purego tag. gonum has
+// assembly on amd64 only (its noasm tag switches it off); on every other
+// architecture, wasm included, it runs its plain Go. So there are three
+// comparisons, from the harshest to the one a wasm user sees:
 //
-//	cd tools/gonumbench && go test -tags purego -bench . -count 5
+//	cd tools/gonumbench
+//	go test -tags purego -bench . -count 5        # gonum with its amd64 assembly
+//	go test -tags purego,noasm -bench . -count 5  # plain Go against plain Go
+//	GOOS=js GOARCH=wasm go test -c -o /tmp/gonumbench.wasm . &&
+//	  node "$(go env GOROOT)/lib/wasm/wasm_exec_node.js" /tmp/gonumbench.wasm -test.run TestPaired -test.v
 //
 // TestPaired alternates the two libraries (PAIRS rounds, default 7) and
 // prints the median GFLOP/s of each and the median of the per-round
