@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"math/rand/v2"
 
 	"github.com/spurious-ml/spurious/activation"
 	"github.com/spurious-ml/spurious/linalg"
@@ -150,7 +149,8 @@ const weightDomain = 0x7766_5eed_a11c_e5e1
 
 // WeightRows fills w, a rows x d matrix, with rows first, first+1, ... of
 // the weight stream of seed: row r holds d i.i.d. N(0, 1/d) draws from a
-// PCG generator seeded by a hash of (seed, r) alone. Rows are generated in
+// PCG generator seeded by a hash of (seed, r) alone (math/rand/v2's
+// NormFloat64 on rand.NewPCG, to the bit). Rows are generated in
 // parallel on en's threads (nil: linalg.DefaultEngine); the result does not
 // depend on the thread count. Cost: rows*d normal draws.
 func WeightRows(en *linalg.Engine[float64], seed uint64, first int, w linalg.Matrix[float64]) {
@@ -164,16 +164,12 @@ func WeightRows(en *linalg.Engine[float64], seed uint64, first int, w linalg.Mat
 	scale := 1 / math.Sqrt(float64(d))
 	h := splitmix64(seed ^ weightDomain)
 	en.ParallelFor(w.Rows, func(lo, hi int) {
-		pcg := rand.NewPCG(0, 0)
-		r := rand.New(pcg)
+		g := newNormals()
 		for i := lo; i < hi; i++ {
 			row := uint64(first + i)
 			s := splitmix64(h ^ splitmix64(row^0x3c6ef372fe94f82b))
-			pcg.Seed(s, splitmix64(s^0xd1b54a32d192ed03))
-			wr := w.Row(i)
-			for j := range wr {
-				wr[j] = r.NormFloat64() * scale
-			}
+			g.seed(s, splitmix64(s^0xd1b54a32d192ed03))
+			g.fill(w.Row(i), scale)
 		}
 	})
 }
