@@ -154,6 +154,12 @@ const weightDomain = 0x7766_5eed_a11c_e5e1
 // parallel on en's threads (nil: linalg.DefaultEngine); the result does not
 // depend on the thread count. Cost: rows*d normal draws.
 func WeightRows(en *linalg.Engine[float64], seed uint64, first int, w linalg.Matrix[float64]) {
+	weightRows(en, seed, first, w, nil)
+}
+
+// weightRows is WeightRows; then, when row is not nil, it calls row(i) for
+// each row i of w, on the thread that drew it, while the row is in cache.
+func weightRows(en *linalg.Engine[float64], seed uint64, first int, w linalg.Matrix[float64], row func(i int)) {
 	if en == nil {
 		en = linalg.DefaultEngine[float64]()
 	}
@@ -166,10 +172,13 @@ func WeightRows(en *linalg.Engine[float64], seed uint64, first int, w linalg.Mat
 	en.ParallelFor(w.Rows, func(lo, hi int) {
 		g := newNormals()
 		for i := lo; i < hi; i++ {
-			row := uint64(first + i)
-			s := splitmix64(h ^ splitmix64(row^0x3c6ef372fe94f82b))
+			r := uint64(first + i)
+			s := splitmix64(h ^ splitmix64(r^0x3c6ef372fe94f82b))
 			g.seed(s, splitmix64(s^0xd1b54a32d192ed03))
 			g.fill(w.Row(i), scale)
+			if row != nil {
+				row(i)
+			}
 		}
 	})
 }
@@ -280,14 +289,13 @@ func gram32(ctx context.Context, cfg Config, lo, hi int, en *linalg.Engine[float
 			return linalg.Matrix[float64]{}, nil, err
 		}
 		bb := min(b, hi-f0)
-		WeightRows(en, cfg.Seed, f0, vb.View(0, 0, bb, d))
 		v := vb32.View(0, 0, bb, d)
-		for i := 0; i < bb; i++ {
+		weightRows(en, cfg.Seed, f0, vb.View(0, 0, bb, d), func(i int) {
 			dst := v.Row(i)
 			for j, w := range vb.Row(i) {
 				dst[j] = float32(w)
 			}
-		}
+		})
 		pb := p.View(0, 0, n+q, bb)
 		Project(en32, in32, cfg.Shared, v, pb)
 		en.ParallelFor(n+q, func(lo, hi int) {
