@@ -109,9 +109,11 @@ func Project[T linalg.Float](en *linalg.Engine[T], inputs []linalg.Matrix[T], sh
 		pbase := p.View(off[b], 0, rq, bb)
 		xb := inputs[b].View(0, 0, rq, d)
 		cols(xb, s.Lo, s.Hi, 0, pq) // the shared part, once
-		for i := 0; i < rq; i++ {
-			copy(pbase.Row(i), pq.Row(i))
-		}
+		en.ParallelFor(rq, func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				copy(pbase.Row(i), pq.Row(i))
+			}
+		})
 		for _, part := range [][2]int{{0, s.Lo}, {s.Hi, d}} {
 			cols(inputs[q], part[0], part[1], 1, pq)
 			cols(xb, part[0], part[1], 1, pbase)
