@@ -55,7 +55,6 @@ type Machine struct {
 	TuningOff     bool      `json:"tuning_off"`
 	TuningEntries int       `json:"tuning_entries"` // entries loaded for this CPU
 	TuningNote    string    `json:"tuning_note,omitempty"`
-	HugePages     string    `json:"huge_pages"` // the huge-page advice and the system's mode
 }
 
 func tiling(b linalg.Blocking) Tiling {
@@ -75,7 +74,6 @@ func DescribeMachine() (Machine, error) {
 		GOMAXPROCS: runtime.GOMAXPROCS(0), Threads: linalg.Threads(),
 		GoVersion: runtime.Version(), Platform: runtime.GOOS + "/" + runtime.GOARCH,
 	}
-	r.HugePages = hugePages()
 	tu := linalg.TuningState()
 	r.TuningFile, r.TuningOff, r.TuningEntries, r.TuningNote = tu.Path, tu.Off, len(tu.Entries), tu.Note
 	for _, isa := range r.AvailableISAs {
@@ -152,16 +150,4 @@ func ReadBuild() Build {
 		}
 	}
 	return b
-}
-
-// hugePages describes linalg.HugePages for `spurious cpu`.
-func hugePages() string {
-	advised, mode := linalg.HugePages()
-	switch {
-	case mode == "":
-		return "no transparent huge pages on this system"
-	case !advised:
-		return fmt.Sprintf("not advised (%s=off); transparent huge pages: %s", linalg.HugePagesEnv, mode)
-	}
-	return "buffers of 4 MiB or more advised; transparent huge pages: " + mode
 }

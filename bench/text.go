@@ -13,7 +13,7 @@ import (
 
 // WriteText writes m as `spurious cpu` prints it: the CPU, the
 // instruction sets, the caches, the threads, the Go version, the tuning
-// in use, the huge-page advice and a table of the GEMM kernels and block sizes of each
+// in use and a table of the GEMM kernels and block sizes of each
 // instruction set.
 func (m Machine) WriteText(w io.Writer) error {
 	fmt.Fprintf(w, "cpu:        %s (%s, %d physical / %d logical cores)\n", m.CPU, m.Vendor, m.PhysicalCores, m.LogicalCores)
@@ -21,7 +21,6 @@ func (m Machine) WriteText(w io.Writer) error {
 	fmt.Fprintf(w, "caches:     L1D %d KiB, L2 %d KiB per core, L3 %d MiB (%s)\n", m.L1DBytes>>10, m.L2Bytes>>10, m.L3Bytes>>20, m.CacheSource)
 	fmt.Fprintf(w, "threads:    %d (GOMAXPROCS %d)\n", m.Threads, m.GOMAXPROCS)
 	fmt.Fprintf(w, "go:         %s %s\n", m.GoVersion, m.Platform)
-	fmt.Fprintf(w, "huge pages: %s\n", m.HugePages)
 	switch {
 	case m.TuningOff:
 		fmt.Fprintf(w, "tuning:     off (%s=off): block sizes derived from the caches\n", linalg.TuningEnv)

@@ -11,7 +11,7 @@ func TestMachineWriteText(t *testing.T) {
 		CPU: "Test CPU", Vendor: "Test", PhysicalCores: 2, LogicalCores: 4, ISA: "avx2",
 		AvailableISAs: []string{"generic", "avx2"}, L1DBytes: 48 << 10, L2Bytes: 2 << 20, L3Bytes: 32 << 20,
 		CacheSource: "cpuid", Threads: 2, GOMAXPROCS: 4, GoVersion: "go1.x", Platform: "linux/amd64",
-		TuningFile: "/tmp/t.json", TuningEntries: 3, TuningNote: "stale", HugePages: "advice text",
+		TuningFile: "/tmp/t.json", TuningEntries: 3, TuningNote: "stale",
 		Kernels: []Kernels{
 			{ISA: "generic", F64: Tiling{4, 4, 256, 64, 1024, "derived"}, F32: Tiling{4, 8, 256, 64, 1024, "derived"}},
 			{ISA: "avx2", Active: true, F64: Tiling{6, 8, 320, 96, 4080, "tuned"}, F32: Tiling{6, 16, 320, 96, 4080, "derived"}},
@@ -27,7 +27,6 @@ func TestMachineWriteText(t *testing.T) {
 		"caches:     L1D 48 KiB, L2 2048 KiB per core, L3 32 MiB (cpuid)\n",
 		"tuning:     /tmp/t.json (3 entries for this CPU; blocks column: f64/f32)\n",
 		"            note: stale\n",
-		"huge pages: advice text\n",
 		"6x8", "tuned/derived  active",
 	} {
 		if !strings.Contains(out, want) {

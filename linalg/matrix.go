@@ -19,13 +19,12 @@ const (
 	errView      = "linalg: view out of range"
 )
 
-// NewMatrix returns a zeroed rows x cols matrix. Matrices of 4 MiB or
-// more are advised to live on huge pages (see HugePages).
+// NewMatrix returns a zeroed rows x cols matrix.
 func NewMatrix[T Float](rows, cols int) Matrix[T] {
 	if rows < 0 || cols < 0 {
 		panic(errNegDim)
 	}
-	return Matrix[T]{Rows: rows, Cols: cols, Stride: max(cols, 1), Data: makeBuf[T](rows * cols)}
+	return Matrix[T]{Rows: rows, Cols: cols, Stride: max(cols, 1), Data: make([]T, rows*cols)}
 }
 
 // MatrixFrom wraps data, row-major with stride cols, without copying.

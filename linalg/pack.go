@@ -321,7 +321,7 @@ func getBuf[T Float](n int) *[]T {
 		*v = (*v)[:n]
 		return v
 	}
-	s := makeBuf[T](n)
+	s := make([]T, n)
 	return &s
 }
 

@@ -1,9 +1,0 @@
-//go:build !linux
-
-package linalg
-
-import "unsafe"
-
-func adviseHugePages(unsafe.Pointer, uintptr) {}
-
-func thpMode() string { return "" }
